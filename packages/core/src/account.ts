@@ -17,9 +17,13 @@ export class InvalidAccountIdError extends TiramiError {
   override name = "InvalidAccountIdError";
   constructor(field: string, received: unknown) {
     const shown = typeof received === "string" ? JSON.stringify(received.slice(0, 80)) : typeof received;
-    super(CoreErrorCode.INVALID_ACCOUNT_ID, `"${field}" expected 64 lowercase hex characters (an Ed25519 public key), got ${shown}`, {
-      details: { field },
-    });
+    super(
+      CoreErrorCode.INVALID_ACCOUNT_ID,
+      `"${field}" expected 64 lowercase hex characters (an Ed25519 public key), got ${shown}`,
+      {
+        details: { field },
+      },
+    );
   }
 }
 
@@ -36,7 +40,8 @@ export function parseAccountId(value: unknown, field = "account"): AccountId {
 
 /** The account id of a 32-byte Ed25519 public key. */
 export function accountIdFromPublicKey(publicKey: Uint8Array): AccountId {
-  if (publicKey.length !== PUBLIC_KEY_BYTES) throw new InvalidAccountIdError("publicKey", `${publicKey.length} bytes`);
+  if (publicKey.length !== PUBLIC_KEY_BYTES)
+    throw new InvalidAccountIdError("publicKey", `${publicKey.length} bytes`);
   return toHex(publicKey) as AccountId;
 }
 

@@ -12,9 +12,13 @@ export type AmountTrm = number;
 export class InvalidAmountError extends TiramiError {
   override name = "InvalidAmountError";
   constructor(field: string, received: unknown) {
-    super(CoreErrorCode.INVALID_AMOUNT, `"${field}" expected a non-negative safe integer TRM amount, got ${describe(received)}`, {
-      details: { field },
-    });
+    super(
+      CoreErrorCode.INVALID_AMOUNT,
+      `"${field}" expected a non-negative safe integer TRM amount, got ${describe(received)}`,
+      {
+        details: { field },
+      },
+    );
   }
 }
 
@@ -22,7 +26,9 @@ export class InvalidAmountError extends TiramiError {
 export class AmountOverflowError extends TiramiError {
   override name = "AmountOverflowError";
   constructor(operation: string, a: number, b: number) {
-    super(CoreErrorCode.AMOUNT_OVERFLOW, `TRM ${operation} out of range: ${a} and ${b}`, { details: { operation } });
+    super(CoreErrorCode.AMOUNT_OVERFLOW, `TRM ${operation} out of range: ${a} and ${b}`, {
+      details: { operation },
+    });
   }
 }
 
@@ -71,7 +77,8 @@ export function subTrm(a: AmountTrm, b: AmountTrm): AmountTrm {
  * round a cost down; prices are honoured to 1e-6 TRM per token.
  */
 export function costTrm(tokens: number, priceTrmPerToken: number): AmountTrm {
-  if (!Number.isSafeInteger(tokens) || tokens < 0) throw new RangeError(`"tokens" expected a non-negative safe integer, got ${tokens}`);
+  if (!Number.isSafeInteger(tokens) || tokens < 0)
+    throw new RangeError(`"tokens" expected a non-negative safe integer, got ${tokens}`);
   if (!Number.isFinite(priceTrmPerToken) || priceTrmPerToken < 0) {
     throw new RangeError(`"priceTrmPerToken" expected a finite non-negative number, got ${priceTrmPerToken}`);
   }

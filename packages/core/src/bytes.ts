@@ -22,7 +22,8 @@ export function fromHex(hex: string, field = "hex", byteLength?: number): Uint8A
   if (byteLength !== undefined && hex.length !== byteLength * 2) {
     throw new TypeError(`"${field}" expected ${byteLength * 2} hex characters, got ${hex.length}`);
   }
-  if (!HEX_RE.test(hex)) throw new TypeError(`"${field}" expected lowercase hex, got ${JSON.stringify(hex.slice(0, 80))}`);
+  if (!HEX_RE.test(hex))
+    throw new TypeError(`"${field}" expected lowercase hex, got ${JSON.stringify(hex.slice(0, 80))}`);
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
@@ -57,6 +58,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Throws `TypeError` unless `value` is a Uint8Array (of `length` bytes, when given). */
 export function assertBytes(value: unknown, field: string, length?: number): asserts value is Uint8Array {
   if (value instanceof Uint8Array && (length === undefined || value.length === length)) return;
-  if (!(value instanceof Uint8Array)) throw new TypeError(`"${field}" expected Uint8Array, got ${typeof value}`);
+  if (!(value instanceof Uint8Array))
+    throw new TypeError(`"${field}" expected Uint8Array, got ${typeof value}`);
   throw new TypeError(`"${field}" expected Uint8Array of length ${length}, got length=${value.length}`);
 }

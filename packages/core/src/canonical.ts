@@ -19,7 +19,8 @@
  */
 import { CoreErrorCode, TiramiError } from "./errors.js";
 
-export type CanonicalValue = null | Uint8Array | string | number | boolean | CanonicalFloat | readonly CanonicalValue[];
+export type CanonicalValue =
+  null | Uint8Array | string | number | boolean | CanonicalFloat | readonly CanonicalValue[];
 
 /** A float field. Plain numbers encode as uint; wrap fractional quantities (prices) explicitly. */
 export interface CanonicalFloat {
@@ -112,14 +113,17 @@ function writeValue(writer: Writer, value: CanonicalValue, path: string): void {
     writer.u32(value.length);
     writer.raw(value);
   } else if (typeof value === "string") {
-    if (LONE_SURROGATE_RE.test(value)) throw new CanonicalEncodingError(`${path}: string is not well-formed Unicode`);
+    if (LONE_SURROGATE_RE.test(value))
+      throw new CanonicalEncodingError(`${path}: string is not well-formed Unicode`);
     const bytes = encoder.encode(value);
     writer.u8(TAG_STRING);
     writer.u32(bytes.length);
     writer.raw(bytes);
   } else if (typeof value === "number") {
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new CanonicalEncodingError(`${path}: expected a non-negative safe integer, got ${value} (wrap fractions with canonicalFloat)`);
+      throw new CanonicalEncodingError(
+        `${path}: expected a non-negative safe integer, got ${value} (wrap fractions with canonicalFloat)`,
+      );
     }
     writer.u8(TAG_UINT);
     writer.u64(value);
@@ -132,7 +136,8 @@ function writeValue(writer: Writer, value: CanonicalValue, path: string): void {
     value.forEach((item: CanonicalValue, index: number) => writeValue(writer, item, `${path}[${index}]`));
   } else if (typeof value === "object" && typeof (value as CanonicalFloat).float === "number") {
     const float = (value as CanonicalFloat).float;
-    if (!Number.isFinite(float) || Object.is(float, -0)) throw new CanonicalEncodingError(`${path}: float must be finite and not -0, got ${float}`);
+    if (!Number.isFinite(float) || Object.is(float, -0))
+      throw new CanonicalEncodingError(`${path}: float must be finite and not -0, got ${float}`);
     writer.u8(TAG_FLOAT);
     writer.f64(float);
   } else {
@@ -145,8 +150,10 @@ function writeValue(writer: Writer, value: CanonicalValue, path: string): void {
  * malformed domain, too many fields, negative or fractional uints, non-finite floats or ill-formed strings.
  */
 export function encodeCanonical(domain: string, fields: readonly CanonicalValue[]): Uint8Array {
-  if (!CANONICAL_DOMAIN_RE.test(domain)) throw new CanonicalEncodingError(`domain ${JSON.stringify(domain)} must match ${CANONICAL_DOMAIN_RE}`);
-  if (fields.length > CANONICAL_FIELDS_MAX) throw new CanonicalEncodingError(`too many fields: ${fields.length}`);
+  if (!CANONICAL_DOMAIN_RE.test(domain))
+    throw new CanonicalEncodingError(`domain ${JSON.stringify(domain)} must match ${CANONICAL_DOMAIN_RE}`);
+  if (fields.length > CANONICAL_FIELDS_MAX)
+    throw new CanonicalEncodingError(`too many fields: ${fields.length}`);
   const writer = new Writer();
   const domainBytes = encoder.encode(domain);
   writer.u16(domainBytes.length);
@@ -182,7 +189,9 @@ class Reader {
   }
   need(count: number): void {
     if (this.offset + count > this.bytes.length) {
-      throw new CanonicalEncodingError(`truncated: need ${count} bytes at offset ${this.offset}, have ${this.bytes.length - this.offset}`);
+      throw new CanonicalEncodingError(
+        `truncated: need ${count} bytes at offset ${this.offset}, have ${this.bytes.length - this.offset}`,
+      );
     }
   }
   u8(): number {
@@ -211,7 +220,8 @@ class Reader {
     this.need(8);
     const value = this.view.getBigUint64(this.offset);
     this.offset += 8;
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new CanonicalEncodingError(`uint ${value} exceeds MAX_SAFE_INTEGER`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new CanonicalEncodingError(`uint ${value} exceeds MAX_SAFE_INTEGER`);
     return Number(value);
   }
   f64(): number {
@@ -222,7 +232,8 @@ class Reader {
   }
   countItem(): void {
     this.items += 1;
-    if (this.items > this.limits.itemsMax) throw new CanonicalEncodingError(`more than ${this.limits.itemsMax} values`);
+    if (this.items > this.limits.itemsMax)
+      throw new CanonicalEncodingError(`more than ${this.limits.itemsMax} values`);
   }
 }
 
@@ -252,7 +263,8 @@ function readValue(reader: Reader, depth: number): CanonicalValue {
       return byte === 1;
     }
     case TAG_LIST: {
-      if (depth >= reader.limits.depthMax) throw new CanonicalEncodingError(`lists nested deeper than ${reader.limits.depthMax}`);
+      if (depth >= reader.limits.depthMax)
+        throw new CanonicalEncodingError(`lists nested deeper than ${reader.limits.depthMax}`);
       const count = reader.u32();
       // Each value takes at least one byte: a count larger than the bytes left is a lie, refuse before looping.
       reader.need(count);
@@ -262,11 +274,14 @@ function readValue(reader: Reader, depth: number): CanonicalValue {
     }
     case TAG_FLOAT: {
       const float = reader.f64();
-      if (!Number.isFinite(float) || Object.is(float, -0)) throw new CanonicalEncodingError(`float must be finite and not -0`);
+      if (!Number.isFinite(float) || Object.is(float, -0))
+        throw new CanonicalEncodingError(`float must be finite and not -0`);
       return canonicalFloat(float);
     }
     default:
-      throw new CanonicalEncodingError(`unknown tag 0x${tag.toString(16).padStart(2, "0")} at offset ${reader.offset - 1}`);
+      throw new CanonicalEncodingError(
+        `unknown tag 0x${tag.toString(16).padStart(2, "0")} at offset ${reader.offset - 1}`,
+      );
   }
 }
 
@@ -276,16 +291,22 @@ function readValue(reader: Reader, depth: number): CanonicalValue {
  * else. Memory use is bounded by `limits.bytesMax`: no length read from the input allocates more than
  * the input holds.
  */
-export function decodeCanonical(bytes: Uint8Array, limits: CanonicalLimits = CANONICAL_DEFAULT_LIMITS): CanonicalMessage {
+export function decodeCanonical(
+  bytes: Uint8Array,
+  limits: CanonicalLimits = CANONICAL_DEFAULT_LIMITS,
+): CanonicalMessage {
   if (!(bytes instanceof Uint8Array)) throw new CanonicalEncodingError("expected Uint8Array");
-  if (bytes.length > limits.bytesMax) throw new CanonicalEncodingError(`message is ${bytes.length} bytes, limit ${limits.bytesMax}`);
+  if (bytes.length > limits.bytesMax)
+    throw new CanonicalEncodingError(`message is ${bytes.length} bytes, limit ${limits.bytesMax}`);
   const reader = new Reader(bytes, limits);
   const domain = readString(reader, reader.u16());
-  if (!CANONICAL_DOMAIN_RE.test(domain)) throw new CanonicalEncodingError(`bad domain ${JSON.stringify(domain.slice(0, 64))}`);
+  if (!CANONICAL_DOMAIN_RE.test(domain))
+    throw new CanonicalEncodingError(`bad domain ${JSON.stringify(domain.slice(0, 64))}`);
   const count = reader.u16();
   reader.need(count);
   const fields: CanonicalValue[] = [];
   for (let index = 0; index < count; index++) fields.push(readValue(reader, 0));
-  if (reader.offset !== bytes.length) throw new CanonicalEncodingError(`${bytes.length - reader.offset} trailing bytes`);
+  if (reader.offset !== bytes.length)
+    throw new CanonicalEncodingError(`${bytes.length - reader.offset} trailing bytes`);
   return { domain, fields };
 }

@@ -22,7 +22,8 @@ export function createManualClock(startMs = 1_700_000_000_000): ManualClock {
   return {
     nowMs: () => nowMs,
     advanceMs(deltaMs) {
-      if (!Number.isFinite(deltaMs) || deltaMs < 0) throw new RangeError(`"deltaMs" expected a finite non-negative number, got ${deltaMs}`);
+      if (!Number.isFinite(deltaMs) || deltaMs < 0)
+        throw new RangeError(`"deltaMs" expected a finite non-negative number, got ${deltaMs}`);
       nowMs += deltaMs;
     },
     setMs(timestampMs) {

@@ -61,7 +61,9 @@ export interface LoadedConfig<T extends ConfigTable> {
 export class ConfigError extends TiramiError {
   override name = "ConfigError";
   constructor(issues: string[]) {
-    super(CoreErrorCode.CONFIG_INVALID, `invalid configuration:\n  - ${issues.join("\n  - ")}`, { details: { issues } });
+    super(CoreErrorCode.CONFIG_INVALID, `invalid configuration:\n  - ${issues.join("\n  - ")}`, {
+      details: { issues },
+    });
   }
 }
 
@@ -105,7 +107,13 @@ function coerce(option: ConfigOption, raw: unknown): unknown {
       if (raw === "false" || raw === "0") return false;
       return undefined;
     case "list": {
-      const list = typeof raw === "string" ? raw.split(",").map((item) => item.trim()).filter((item) => item !== "") : raw;
+      const list =
+        typeof raw === "string"
+          ? raw
+              .split(",")
+              .map((item) => item.trim())
+              .filter((item) => item !== "")
+          : raw;
       if (!Array.isArray(list) || list.length > option.itemsMax) return undefined;
       return list.every((item) => typeof item === "string" && item.length <= 4096) ? [...list] : undefined;
     }
@@ -125,7 +133,8 @@ function readJsonFile(path: string, required: boolean, issues: string[]): Record
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
     issues.push(`config file ${path} must hold a JSON object`);
   } catch (error) {
     issues.push(`config file ${path} is not valid JSON: ${(error as Error).message}`);
@@ -142,7 +151,8 @@ function readJsonFile(path: string, required: boolean, issues: string[]): Record
  */
 export function loadConfig<T extends ConfigTable>(table: T, sources: ConfigSources = {}): LoadedConfig<T> {
   const issues: string[] = [];
-  const file = sources.file === undefined ? {} : readJsonFile(sources.file, sources.fileRequired ?? false, issues);
+  const file =
+    sources.file === undefined ? {} : readJsonFile(sources.file, sources.fileRequired ?? false, issues);
   for (const key of Object.keys(file)) {
     if (!Object.hasOwn(table, key)) issues.push(`unknown key "${key}" in ${sources.file}`);
   }
@@ -162,7 +172,8 @@ export function loadConfig<T extends ConfigTable>(table: T, sources: ConfigSourc
     origins[key] = origin;
     if (raw === undefined) continue;
     const value = coerce(option, raw);
-    if (value === undefined) issues.push(`${key} = ${JSON.stringify(raw)} (from ${where}): expected ${expected(option)}`);
+    if (value === undefined)
+      issues.push(`${key} = ${JSON.stringify(raw)} (from ${where}): expected ${expected(option)}`);
     else values[key] = value;
   }
   if (issues.length > 0) throw new ConfigError(issues);

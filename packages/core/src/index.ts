@@ -6,7 +6,13 @@
  */
 
 /** Errors and invariants. */
-export { AssertionError, CoreErrorCode, isTiramiError, TiramiError, type TiramiErrorOptions } from "./errors.js";
+export {
+  AssertionError,
+  CoreErrorCode,
+  isTiramiError,
+  TiramiError,
+  type TiramiErrorOptions,
+} from "./errors.js";
 export { assert, unreachable } from "./assert.js";
 
 /** Bytes and hashing. */
@@ -14,7 +20,16 @@ export { assertBytes, concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8 } 
 export { sha256 } from "./hash.js";
 
 /** Money. */
-export { addTrm, AmountOverflowError, type AmountTrm, assertAmountTrm, costTrm, InvalidAmountError, isAmountTrm, subTrm } from "./amount.js";
+export {
+  addTrm,
+  AmountOverflowError,
+  type AmountTrm,
+  assertAmountTrm,
+  costTrm,
+  InvalidAmountError,
+  isAmountTrm,
+  subTrm,
+} from "./amount.js";
 
 /** Identity and signatures. */
 export {

@@ -6,8 +6,20 @@
  * A 32-byte seed is the private key. The same seed is the node's libp2p identity (ARCHITECTURE §2).
  * @module
  */
-import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto";
-import { accountIdFromPublicKey, type AccountId, PUBLIC_KEY_BYTES, publicKeyFromAccountId } from "./account.js";
+import {
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from "node:crypto";
+import {
+  accountIdFromPublicKey,
+  type AccountId,
+  PUBLIC_KEY_BYTES,
+  publicKeyFromAccountId,
+} from "./account.js";
 import { assertBytes } from "./bytes.js";
 import { CoreErrorCode, TiramiError } from "./errors.js";
 
@@ -73,7 +85,11 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
   let keyObject = publicKeyCache.get(cacheKey);
   if (keyObject === undefined) {
     try {
-      keyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+      keyObject = createPublicKey({
+        key: Buffer.concat([SPKI_PREFIX, publicKey]),
+        format: "der",
+        type: "spki",
+      });
     } catch (cause) {
       throw new TiramiError(CoreErrorCode.INVALID_KEY, "not a valid Ed25519 public key", { cause });
     }
@@ -91,7 +107,11 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
  * 32-byte public key). Returns false — never throws — for wrong lengths, malformed keys and bad
  * signatures, so a caller can treat every "no" alike.
  */
-export function verifySignature(signer: AccountId | Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifySignature(
+  signer: AccountId | Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   try {
     const publicKey = typeof signer === "string" ? publicKeyFromAccountId(signer) : signer;
     if (publicKey.length !== PUBLIC_KEY_BYTES) return false;
@@ -104,7 +124,12 @@ export function verifySignature(signer: AccountId | Uint8Array, message: Uint8Ar
 }
 
 /** Like `verifySignature`, but throws `InvalidSignatureError` (code `INVALID_SIGNATURE`) naming `what`. */
-export function assertSignature(signer: AccountId, message: Uint8Array, signature: Uint8Array, what = "signature"): void {
+export function assertSignature(
+  signer: AccountId,
+  message: Uint8Array,
+  signature: Uint8Array,
+  what = "signature",
+): void {
   if (!verifySignature(signer, message, signature)) {
     throw new InvalidSignatureError(`${what} does not verify for ${signer}`, { signer, what });
   }

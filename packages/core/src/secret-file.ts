@@ -4,7 +4,17 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { CoreErrorCode, TiramiError } from "./errors.js";
 
@@ -13,9 +23,13 @@ export class SecretFilePermissionsError extends TiramiError {
   override name = "SecretFilePermissionsError";
   constructor(path: string, mode: number) {
     const octal = (mode & 0o777).toString(8).padStart(3, "0");
-    super(CoreErrorCode.KEY_FILE_PERMISSIONS, `${path} has mode 0${octal}; it must be 0600 or stricter. Fix with: chmod 600 ${path}`, {
-      details: { path, mode: `0${octal}` },
-    });
+    super(
+      CoreErrorCode.KEY_FILE_PERMISSIONS,
+      `${path} has mode 0${octal}; it must be 0600 or stricter. Fix with: chmod 600 ${path}`,
+      {
+        details: { path, mode: `0${octal}` },
+      },
+    );
   }
 }
 
@@ -27,7 +41,10 @@ export class SecretFilePermissionsError extends TiramiError {
 export function createSecretFile(path: string, contents: Uint8Array): boolean {
   const directory = dirname(path);
   mkdirSync(directory, { recursive: true, mode: 0o700 });
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join(
+    directory,
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  );
   const fd = openSync(temporary, "wx", 0o600);
   try {
     writeSync(fd, contents);
@@ -62,7 +79,8 @@ function syncDirectory(directory: string): void {
 /** Reads a secret file after checking that only its owner can read or write it. */
 export function readSecretFile(path: string): Uint8Array {
   const stat = statSync(path);
-  if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) throw new SecretFilePermissionsError(path, stat.mode);
+  if (process.platform !== "win32" && (stat.mode & 0o077) !== 0)
+    throw new SecretFilePermissionsError(path, stat.mode);
   return new Uint8Array(readFileSync(path));
 }
 
