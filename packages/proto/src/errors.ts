@@ -18,3 +18,24 @@ export type ProtoErrorCode = (typeof ProtoErrorCode)[keyof typeof ProtoErrorCode
 export class ProtoError extends TiramiError {
   override name = "ProtoError";
 }
+
+/** Shows an untrusted value in an error message without ever throwing and without echoing much of it. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (typeof value === "string")
+    return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "bigint") return `bigint ${value}n`;
+  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  return typeof value;
+}
+
+/** `INVALID_MESSAGE` naming the field (`path`) that failed. */
+export function invalidField(kind: string, path: string, expected: string, received?: unknown): ProtoError {
+  const got = arguments.length >= 4 ? `, got ${describeValue(received)}` : "";
+  return new ProtoError(ProtoErrorCode.INVALID_MESSAGE, `${kind}: "${path}" expected ${expected}${got}`, {
+    details: { kind, field: path },
+  });
+}

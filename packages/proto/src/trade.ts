@@ -8,20 +8,22 @@
  * different trades could share bytes; the tagged, length-prefixed encoding here cannot.
  * @module
  */
+import { randomBytes } from "node:crypto";
 import {
   type AccountId,
   canonicalFloat,
   encodeCanonical,
   fromHex,
-  isAccountId,
-  isAmountTrm,
+  PUBLIC_KEY_BYTES,
   publicKeyFromAccountId,
   sha256,
+  SIGNATURE_BYTES,
   type Signer,
   toHex,
   verifySignature,
 } from "@tirami/core";
-import { ProtoErrorCode, ProtoError } from "./errors.js";
+import { invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
+import { checkRecord, joinPath, type RecordType } from "./schema.js";
 
 export const TRADE_DOMAIN = "tirami/trade/v1";
 export const TRADE_NONCE_BYTES = 16;
@@ -53,64 +55,116 @@ export interface SignedTrade {
   consumer_signature: string;
 }
 
-const HEX_NONCE_RE = /^[0-9a-f]{32}$/;
 const SIGNATURE_HEX_RE = /^[0-9a-f]{128}$/;
 const TRADE_ID_RE = /^[0-9a-f]{64}$/;
-const TEXT_ID_RE = /^[\x21-\x7e]+$/;
-const TRADE_KEYS = [
-  "provider",
-  "consumer",
-  "amount_trm",
-  "prompt_tokens",
-  "completion_tokens",
-  "model_id",
-  "price_trm_per_token",
-  "timestamp_ms",
-  "nonce",
-  "request_id",
-] as const;
 
-function invalid(message: string, field: string): never {
-  throw new ProtoError(ProtoErrorCode.INVALID_MESSAGE, `trade: ${message}`, { details: { field } });
-}
+/** The trade as a schema record, fields in canonical order (internal: drives nested trades in messages). */
+export const TRADE_RECORD: RecordType = {
+  t: "record",
+  fields: [
+    { name: "provider", type: { t: "hex", bytes: PUBLIC_KEY_BYTES } },
+    { name: "consumer", type: { t: "hex", bytes: PUBLIC_KEY_BYTES } },
+    { name: "amount_trm", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
+    { name: "prompt_tokens", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
+    { name: "completion_tokens", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
+    { name: "model_id", type: { t: "id", lengthMax: MODEL_ID_LENGTH_MAX } },
+    { name: "price_trm_per_token", type: { t: "float", min: 0, max: PRICE_TRM_PER_TOKEN_MAX } },
+    { name: "timestamp_ms", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
+    { name: "nonce", type: { t: "hex", bytes: TRADE_NONCE_BYTES } },
+    { name: "request_id", type: { t: "id", lengthMax: REQUEST_ID_LENGTH_MAX } },
+  ],
+  refine(value, kind, path) {
+    if (value.provider === value.consumer) {
+      throw invalidField(kind, joinPath(path, "consumer"), "a different account from provider");
+    }
+  },
+};
 
-function checkCount(value: unknown, field: string): void {
-  if (!isAmountTrm(value)) invalid(`"${field}" expected a non-negative safe integer, got ${JSON.stringify(value)}`, field);
-}
-
-function checkTextId(value: unknown, field: string, lengthMax: number): void {
-  if (typeof value !== "string" || value.length === 0 || value.length > lengthMax || !TEXT_ID_RE.test(value)) {
-    invalid(`"${field}" expected 1–${lengthMax} printable ASCII characters without spaces`, field);
-  }
-}
+/** A signed trade as a schema record (internal). */
+export const SIGNED_TRADE_RECORD: RecordType = {
+  t: "record",
+  fields: [
+    { name: "trade_id", type: { t: "hex", bytes: 32 } },
+    { name: "trade", type: TRADE_RECORD },
+    { name: "provider_signature", type: { t: "hex", bytes: SIGNATURE_BYTES } },
+    { name: "consumer_signature", type: { t: "hex", bytes: SIGNATURE_BYTES } },
+  ],
+};
 
 /**
  * Validates an untrusted value as a `Trade` and returns a clean copy holding only the trade's fields.
- * Throws `ProtoError` (code `INVALID_MESSAGE`) naming the first bad field.
+ * Throws `ProtoError` (code `INVALID_MESSAGE`) naming the first bad field in `details.field`, and nothing
+ * else whatever the value (each field is read once, so a getter cannot change it between check and copy).
  */
 export function parseTrade(value: unknown): Trade {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) invalid("expected an object", "trade");
-  const input = value as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!(TRADE_KEYS as readonly string[]).includes(key)) invalid(`unknown field "${key}"`, key);
+  return checkRecord("trade", TRADE_RECORD, value, "", undefined) as unknown as Trade;
+}
+
+/**
+ * Validates the shape of a signed trade (fields, hex lengths) without checking hashes or signatures — use
+ * `checkSignedTrade` for that. Throws `ProtoError` `INVALID_MESSAGE` naming the field.
+ */
+export function parseSignedTrade(value: unknown): SignedTrade {
+  return checkRecord("signed_trade", SIGNED_TRADE_RECORD, value, "", undefined) as unknown as SignedTrade;
+}
+
+/** The fields of a new trade; `nonce` is filled with 16 fresh random bytes when absent. */
+export type TradeInput = Omit<Trade, "nonce"> & { nonce?: string };
+
+/**
+ * Builds a validated trade, drawing a fresh random nonce unless one is given (for test vectors).
+ * Throws `ProtoError` `INVALID_MESSAGE` naming the bad field.
+ */
+export function createTrade(input: TradeInput): Trade {
+  const nonce = input.nonce ?? toHex(new Uint8Array(randomBytes(TRADE_NONCE_BYTES)));
+  return parseTrade({ ...input, nonce });
+}
+
+/**
+ * Puts a trade and both signatures together with the computed `trade_id`, and checks the result with
+ * `checkSignedTrade`. Throws `ProtoError` `INVALID_MESSAGE` with `details.field` = the failing part
+ * (`trade`, `provider_signature` or `consumer_signature`) and `details.failure`.
+ */
+export function assembleSignedTrade(
+  trade: Trade,
+  providerSignature: string,
+  consumerSignature: string,
+): SignedTrade {
+  const clean = parseTrade(trade);
+  if (typeof providerSignature !== "string" || !SIGNATURE_HEX_RE.test(providerSignature)) {
+    throw invalidField(
+      "signed_trade",
+      "provider_signature",
+      "128 lowercase hex characters",
+      providerSignature,
+    );
   }
-  if (!isAccountId(input.provider)) invalid(`"provider" expected 64 lowercase hex characters`, "provider");
-  if (!isAccountId(input.consumer)) invalid(`"consumer" expected 64 lowercase hex characters`, "consumer");
-  if (input.provider === input.consumer) invalid("provider and consumer must be different accounts", "consumer");
-  checkCount(input.amount_trm, "amount_trm");
-  checkCount(input.prompt_tokens, "prompt_tokens");
-  checkCount(input.completion_tokens, "completion_tokens");
-  checkCount(input.timestamp_ms, "timestamp_ms");
-  checkTextId(input.model_id, "model_id", MODEL_ID_LENGTH_MAX);
-  checkTextId(input.request_id, "request_id", REQUEST_ID_LENGTH_MAX);
-  const price = input.price_trm_per_token;
-  if (typeof price !== "number" || !Number.isFinite(price) || price < 0 || price > PRICE_TRM_PER_TOKEN_MAX || Object.is(price, -0)) {
-    invalid(`"price_trm_per_token" expected a finite number from 0 to ${PRICE_TRM_PER_TOKEN_MAX}`, "price_trm_per_token");
+  if (typeof consumerSignature !== "string" || !SIGNATURE_HEX_RE.test(consumerSignature)) {
+    throw invalidField(
+      "signed_trade",
+      "consumer_signature",
+      "128 lowercase hex characters",
+      consumerSignature,
+    );
   }
-  if (typeof input.nonce !== "string" || !HEX_NONCE_RE.test(input.nonce)) invalid(`"nonce" expected 32 lowercase hex characters`, "nonce");
-  const trade: Record<string, unknown> = {};
-  for (const key of TRADE_KEYS) trade[key] = input[key];
-  return trade as unknown as Trade;
+  const signed: SignedTrade = {
+    trade_id: computeTradeId(clean),
+    trade: clean,
+    provider_signature: providerSignature,
+    consumer_signature: consumerSignature,
+  };
+  const failure = checkSignedTrade(signed);
+  if (failure !== null) {
+    const field = failure === "malformed" || failure === "trade_id_mismatch" ? "signed_trade" : failure;
+    throw new ProtoError(
+      ProtoErrorCode.INVALID_MESSAGE,
+      `signed_trade: ${failure.replace(/_/g, " ")} does not verify`,
+      {
+        details: { kind: "signed_trade", field, failure },
+      },
+    );
+  }
+  return signed;
 }
 
 /** The canonical bytes of a trade: what both parties sign and what the Merkle log hashes. */
@@ -139,7 +193,8 @@ export function signTrade(trade: Trade, signer: Signer): string {
   return toHex(signer.sign(tradeCanonicalBytes(trade)));
 }
 
-export type TradeSignatureFailure = "malformed" | "trade_id_mismatch" | "provider_signature" | "consumer_signature";
+export type TradeSignatureFailure =
+  "malformed" | "trade_id_mismatch" | "provider_signature" | "consumer_signature";
 
 /**
  * Checks a signed trade completely: fields (`parseTrade`), that `trade_id` matches the content, and both
@@ -151,7 +206,11 @@ export function checkSignedTrade(signed: unknown): TradeSignatureFailure | null 
   let tradeId: unknown, providerSignature: unknown, consumerSignature: unknown;
   try {
     if (signed === null || typeof signed !== "object") return "malformed";
-    ({ trade_id: tradeId, provider_signature: providerSignature, consumer_signature: consumerSignature } = signed as Record<string, unknown>);
+    ({
+      trade_id: tradeId,
+      provider_signature: providerSignature,
+      consumer_signature: consumerSignature,
+    } = signed as Record<string, unknown>);
     trade = parseTrade((signed as Record<string, unknown>).trade);
   } catch {
     return "malformed";
