@@ -1,0 +1,25 @@
+/**
+ * The safety gate: kill switch, circuit breaker, budget policies and human approval, consulted by every
+ * spend path before it reserves TRM (ARCHITECTURE §6).
+ * @module
+ */
+export { SAFETY_SCHEMA_SQL } from "./schema.js";
+export * as SafetyLimits from "./constants.js";
+export { SafetyError, SafetyErrorCode, type SafetyDenyCode } from "./errors.js";
+export { DEFAULT_SAFETY_POLICY, isSpenderName, mergePolicy, type SafetyPolicy } from "./policy.js";
+export {
+  createSafetyGate,
+  type Approval,
+  type BreakerState,
+  type KillSwitchState,
+  type RecordSpendInput,
+  type SafetyDecisionLogEntry,
+  type SafetyGate,
+  type SafetyGateOptions,
+  type SafetyState,
+  type SpendAllowed,
+  type SpendDecision,
+  type SpendDenied,
+  type SpenderSpend,
+  type SpendRequest,
+} from "./gate.js";
