@@ -1,0 +1,47 @@
+/**
+ * Typed errors of the ledger. Every deliberate failure is a `LedgerError` with a stable `code` from
+ * `LedgerErrorCode`; a rejected operation leaves the database unchanged.
+ * @module
+ */
+import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
+
+export const LedgerErrorCode = {
+  /** The consumer's effective balance (balance − reserved, plus its hold when settling one) is too small. */
+  INSUFFICIENT_BALANCE: "INSUFFICIENT_BALANCE",
+  /** The account has never been seen by this ledger. */
+  UNKNOWN_ACCOUNT: "UNKNOWN_ACCOUNT",
+  /** `trade_id` does not match the content, or a signature does not verify. */
+  TRADE_SIGNATURE_INVALID: "TRADE_SIGNATURE_INVALID",
+  /** The trade's timestamp is outside the freshness window. */
+  TRADE_STALE: "TRADE_STALE",
+  /** A trade with this id exists with different content or signatures. */
+  TRADE_CONFLICT: "TRADE_CONFLICT",
+  /** The trade is malformed, or its amount is not `costTrm(completion_tokens, price_trm_per_token)`. */
+  TRADE_INVALID: "TRADE_INVALID",
+  /** No trade with this id. */
+  TRADE_NOT_FOUND: "TRADE_NOT_FOUND",
+  /** No active hold with this id (never existed, already settled, released or expired). */
+  HOLD_NOT_FOUND: "HOLD_NOT_FOUND",
+  /** A settle or trade asked for more than the hold reserved, or the hold belongs to another account. */
+  HOLD_EXCEEDED: "HOLD_EXCEEDED",
+  /** Too many active holds on one account. */
+  HOLD_LIMIT: "HOLD_LIMIT",
+  /** The provider-side admission rule refused a consumer (see `details.reason`). */
+  CONSUMER_NOT_ADMITTED: "CONSUMER_NOT_ADMITTED",
+  /** A settlement window holds more trades than `SETTLEMENT_TRADES_MAX`. */
+  WINDOW_TOO_LARGE: "WINDOW_TOO_LARGE",
+  /** The operation needs `localAccount`, which was not configured. */
+  NO_LOCAL_ACCOUNT: "NO_LOCAL_ACCOUNT",
+  /** The ledger was closed. */
+  LEDGER_CLOSED: "LEDGER_CLOSED",
+} as const;
+export type LedgerErrorCode = (typeof LedgerErrorCode)[keyof typeof LedgerErrorCode];
+
+/** Thrown by every ledger operation that refuses its input or state. */
+export class LedgerError extends TiramiError {
+  override name = "LedgerError";
+  declare readonly code: LedgerErrorCode;
+  constructor(code: LedgerErrorCode, message: string, options: TiramiErrorOptions = {}) {
+    super(code, message, options);
+  }
+}

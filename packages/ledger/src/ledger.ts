@@ -1,0 +1,276 @@
+/**
+ * `openLedger`: the facade the node app codes against. It wires accounts, journal, holds, trades, the
+ * Merkle log, settlement and verify over one SQLite connection, and runs every money-moving write in a
+ * better-sqlite3 `BEGIN IMMEDIATE` transaction, so a rejected operation changes nothing.
+ * @module
+ */
+import type Database from "better-sqlite3";
+import type { Kysely } from "kysely";
+import { type AccountId, assertAmountTrm } from "@tirami/core";
+import { type AccountBalance, checkAccountId, checkReason, createAccounts, toBalance } from "./accounts.js";
+import { type Admission, createAdmission } from "./admission.js";
+import { type LedgerConfig, type OpenLedgerOptions, resolveConfig } from "./config.js";
+import { createKysely, type LedgerTables } from "./db/kysely.js";
+import { LEDGER_MIGRATIONS } from "./db/migrations.js";
+import { openDatabase } from "./db/open.js";
+import { LedgerError, LedgerErrorCode } from "./errors.js";
+import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./holds.js";
+import { createJournal, type JournalEntry } from "./journal.js";
+import { createMerkleLog, type TradeProof } from "./merkle-log.js";
+import { createSettlement, type SettlementRequest, type SettlementStatement } from "./settlement.js";
+import { createTradeQueries, type ListTradesRequest } from "./trade-queries.js";
+import type { StoredTrade } from "./trade-rows.js";
+import {
+  type ApplyTradeOptions,
+  type ApplyTradeResult,
+  createTradeApplier,
+  type VerifiedTrade,
+} from "./trades.js";
+import { createVerifier, type VerifyReport } from "./verify.js";
+
+/** Ledger configuration as resolved at open (defaults filled in). */
+export type { LedgerConfig };
+
+/** Result of `settle`. */
+export interface HoldSettlement {
+  hold_id: string;
+  account_id: string;
+  settled_trm: number;
+  released_trm: number;
+}
+
+export interface GrantRequest {
+  account: AccountId;
+  amountTrm: number;
+  /** Logged in the journal with the grant. */
+  reason: string;
+}
+
+/** The node's ledger. Every method is synchronous; every money-moving one is one IMMEDIATE transaction. */
+export interface Ledger {
+  readonly config: Readonly<LedgerConfig>;
+  /** The raw better-sqlite3 handle, for services that share the connection (safety, pricing, reputation). */
+  readonly sqlite: Database.Database;
+  /** Typed async kysely view on the same connection, for reads. */
+  readonly db: Kysely<LedgerTables>;
+
+  /** Balances of an account; an unseen account reports its implicit free tier with `known: false`. */
+  balance(account: AccountId): AccountBalance;
+  /** Like `balance`, but throws UNKNOWN_ACCOUNT for an account never seen. */
+  getAccount(account: AccountId): AccountBalance;
+  listAccounts(): AccountBalance[];
+  /** Journal entries of one account, oldest first (`afterEntryId` exclusive cursor, `limit` ≤ 1,000). */
+  journal(account: AccountId, options?: { afterEntryId?: number; limit?: number }): JournalEntry[];
+  /** Operator grant: credits `amountTrm` (> 0) with a logged reason. Returns the new balance. */
+  grant(request: GrantRequest): AccountBalance;
+  /** Provider-side admission check (provider defaults to `localAccount`); throws CONSUMER_NOT_ADMITTED. */
+  admitConsumer(consumer: AccountId, amountTrm: number, options?: { provider?: AccountId }): Admission;
+
+  /** Reserves TRM on an account; returns the hold id (32 hex). INSUFFICIENT_BALANCE, HOLD_LIMIT. */
+  reserve(request: ReserveRequest): string;
+  /** Closes a hold as settled at `actualTrm` ≤ its amount (HOLD_EXCEEDED otherwise). Moves no money. */
+  settle(holdId: string, actualTrm: number): HoldSettlement;
+  /** Releases an active hold. HOLD_NOT_FOUND if not active. */
+  release(holdId: string): void;
+  /** Releases every hold expired at `nowMs` (default: clock). Returns how many. */
+  releaseExpiredHolds(nowMs?: number): number;
+  getHold(holdId: string): Hold | undefined;
+  listHolds(account?: AccountId): Hold[];
+
+  /** Verifies and applies a dual-signed trade exactly once (see README for the checks and errors). */
+  applySignedTrade(signed: unknown, options?: ApplyTradeOptions): ApplyTradeResult;
+  getTrade(tradeId: string): StoredTrade | undefined;
+  listTrades(request?: ListTradesRequest): StoredTrade[];
+  tradeCount(): number;
+
+  /** RFC 9162 root over all trades in (timestamp_ms, trade_id) order, 64 hex. */
+  merkleRoot(): string;
+  /** Inclusion proof of one trade in the current tree. TRADE_NOT_FOUND. */
+  proof(tradeId: string): TradeProof;
+  settlement(request: SettlementRequest): SettlementStatement;
+  /** Full audit; read-only. */
+  verify(): VerifyReport;
+  close(): void;
+}
+
+const EXPIRED_SWEEP_BATCH_MAX = 10_000;
+const JOURNAL_PAGE_MAX = 1_000;
+
+/** Opens (creating and migrating if needed) the ledger at `options.path`. */
+export function openLedger(options: OpenLedgerOptions): Ledger {
+  const config = resolveConfig(options);
+  const sqlite = openDatabase({
+    path: config.path,
+    synchronous: config.synchronous,
+    migrations: LEDGER_MIGRATIONS,
+  });
+  const journal = createJournal(sqlite);
+  const accounts = createAccounts(sqlite, journal, config.freeTierTrm);
+  const holds = createHolds(sqlite, accounts);
+  const merkle = createMerkleLog(sqlite);
+  const applier = createTradeApplier({
+    db: sqlite,
+    accounts,
+    journal,
+    holds,
+    freshnessWindowMs: config.freshnessWindowMs,
+  });
+  const trades = createTradeQueries(sqlite);
+  const admit = createAdmission(sqlite, accounts, config);
+  const settlement = createSettlement(sqlite);
+  const verify = createVerifier(sqlite);
+  const db = createKysely(sqlite);
+  const now = () => config.clock.nowMs();
+  let closed = false;
+
+  const writeTrade = sqlite.transaction(
+    (verified: VerifiedTrade, nowMs: number, holdId: string | undefined) =>
+      applier.write(verified, nowMs, holdId),
+  );
+  const tx = <T>(fn: () => T): T => {
+    if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
+    return sqlite.transaction(fn).immediate();
+  };
+  const open = () => {
+    if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
+  };
+
+  return {
+    config: Object.freeze({ ...config }),
+    sqlite,
+    db,
+    balance(account) {
+      open();
+      checkAccountId(account, "account");
+      return accounts.balance(account);
+    },
+    getAccount(account) {
+      open();
+      checkAccountId(account, "account");
+      const row = accounts.row(account);
+      if (row === undefined)
+        throw new LedgerError(LedgerErrorCode.UNKNOWN_ACCOUNT, `unknown account ${account}`, {
+          details: { account },
+        });
+      return toBalance(row);
+    },
+    listAccounts: () => (open(), accounts.list()),
+    journal(account, { afterEntryId = 0, limit = 100 } = {}) {
+      open();
+      checkAccountId(account, "account");
+      if (!Number.isSafeInteger(afterEntryId) || afterEntryId < 0)
+        throw new RangeError(`"afterEntryId" expected a non-negative integer`);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > JOURNAL_PAGE_MAX)
+        throw new RangeError(`"limit" expected 1..${JOURNAL_PAGE_MAX}`);
+      return journal.entriesOf(account, afterEntryId, limit);
+    },
+    grant(request) {
+      checkAccountId(request?.account, "account");
+      assertAmountTrm(request.amountTrm, "amountTrm");
+      if (request.amountTrm === 0) throw new RangeError(`"amountTrm" must be positive for a grant`);
+      checkReason(request.reason);
+      return tx(() => {
+        const nowMs = now();
+        accounts.ensure(request.account, nowMs);
+        journal.append({
+          accountId: request.account,
+          kind: "grant",
+          amountTrm: request.amountTrm,
+          reason: request.reason,
+          nowMs,
+        });
+        return toBalance(accounts.row(request.account)!);
+      });
+    },
+    admitConsumer(consumer, amountTrm, admitOptions = {}) {
+      const provider = admitOptions.provider ?? config.localAccount;
+      if (provider === undefined)
+        throw new LedgerError(
+          LedgerErrorCode.NO_LOCAL_ACCOUNT,
+          "admitConsumer needs a provider or localAccount",
+        );
+      return tx(() => admit(provider, consumer, amountTrm, now()));
+    },
+    reserve(request) {
+      if (request === null || typeof request !== "object")
+        throw new TypeError(`reserve expected a request object`);
+      return tx(() => holds.reserve(request, now()));
+    },
+    settle(holdId, actualTrm) {
+      checkHoldId(holdId);
+      assertAmountTrm(actualTrm, "actualTrm");
+      return tx(() => {
+        const nowMs = now();
+        const hold = holds.active(holdId, nowMs);
+        if (actualTrm > hold.amount_trm) {
+          throw new LedgerError(
+            LedgerErrorCode.HOLD_EXCEEDED,
+            `settle ${actualTrm} TRM exceeds hold of ${hold.amount_trm}`,
+            {
+              details: { hold_id: holdId, hold_trm: hold.amount_trm, actual_trm: actualTrm },
+            },
+          );
+        }
+        holds.close(hold, "settled", actualTrm, null, nowMs);
+        return {
+          hold_id: holdId,
+          account_id: hold.account_id,
+          settled_trm: actualTrm,
+          released_trm: hold.amount_trm - actualTrm,
+        };
+      });
+    },
+    release(holdId) {
+      checkHoldId(holdId);
+      tx(() => {
+        const nowMs = now();
+        holds.close(holds.active(holdId, nowMs), "released", null, null, nowMs);
+      });
+    },
+    releaseExpiredHolds(nowMs = now()) {
+      if (!Number.isSafeInteger(nowMs) || nowMs < 0)
+        throw new RangeError(`"nowMs" expected a non-negative integer`);
+      return tx(() => {
+        const expired = holds.expiredBefore(nowMs, EXPIRED_SWEEP_BATCH_MAX);
+        for (const hold of expired) holds.close(hold, "expired", null, null, nowMs);
+        return expired.length;
+      });
+    },
+    getHold: (holdId) => (open(), checkHoldId(holdId), holds.get(holdId)),
+    listHolds(account) {
+      open();
+      if (account !== undefined) checkAccountId(account, "account");
+      return holds.listActive(account);
+    },
+    applySignedTrade(signed, applyOptions = {}) {
+      open();
+      const nowMs = applyOptions.nowMs ?? now();
+      if (!Number.isSafeInteger(nowMs) || nowMs < 0)
+        throw new RangeError(`"nowMs" expected a non-negative integer`);
+      if (applyOptions.holdId !== undefined) checkHoldId(applyOptions.holdId);
+      const checked = applier.check(signed, nowMs);
+      if ("exists" in checked) return { status: "exists", trade_id: checked.exists };
+      const applied = writeTrade.immediate(checked, nowMs, applyOptions.holdId);
+      if (!applied) return { status: "exists", trade_id: checked.tradeId };
+      merkle.invalidate();
+      return { status: "applied", trade_id: checked.tradeId };
+    },
+    getTrade: (tradeId) => (open(), trades.get(tradeId)),
+    listTrades: (request) => (open(), trades.list(request)),
+    tradeCount: () => (open(), trades.count()),
+    merkleRoot: () => (open(), merkle.root()),
+    proof(tradeId) {
+      open();
+      if (typeof tradeId !== "string" || !/^[0-9a-f]{64}$/.test(tradeId))
+        throw new TypeError(`"tradeId" expected 64 lowercase hex characters`);
+      return merkle.proof(tradeId);
+    },
+    settlement: (request) => (open(), settlement(request, now())),
+    verify: () => (open(), verify()),
+    close() {
+      if (closed) return;
+      closed = true;
+      sqlite.close();
+    },
+  };
+}
