@@ -143,6 +143,11 @@ const SPECS: readonly KindSpec[] = [
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));
 const BY_DOMAIN = new Map<string, KindSpec>(SPECS.map((entry) => [entry.domain, entry]));
 
+/** The schema record of each kind (internal: tests derive arbitraries from it). */
+export const MESSAGE_RECORDS: ReadonlyMap<MessageKind, RecordType> = new Map(
+  SPECS.map((entry) => [entry.kind, entry.record]),
+);
+
 /** Every kind, in a stable order. */
 export const MESSAGE_KINDS: readonly MessageKind[] = SPECS.map((entry) => entry.kind);
 

@@ -1,0 +1,254 @@
+/**
+ * Test helpers derived from the message schemas: fast-check arbitraries of valid messages, the largest
+ * valid message of a kind, invalid samples for each field type, and a loose canonical encoder that writes
+ * invalid values onto the wire (bypassing validation) so the decoder's checks can be exercised too.
+ */
+import { canonicalFloat, type CanonicalValue, encodeCanonical, fromHex, toHex } from "@tirami/core";
+import fc from "fast-check";
+import {
+  type Message,
+  type MessageKind,
+  messageDomain,
+  MESSAGE_RECORDS as KIND_RECORDS,
+} from "../src/message.js";
+import { checkRecord, type Field, type FieldType, type RecordType } from "../src/schema.js";
+
+const PRINTABLE = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code));
+
+/** Valid values of `type` (small sizes; refinements are applied by `messageArbitrary`). */
+export function arbitraryOf(type: FieldType): fc.Arbitrary<unknown> {
+  switch (type.t) {
+    case "uint": {
+      const min = BigInt(type.min ?? 0);
+      const max = BigInt(type.max);
+      return fc.oneof(fc.constantFrom(Number(min), Number(max)), fc.bigInt({ min, max }).map(Number));
+    }
+    case "float":
+      return fc
+        .oneof(
+          fc.constantFrom(type.min, type.max, 1 > type.max ? type.max : 1),
+          fc.double({ min: type.min, max: type.max, noNaN: true }),
+        )
+        .filter((value) => !Object.is(value, -0) && (type.minExclusive !== true || value > type.min));
+    case "bool":
+      return fc.boolean();
+    case "text":
+      return fc
+        .string({ unit: "binary", minLength: type.bytesMin ?? 0, maxLength: Math.min(type.bytesMax, 24) })
+        .filter((value) => {
+          const bytes = Buffer.byteLength(value, "utf8");
+          return bytes >= (type.bytesMin ?? 0) && bytes <= type.bytesMax;
+        });
+    case "id":
+      return fc.string({ unit: PRINTABLE, minLength: 1, maxLength: Math.min(type.lengthMax, 24) });
+    case "enum":
+      return fc.constantFrom(...type.values);
+    case "hex":
+      return fc.uint8Array({ minLength: type.bytes, maxLength: type.bytes }).map(toHex);
+    case "list":
+      return fc.array(arbitraryOf(type.of), { minLength: type.min ?? 0, maxLength: Math.min(type.max, 3) });
+    case "record":
+      return recordArbitrary(type);
+    case "optional":
+      return fc.option(arbitraryOf(type.of), { nil: undefined });
+  }
+}
+
+function recordArbitrary(type: RecordType): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .tuple(...type.fields.map((field) => arbitraryOf(field.type)))
+    .map((values) => {
+      const out: Record<string, unknown> = {};
+      type.fields.forEach((field, index) => {
+        if (values[index] !== undefined) out[field.name] = values[index];
+      });
+      return out;
+    })
+    .filter((value) => {
+      try {
+        checkRecord("arbitrary", type, value, "", undefined);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Valid messages of `kind` (or of every kind). */
+export function messageArbitrary(kind?: MessageKind): fc.Arbitrary<Message> {
+  const kinds = kind === undefined ? [...KIND_RECORDS.keys()] : [kind];
+  return fc.oneof(
+    ...kinds.map((name) =>
+      recordArbitrary(KIND_RECORDS.get(name) as RecordType).map(
+        (fields) => ({ kind: name, ...fields }) as Message,
+      ),
+    ),
+  );
+}
+
+/** The largest valid value of `type`; `salt` keeps ids and keys in one message distinct. */
+export function largestOf(type: FieldType, salt: number): unknown {
+  switch (type.t) {
+    case "uint":
+      return type.max;
+    case "float":
+      return type.max;
+    case "bool":
+      return true;
+    case "text":
+      return "\u{10FFFF}".repeat(Math.floor(type.bytesMax / 4)) + "x".repeat(type.bytesMax % 4);
+    case "id":
+      return String(salt).padEnd(type.lengthMax, "~");
+    case "enum":
+      return [...type.values].sort((a, b) => b.length - a.length)[0];
+    case "hex": {
+      const bytes = new Uint8Array(type.bytes).fill(0xff);
+      new DataView(bytes.buffer).setUint32(0, salt);
+      return toHex(bytes);
+    }
+    case "list":
+      return Array.from({ length: type.max }, (_, index) => largestOf(type.of, salt * 1000 + index + 1));
+    case "record": {
+      const out: Record<string, unknown> = {};
+      type.fields.forEach((field, index) => {
+        out[field.name] = largestOf(field.type, salt * 100 + index + 1);
+      });
+      return out;
+    }
+    case "optional":
+      return largestOf(type.of, salt);
+  }
+}
+
+/**
+ * Values that `type` must refuse, each with a label. Labels in `WIRE_VALID_LABELS` are invalid only as JS
+ * values: their wire form is valid (raw bytes are how hex travels; `null` is how an absent optional does).
+ */
+export const WIRE_VALID_LABELS: ReadonlySet<string> = new Set(["bytes", "null optional"]);
+
+export function invalidSamples(type: FieldType): [string, unknown][] {
+  const common: [string, unknown][] = [
+    ["null", null],
+    ["object", {}],
+  ];
+  switch (type.t) {
+    case "uint": {
+      const out: [string, unknown][] = [
+        ["negative", -1],
+        ["fraction", 1.5],
+        ["string", "1"],
+        ["bigint", 1n],
+        ...common,
+      ];
+      out.push(["above max", type.max === Number.MAX_SAFE_INTEGER ? 2 ** 53 : type.max + 1]);
+      if ((type.min ?? 0) > 0) out.push(["below min", (type.min ?? 0) - 1]);
+      return out;
+    }
+    case "float": {
+      const out: [string, unknown][] = [
+        ["NaN", Number.NaN],
+        ["Infinity", Number.POSITIVE_INFINITY],
+        ["string", "1"],
+        ...common,
+      ];
+      out.push(["below min", type.min - 1], ["above max", type.max + 1]);
+      if (type.min === 0) out.push(["-0", -0]);
+      if (type.minExclusive === true) out.push(["min (exclusive)", type.min]);
+      return out;
+    }
+    case "bool":
+      return [["number", 1], ["string", "true"], ...common];
+    case "text": {
+      const out: [string, unknown][] = [
+        ["number", 5],
+        ["lone surrogate", "a\uD800b"],
+        ["too long", "x".repeat(type.bytesMax + 1)],
+        ["too many UTF-8 bytes", "é".repeat(Math.floor(type.bytesMax / 2) + 1)],
+        ...common,
+      ];
+      if ((type.bytesMin ?? 0) > 0) out.push(["empty", ""]);
+      return out;
+    }
+    case "id":
+      return [
+        ["empty", ""],
+        ["space", "a b"],
+        ["non-ASCII", "é"],
+        ["too long", "x".repeat(type.lengthMax + 1)],
+        ["number", 5],
+        ...common,
+      ];
+    case "enum":
+      return [["unknown", "NOPE"], ["number", 1], ...common];
+    case "hex":
+      return [
+        ["uppercase", "AB".repeat(type.bytes)],
+        ["short", "ab".repeat(type.bytes - 1)],
+        ["long", "ab".repeat(type.bytes + 1)],
+        ["non-hex", "zz".repeat(type.bytes)],
+        ["bytes", new Uint8Array(type.bytes)],
+        ...common,
+      ];
+    case "list": {
+      const out: [string, unknown][] = [["string", "[]"], ...common];
+      out.push(["too many", Array.from({ length: type.max + 1 }, () => largestOf(type.of, 7))]);
+      if ((type.min ?? 0) > 0) out.push(["too few", []]);
+      return out;
+    }
+    case "record":
+      return [
+        ["array", []],
+        ["string", "x"],
+        ["null", null],
+      ];
+    case "optional":
+      return [["null optional", null], ...invalidSamples(type.of).filter(([label]) => label !== "null")];
+  }
+}
+
+/**
+ * Canonical values for `value`, following `type` where it can and writing whatever the value is otherwise
+ * (so invalid values reach the wire). Throws when a value cannot be written at all.
+ */
+export function looseCanonical(type: FieldType, value: unknown): CanonicalValue {
+  if (value === undefined) return null;
+  if (type.t === "float" && typeof value === "number") return canonicalFloat(value);
+  if (type.t === "hex" && typeof value === "string") {
+    try {
+      return fromHex(value);
+    } catch {
+      return value;
+    }
+  }
+  if (type.t === "optional") return looseCanonical(type.of, value);
+  if ((type.t === "list" || type.t === "record") && Array.isArray(value)) {
+    const of = type.t === "list" ? type.of : undefined;
+    return value.map((item) => (of === undefined ? looseRaw(item) : looseCanonical(of, item)));
+  }
+  if (type.t === "record" && typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
+    return type.fields.map((field: Field) =>
+      looseCanonical(field.type, (value as Record<string, unknown>)[field.name]),
+    );
+  }
+  return looseRaw(value);
+}
+
+function looseRaw(value: unknown): CanonicalValue {
+  if (
+    value === null ||
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    value instanceof Uint8Array
+  )
+    return value;
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) return value.map(looseRaw);
+  throw new TypeError(`cannot write ${typeof value}`);
+}
+
+/** A frame holding `message`'s fields as they are, valid or not. */
+export function looseFrame(message: Record<string, unknown>): Uint8Array {
+  const kind = message.kind as MessageKind;
+  const record = KIND_RECORDS.get(kind) as RecordType;
+  return encodeCanonical(messageDomain(kind), looseCanonical(record, message) as CanonicalValue[]);
+}

@@ -1,0 +1,117 @@
+/**
+ * One realistic, valid example of every message kind, built from fixed keys so tests are reproducible.
+ */
+import { createSigner, type Signer } from "@tirami/core";
+import { signProviderOffer, signReputationObservation } from "../src/gossip.js";
+import type { Message, MessageKind } from "../src/message.js";
+import { SYNC_START_TRADE_ID } from "../src/sync.js";
+import { assembleSignedTrade, createTrade, type SignedTrade, signTrade, type Trade } from "../src/trade.js";
+
+/** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
+export function signerFrom(fill: number): Signer {
+  return createSigner(new Uint8Array(32).fill(fill));
+}
+
+export const provider = signerFrom(1);
+export const consumer = signerFrom(2);
+export const stranger = signerFrom(3);
+
+export const trade: Trade = createTrade({
+  provider: provider.accountId,
+  consumer: consumer.accountId,
+  amount_trm: 42,
+  prompt_tokens: 17,
+  completion_tokens: 42,
+  model_id: "qwen2.5-0.5b-instruct-q4_k_m",
+  price_trm_per_token: 1,
+  timestamp_ms: 1_764_000_000_000,
+  nonce: "000102030405060708090a0b0c0d0e0f",
+  request_id: "req-0001",
+});
+
+export const signedTrade: SignedTrade = assembleSignedTrade(
+  trade,
+  signTrade(trade, provider),
+  signTrade(trade, consumer),
+);
+
+export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
+  infer_request: {
+    kind: "infer_request",
+    request_id: "req-0001",
+    consumer: consumer.accountId,
+    model_id: "qwen2.5-0.5b-instruct-q4_k_m",
+    messages: [
+      { role: "system", content: "You are terse." },
+      { role: "user", content: "Say hi in Japanese: こんにちは? 👋" },
+    ],
+    max_tokens: 64,
+    temperature: 0.7,
+    top_p: 0.9,
+    top_k: 40,
+    seed: 1234,
+    stop: ["\n\n"],
+    price_trm_per_token: 1,
+    timestamp_ms: 1_764_000_000_000,
+  },
+  token_chunk: { kind: "token_chunk", request_id: "req-0001", index: 0, text: "こんにちは" },
+  infer_end: {
+    kind: "infer_end",
+    request_id: "req-0001",
+    prompt_tokens: 17,
+    completion_tokens: 42,
+    finish_reason: "stop",
+  },
+  infer_error: {
+    kind: "infer_error",
+    request_id: "req-0001",
+    code: "BUSY",
+    message: "all slots taken",
+    retry_after_ms: 500,
+  },
+  trade_proposal: { kind: "trade_proposal", trade, provider_signature: signedTrade.provider_signature },
+  trade_accept: {
+    kind: "trade_accept",
+    trade_id: signedTrade.trade_id,
+    consumer_signature: signedTrade.consumer_signature,
+  },
+  trade_reject: {
+    kind: "trade_reject",
+    trade_id: signedTrade.trade_id,
+    reason: "AMOUNT_MISMATCH",
+    message: "expected 40 TRM",
+  },
+  sync_request: {
+    kind: "sync_request",
+    after_timestamp_ms: 0,
+    after_trade_id: SYNC_START_TRADE_ID,
+    limit: 100,
+  },
+  sync_response: { kind: "sync_response", trades: [signedTrade], more: false },
+  trade_gossip: { kind: "trade_gossip", ...signedTrade },
+  provider_offer: signProviderOffer(
+    {
+      account: provider.accountId,
+      models: [
+        { model_id: "qwen2.5-0.5b-instruct-q4_k_m", price_trm_per_token: 1, context_length: 32_768 },
+        { model_id: "smollm2-135m", price_trm_per_token: 0.25 },
+      ],
+      free_capacity: 3,
+      protocol_version: 1,
+      merkle_root: "ab".repeat(32),
+      trade_count: 1,
+      multiaddrs: ["/ip4/127.0.0.1/tcp/7700"],
+      timestamp_ms: 1_764_000_000_000,
+    },
+    provider,
+  ),
+  reputation_observation: signReputationObservation(
+    {
+      observer: consumer.accountId,
+      subject: provider.accountId,
+      score: 0.875,
+      timestamp_ms: 1_764_000_000_000,
+    },
+    consumer,
+  ),
+};
