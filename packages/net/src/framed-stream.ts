@@ -60,6 +60,7 @@ export class FramedStreamImpl implements FramedStream {
   #remoteEnded = false;
   #localEnded = false;
   #paused = false;
+  #discarding = false;
   #done = false;
 
   constructor(stream: Stream, options: FramedStreamOptions) {
@@ -142,10 +143,7 @@ export class FramedStreamImpl implements FramedStream {
           if (this.#failure !== undefined) throw this.#failure;
           const frame = this.#queue.shift();
           if (frame !== undefined) {
-            if (this.#paused && this.#queue.length <= FRAME_QUEUE_MAX / 2) {
-              this.#paused = false;
-              this.#stream.resume();
-            }
+            if (this.#queue.length <= FRAME_QUEUE_MAX / 2) this.#resumeIfPaused();
             return { value: frame, done: false };
           }
           if (this.#remoteEnded) return { value: undefined, done: true };
@@ -155,8 +153,11 @@ export class FramedStreamImpl implements FramedStream {
         }
       },
       return: async (): Promise<IteratorResult<Uint8Array>> => {
-        // The consumer stopped reading early: nothing more from the peer is wanted.
-        if (!this.#remoteEnded && this.#failure === undefined) this.abort();
+        // The reader stopped early (e.g. `break` after the request frame): drop further DATA frames
+        // instead of buffering them; END, ERROR and failures are still tracked. Call abort() to cancel.
+        this.#discarding = true;
+        this.#queue.length = 0;
+        this.#resumeIfPaused();
         return { value: undefined, done: true };
       },
     };
@@ -197,7 +198,7 @@ export class FramedStreamImpl implements FramedStream {
         return;
       }
       if (frame.type === FrameType.DATA) {
-        this.#queue.push(frame.payload);
+        if (!this.#discarding) this.#queue.push(frame.payload);
       } else if (frame.type === FrameType.END) {
         this.#remoteEnded = true;
         // The consumer side: the provider is done, so nothing we could still send would be read.
@@ -227,14 +228,18 @@ export class FramedStreamImpl implements FramedStream {
   };
 
   readonly #onClose = (event: { error?: Error | undefined; local?: boolean | undefined }): void => {
-    if (this.#failure === undefined && !(this.#remoteEnded && this.#localEnded)) {
-      const reason =
-        event.error === undefined
-          ? "stream closed before the exchange finished"
-          : `stream reset: ${event.error.message}`;
-      this.#fail(new NetError(NetErrorCode.STREAM_ABORTED, reason, { cause: event.error }), false);
+    if (this.#failure !== undefined || (this.#remoteEnded && this.#localEnded)) return this.#finish();
+    if (event.error !== undefined) {
+      this.#fail(
+        new NetError(NetErrorCode.STREAM_ABORTED, `stream reset: ${event.error.message}`, {
+          cause: event.error,
+        }),
+        false,
+      );
+    } else if (!this.#remoteEnded && this.#stream.readBufferLength === 0 && !this.#paused) {
+      this.#fail(new NetError(NetErrorCode.STREAM_ABORTED, "stream closed before the peer sent END"), false);
     }
-    this.#finish();
+    // Otherwise frames are still buffered (we paused for back-pressure): 'end' fires once they are read.
   };
 
   readonly #onExternalAbort = (): void => {
@@ -268,6 +273,12 @@ export class FramedStreamImpl implements FramedStream {
     }
     this.#wake();
     this.#finish();
+  }
+
+  #resumeIfPaused(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#stream.readStatus === "paused") this.#stream.resume();
   }
 
   #wake(): void {

@@ -126,6 +126,8 @@ export interface MeshHost {
   subscribe(topic: string, handlers: GossipHandlers): () => void;
   /** Publishes a payload (≤ `gossipMessageBytesMax`); a payload this node already saw is not re-sent. */
   publish(topic: string, payload: Uint8Array): Promise<{ recipients: number; duplicate: boolean }>;
+  /** Connected peers known to be subscribed to `topic` (they would receive what this node publishes). */
+  topicPeers(topic: string): AccountId[];
   /** Gossip counters of this host. */
   gossipStats(): GossipStats;
   /** Local standing of a peer (invalid-message count, gossipsub score, ban). */
@@ -494,6 +496,17 @@ export async function createMeshHost(options: MeshHostOptions): Promise<MeshHost
     async publish(topic, payload) {
       requireStarted();
       return gossip.publish(topic, payload);
+    },
+    topicPeers(topic) {
+      const out: AccountId[] = [];
+      for (const peer of node.services.pubsub.getSubscribers(topic)) {
+        try {
+          out.push(accountIdFromPeerId(peer));
+        } catch {
+          // not a Tirami peer
+        }
+      }
+      return out;
     },
     gossipStats: () => ({ ...gossip.stats }),
     standing(peerAccount) {
