@@ -281,7 +281,11 @@ async function writeBody(
         options.onProgress?.({ downloadedBytes: downloaded, totalBytes: total });
       }
     } catch (error) {
-      if (error instanceof ModelDownloadError) throw error;
+      if (error instanceof ModelDownloadError) {
+        await handle.close().catch(() => undefined);
+        await rm(partPath, { force: true }); // the bytes cannot be trusted: start over next time
+        throw error;
+      }
       options.signal?.throwIfAborted();
       throw new RetryableDownloadError(
         `transfer interrupted at ${downloaded} of ${total} bytes: ${(error as Error).message}`,
@@ -291,7 +295,7 @@ async function writeBody(
       throw new RetryableDownloadError(`transfer ended at ${downloaded} of ${total} bytes`);
     await handle.sync();
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined); // may already be closed by the size-mismatch path
   }
   const onDisk = await fileSize(partPath);
   if (onDisk !== total) {

@@ -133,6 +133,21 @@ describe("generate", () => {
     expect(golden.text.startsWith(result.text)).toBe(true);
   });
 
+  it("ends the generation when the onText consumer throws", async () => {
+    let calls = 0;
+    const result = await engine.generate(PROMPT, {
+      temperature: 0,
+      max_tokens: 400,
+      onText: () => {
+        calls += 1;
+        throw new Error("socket closed");
+      },
+    });
+    expect(result.finish_reason).toBe("abort");
+    expect(calls).toBe(1);
+    expect(result.completion_tokens).toBeLessThan(10);
+  });
+
   it("aborts when the consumer leaves a stream early", async () => {
     const stream = engine.generateStream(PROMPT, { temperature: 0, max_tokens: 400 });
     for await (const chunk of stream) {

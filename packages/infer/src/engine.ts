@@ -402,7 +402,20 @@ class LlamaEngine implements Engine {
       const queuedMs = performance.now() - started;
       const sequence = this.#free.pop();
       assert(sequence !== undefined, "a slot was granted but no sequence is free");
-      const done = this.#generateOn(sequence, prompt, resolved, controller.signal, options.onText);
+      const userOnText = options.onText;
+      // A consumer that throws (e.g. writing to a closed socket) ends its generation instead of being ignored.
+      const onText =
+        userOnText === undefined
+          ? undefined
+          : (chunk: string): void => {
+              if (controller.signal.aborted) return;
+              try {
+                userOnText(chunk);
+              } catch (error) {
+                controller.abort(error);
+              }
+            };
+      const done = this.#generateOn(sequence, prompt, resolved, controller.signal, onText);
       const entry = { controller, done };
       this.#running.add(entry);
       try {

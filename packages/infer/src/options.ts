@@ -30,7 +30,7 @@ export interface GenerationOptions {
   stop?: string | readonly string[];
   /** Aborting ends the generation promptly with `finish_reason: "abort"` (also while queued). */
   signal?: AbortSignal;
-  /** Receives the generated text chunk by chunk, as it is produced (streaming). */
+  /** Receives the generated text chunk by chunk, as it is produced (streaming). If it throws, the generation ends with `finish_reason: "abort"`. */
   onText?: (chunk: string) => void;
 }
 
