@@ -1,0 +1,137 @@
+/**
+ * The node's HTTP API as a hono app (ARCHITECTURE §8): public probes, then everything under `/v1` behind
+ * bearer auth, a per-token rate limit and a body-size limit. One `onError` renders every failure as an
+ * OpenAI-shaped error. `createApp` opens nothing itself: it is given its parts (STYLE §7.1), so tests call
+ * it through `app.request` or a real socket with the same real ledger, gate and engine.
+ * @module
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AccountId, Clock } from "@tirami/core";
+import type { Logger } from "pino";
+import type { AgentRegistry } from "./agents/registry.js";
+import type { UsageMeter } from "./agents/usage.js";
+import type { EnginePort, LedgerPort, PricingPort, SafetyPort } from "./deps.js";
+import { NodeError, NodeErrorCode } from "./errors.js";
+import type { InFlight } from "./in-flight.js";
+import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
+import { bearerAuth } from "./middleware/auth.js";
+import { createErrorHandler } from "./middleware/on-error.js";
+import { observe } from "./middleware/observe.js";
+import { createRateLimiter } from "./middleware/rate-limit.js";
+import { principalRateLimit } from "./middleware/rate-limit-principal.js";
+import type { AppEnv } from "./principal.js";
+import { agentRoutes } from "./routes/agents.js";
+import { chatCompletionsRoutes } from "./routes/chat-completions.js";
+import { completionsRoutes } from "./routes/completions.js";
+import { economyRoutes } from "./routes/economy.js";
+import { healthRoutes } from "./routes/health.js";
+import { modelsRoutes } from "./routes/models.js";
+import { safetyRoutes } from "./routes/safety.js";
+
+/** Everything the app uses. */
+export interface AppDeps {
+  clock: Clock;
+  logger: Logger;
+  limits: { bodyBytesMax: number; maxTokensMax: number; rateLimitPerMinute: number };
+  /** SHA-256 of the operator token. */
+  operatorTokenHash: Uint8Array;
+  /** This node's ledger account (its Ed25519 public key). */
+  localAccount: AccountId;
+  agents: AgentRegistry;
+  usage: UsageMeter;
+  /** The loaded model, if any. */
+  engine(): EnginePort | undefined;
+  ledger: LedgerPort;
+  ledgerOpen(): boolean;
+  safety: SafetyPort;
+  pricing: PricingPort;
+  inFlight: InFlight;
+}
+
+/** The app and its metrics (the registry is per app instance, never prom-client's global default). */
+export interface NodeApp {
+  app: Hono<AppEnv>;
+  metrics: NodeMetrics;
+}
+
+/** Builds the hono app of a node. */
+export function createApp(deps: AppDeps): NodeApp {
+  const quietly = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const metrics = createNodeMetrics({
+    modelLoaded: () => deps.engine() !== undefined,
+    balance: () => quietly(() => deps.ledger.balance(deps.localAccount)),
+    tradeCount: () => quietly(() => deps.ledger.tradeCount()),
+    killSwitchActive: () => quietly(() => deps.safety.killSwitch().active),
+    inFlight: () => deps.inFlight.count(),
+  });
+  const app = new Hono<AppEnv>();
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound(() => {
+    throw new NodeError(NodeErrorCode.NOT_FOUND, "no such route");
+  });
+  app.use("*", observe(metrics));
+  app.route(
+    "/",
+    healthRoutes({
+      modelLoaded: () => deps.engine() !== undefined,
+      ledgerOpen: deps.ledgerOpen,
+      accepting: () => deps.inFlight.accepting(),
+      registry: metrics.registry,
+    }),
+  );
+
+  const limiter = createRateLimiter({ perMinute: deps.limits.rateLimitPerMinute, clock: deps.clock });
+  app.use(
+    "/v1/*",
+    bearerAuth({ operatorTokenHash: deps.operatorTokenHash, agents: deps.agents, failures: limiter }),
+  );
+  app.use("/v1/*", principalRateLimit(limiter));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: deps.limits.bodyBytesMax,
+      onError: () => {
+        throw new NodeError(
+          NodeErrorCode.BODY_TOO_LARGE,
+          `request body exceeds ${deps.limits.bodyBytesMax} bytes`,
+        );
+      },
+    }),
+  );
+
+  const generation = {
+    inFlight: deps.inFlight,
+    metrics,
+    usage: deps.usage,
+    clock: deps.clock,
+    localAccount: deps.localAccount,
+    effectiveBalance: () =>
+      quietly(() => deps.ledger.balance(deps.localAccount).effective_balance_trm) ?? null,
+    engine: deps.engine,
+    maxTokensMax: deps.limits.maxTokensMax,
+    logger: deps.logger,
+  };
+  app.route("/v1", chatCompletionsRoutes(generation));
+  app.route("/v1", completionsRoutes(generation));
+  app.route("/v1", modelsRoutes({ engine: deps.engine, startedS: Math.floor(deps.clock.nowMs() / 1_000) }));
+  app.route(
+    "/v1/tirami",
+    economyRoutes({
+      ledger: deps.ledger,
+      pricing: deps.pricing,
+      usage: deps.usage,
+      localAccount: deps.localAccount,
+      nowMs: () => deps.clock.nowMs(),
+    }),
+  );
+  app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
+  app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
+  return { app, metrics };
+}

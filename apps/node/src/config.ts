@@ -1,0 +1,137 @@
+/**
+ * The node's configuration table: one typed declaration per option, read by core `loadConfig` from
+ * defaults < `$TIRAMI_HOME/config.json` < `TIRAMI_*` environment < flags (STYLE §5).
+ * @module
+ */
+import { type ConfigValues, loadConfig } from "@tirami/core";
+import {
+  API_BIND_DEFAULT,
+  API_PORT_DEFAULT,
+  BODY_BYTES_MAX_DEFAULT,
+  MAX_TOKENS_MAX_DEFAULT,
+  PRICE_TRM_PER_TOKEN_DEFAULT,
+  RATE_LIMIT_PER_MINUTE_DEFAULT,
+  SHUTDOWN_GRACE_MS_DEFAULT,
+} from "./constants.js";
+
+/** Every option of the node daemon, with its unit, bounds and default. */
+export const NODE_CONFIG_TABLE = {
+  home: {
+    kind: "string",
+    doc: "Node home directory (key, token, databases); default $TIRAMI_HOME or ~/.tirami.",
+  },
+  api_bind: {
+    kind: "string",
+    default: API_BIND_DEFAULT,
+    lengthMax: 255,
+    doc: "Address the HTTP API binds to.",
+  },
+  api_port: {
+    kind: "integer",
+    default: API_PORT_DEFAULT,
+    min: 0,
+    max: 65_535,
+    doc: "HTTP port (0 = any free port).",
+  },
+  api_token: {
+    kind: "string",
+    lengthMax: 256,
+    doc: "Operator bearer token; default: created once in $TIRAMI_HOME/api.token (mode 0600).",
+  },
+  body_bytes_max: {
+    kind: "integer",
+    default: BODY_BYTES_MAX_DEFAULT,
+    min: 1_024,
+    max: 16 * 1_048_576,
+    doc: "Largest request body, in bytes.",
+  },
+  model: {
+    kind: "string",
+    lengthMax: 1_024,
+    doc: "Model to serve: a .gguf path, hf: URI or catalog name; none = no local model.",
+  },
+  models_dir: {
+    kind: "string",
+    lengthMax: 1_024,
+    doc: "Directory for downloaded models; default $TIRAMI_HOME/models.",
+  },
+  threads: {
+    kind: "integer",
+    default: 1,
+    min: 1,
+    max: 256,
+    doc: "CPU threads for inference (set it: the library default is slow on small machines).",
+  },
+  context_size: {
+    kind: "integer",
+    default: 2_048,
+    min: 64,
+    max: 131_072,
+    doc: "Context window per sequence, in tokens.",
+  },
+  parallelism: {
+    kind: "integer",
+    default: 1,
+    min: 1,
+    max: 64,
+    doc: "Concurrent generations (context sequences).",
+  },
+  queue_max: {
+    kind: "integer",
+    default: 16,
+    min: 0,
+    max: 10_000,
+    doc: "Requests waiting for a sequence before 503 ENGINE_BUSY.",
+  },
+  chat_wrapper: {
+    kind: "enum",
+    values: ["auto", "general", "llama3", "chatml"],
+    default: "auto",
+    doc: "Chat template; auto = the model's own, falling back to the documented general template.",
+  },
+  max_tokens_max: {
+    kind: "integer",
+    default: MAX_TOKENS_MAX_DEFAULT,
+    min: 1,
+    max: 131_072,
+    doc: "Largest max_tokens a request may ask for.",
+  },
+  rate_limit_per_minute: {
+    kind: "integer",
+    default: RATE_LIMIT_PER_MINUTE_DEFAULT,
+    min: 1,
+    max: 1_000_000,
+    doc: "Requests per minute per bearer token (token bucket, same burst).",
+  },
+  shutdown_grace_ms: {
+    kind: "integer",
+    default: SHUTDOWN_GRACE_MS_DEFAULT,
+    min: 0,
+    max: 600_000,
+    doc: "Milliseconds in-flight generations may finish on shutdown before they are aborted.",
+  },
+  price_trm_per_token: {
+    kind: "number",
+    default: PRICE_TRM_PER_TOKEN_DEFAULT,
+    min: 0,
+    max: 1_000_000,
+    doc: "Base price this node quotes, in TRM per completion token.",
+  },
+  log_level: {
+    kind: "enum",
+    values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+    default: "info",
+    doc: "Log level (pino, JSON lines on stderr).",
+  },
+} as const;
+
+export type NodeConfig = ConfigValues<typeof NODE_CONFIG_TABLE>;
+
+/** Reads the node configuration; throws core `ConfigError` (CONFIG_INVALID) listing every bad value. */
+export function readNodeConfig(sources: {
+  file?: string;
+  env?: Record<string, string | undefined>;
+  flags?: Record<string, unknown>;
+}): NodeConfig {
+  return loadConfig(NODE_CONFIG_TABLE, sources).values;
+}

@@ -1,0 +1,57 @@
+/**
+ * Limits and defaults of the node daemon, each with its unit and the reason for its value
+ * (STYLE §7.7). Config options (`config.ts`) take their defaults from here.
+ * @module
+ */
+
+/** Default HTTP port, as upstream (reference §2.5). */
+export const API_PORT_DEFAULT = 3000;
+/** Default bind address: loopback only, so a fresh node is never reachable from the network. */
+export const API_BIND_DEFAULT = "127.0.0.1";
+/** Largest accepted request body (bytes): upstream's 64 KiB (reference §3.1). */
+export const BODY_BYTES_MAX_DEFAULT = 65_536;
+/** Largest `max_tokens` a request may ask for (reference §2.5 `max_generate_tokens`). */
+export const MAX_TOKENS_MAX_DEFAULT = 1_024;
+/** `max_tokens` when the request gives none (reference §3.3). */
+export const MAX_TOKENS_DEFAULT = 256;
+/** Requests per minute per token; a burst of the same size is allowed (token bucket). */
+export const RATE_LIMIT_PER_MINUTE_DEFAULT = 600;
+/** Distinct tokens the rate limiter tracks; the least recently seen is evicted past this. */
+export const RATE_LIMIT_BUCKETS_MAX = 10_000;
+/** How long in-flight generations may finish on shutdown before they are aborted (ms). */
+export const SHUTDOWN_GRACE_MS_DEFAULT = 5_000;
+/** Local price quoted for self-use metering and remote quotes (TRM per token, ARCHITECTURE §4 base). */
+export const PRICE_TRM_PER_TOKEN_DEFAULT = 1;
+
+/** Messages per chat request: bounds prompt flattening work. */
+export const MESSAGES_MAX = 256;
+/** Characters in one message's content or one completion prompt. */
+export const CONTENT_CHARS_MAX = 32_768;
+/** Stop sequences per request, and characters per stop sequence (OpenAI allows 4). */
+export const STOP_SEQUENCES_MAX = 4;
+export const STOP_SEQUENCE_CHARS_MAX = 64;
+/** Characters in a model id in a request. */
+export const MODEL_ID_CHARS_MAX = 256;
+
+/** Agents a node may hold (active, frozen or revoked rows). */
+export const AGENTS_MAX = 1_000;
+/** Agent name: lowercase letters, digits, `_`, `-`; 1–64 characters. */
+export const AGENT_NAME_RE = /^[a-z0-9_-]{1,64}$/;
+/** Random bytes in an API token (256 bits), shown base64url-encoded. */
+export const TOKEN_BYTES = 32;
+/** Characters in an Authorization header we are willing to look at. */
+export const AUTHORIZATION_CHARS_MAX = 512;
+
+/** `GET /v1/tirami/trades?limit=`: default and cap (reference §3.5). */
+export const TRADES_LIMIT_DEFAULT = 20;
+export const TRADES_LIMIT_MAX = 100;
+/** Settlement window when `hours` is not given (reference §4.10), and its largest span. */
+export const SETTLEMENT_HOURS_DEFAULT = 24;
+export const SETTLEMENT_HOURS_MAX = 24 * 366;
+/** Seconds a client should wait after a 429/503 for overload. */
+export const RETRY_AFTER_BUSY_S = 1;
+/** Characters in a kill-switch reason or an approval note. */
+export const REASON_CHARS_MAX = 512;
+
+/** Latency histogram buckets (seconds): from one fast token to a long generation. */
+export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -1,0 +1,97 @@
+/**
+ * The node's error codes and the one table that maps every known code — the node's own and those of the
+ * packages it composes — to an HTTP status and an OpenAI error `type` (STYLE §7.5). `middleware/on-error.ts`
+ * is the only place that renders errors.
+ * @module
+ */
+import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
+
+/** Codes thrown by the node daemon. */
+export const NodeErrorCode = {
+  INVALID_REQUEST: "INVALID_REQUEST",
+  BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  MISSING_TOKEN: "MISSING_TOKEN",
+  INVALID_TOKEN: "INVALID_TOKEN",
+  AGENT_REVOKED: "AGENT_REVOKED",
+  AGENT_FROZEN: "AGENT_FROZEN",
+  OPERATOR_ONLY: "OPERATOR_ONLY",
+  NOT_FOUND: "NOT_FOUND",
+  MODEL_NOT_FOUND: "MODEL_NOT_FOUND",
+  AGENT_NOT_FOUND: "AGENT_NOT_FOUND",
+  AGENT_EXISTS: "AGENT_EXISTS",
+  AGENTS_FULL: "AGENTS_FULL",
+  RATE_LIMITED: "RATE_LIMITED",
+  MODEL_NOT_LOADED: "MODEL_NOT_LOADED",
+  SHUTTING_DOWN: "SHUTTING_DOWN",
+  UNSAFE_BIND: "UNSAFE_BIND",
+  INTERNAL: "INTERNAL",
+} as const;
+export type NodeErrorCode = (typeof NodeErrorCode)[keyof typeof NodeErrorCode];
+
+/** Thrown for every failure the node itself detects; `code` is one of `NodeErrorCode`. */
+export class NodeError extends TiramiError {
+  override name = "NodeError";
+  constructor(
+    code: NodeErrorCode,
+    message: string,
+    options: TiramiErrorOptions & { param?: string; retryAfterS?: number } = {},
+  ) {
+    const details = { ...options.details, ...(options.param === undefined ? {} : { param: options.param }) };
+    super(code, message, {
+      cause: options.cause,
+      details:
+        options.retryAfterS === undefined ? details : { ...details, retry_after_s: options.retryAfterS },
+    });
+  }
+}
+
+/** An OpenAI error `type` and an HTTP status for one code. */
+export interface ErrorMapping {
+  status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  type: string;
+}
+
+const invalid: ErrorMapping = { status: 400, type: "invalid_request_error" };
+const denied: ErrorMapping = { status: 403, type: "permission_error" };
+const busy: ErrorMapping = { status: 503, type: "server_error" };
+
+/**
+ * Status and type by code. Safety-gate denial codes (whatever their name) are mapped by
+ * `SpendDeniedError` to 403 before this table is consulted; codes not listed become a logged 500.
+ */
+export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
+  [NodeErrorCode.INVALID_REQUEST]: invalid,
+  [NodeErrorCode.BODY_TOO_LARGE]: { status: 413, type: "invalid_request_error" },
+  [NodeErrorCode.MISSING_TOKEN]: { status: 401, type: "authentication_error" },
+  [NodeErrorCode.INVALID_TOKEN]: { status: 401, type: "authentication_error" },
+  [NodeErrorCode.AGENT_REVOKED]: { status: 401, type: "authentication_error" },
+  [NodeErrorCode.AGENT_FROZEN]: denied,
+  [NodeErrorCode.OPERATOR_ONLY]: denied,
+  [NodeErrorCode.NOT_FOUND]: { status: 404, type: "invalid_request_error" },
+  [NodeErrorCode.MODEL_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
+  [NodeErrorCode.AGENT_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
+  [NodeErrorCode.AGENT_EXISTS]: { status: 409, type: "invalid_request_error" },
+  [NodeErrorCode.AGENTS_FULL]: { status: 409, type: "invalid_request_error" },
+  [NodeErrorCode.RATE_LIMITED]: { status: 429, type: "rate_limit_error" },
+  [NodeErrorCode.MODEL_NOT_LOADED]: busy,
+  [NodeErrorCode.SHUTTING_DOWN]: busy,
+  // Codes of the composed packages.
+  INSUFFICIENT_BALANCE: { status: 402, type: "insufficient_quota" },
+  ENGINE_BUSY: busy,
+  TRADE_NOT_FOUND: { status: 404, type: "invalid_request_error" },
+  APPROVAL_NOT_FOUND: { status: 404, type: "invalid_request_error" },
+  APPROVAL_NOT_PENDING: { status: 409, type: "invalid_request_error" },
+  INVALID_AMOUNT: invalid,
+  INVALID_ACCOUNT_ID: invalid,
+  INVALID_POLICY: invalid,
+  INVALID_SPENDER: invalid,
+  INVALID_ARGUMENT: invalid,
+  POLICIES_FULL: { status: 409, type: "invalid_request_error" },
+  CONFIG_INVALID: invalid,
+  WINDOW_TOO_LARGE: invalid,
+  HOLD_LIMIT: { status: 429, type: "rate_limit_error" },
+  CONSUMER_NOT_ADMITTED: denied,
+  INVALID_GENERATION_OPTIONS: invalid,
+  CONTEXT_LENGTH_EXCEEDED: invalid,
+  ENGINE_CLOSED: busy,
+};

@@ -1,0 +1,40 @@
+/**
+ * @tirami/node (apps) — the Tirami node daemon: composes the ledger, safety gate and inference engine
+ * behind an OpenAI-compatible HTTP API with the TRM economy, safety and agent routes.
+ * @packageDocumentation
+ */
+
+/** Node and app. */
+export {
+  createNode,
+  isLoopback,
+  LEDGER_FILE,
+  NODE_DB_FILE,
+  type NodeOptions,
+  type TiramiNode,
+} from "./node.js";
+export { type AppDeps, createApp, type NodeApp } from "./app.js";
+export { NODE_CONFIG_TABLE, type NodeConfig, readNodeConfig } from "./config.js";
+
+/** The spend path (remote purchases). */
+export {
+  type Counterparty,
+  createSpendPath,
+  type SpendDeps,
+  type SpendOutcome,
+  type SpendPath,
+  type SpendRequest,
+  type SpendWork,
+} from "./spend/spend.js";
+export { SpendDeniedError } from "./spend/errors.js";
+
+/** Agents, tokens and errors. */
+export {
+  type Agent,
+  type AgentRegistry,
+  type AgentStatus,
+  agentSpender,
+  OPERATOR_SPENDER,
+} from "./agents/registry.js";
+export { ERROR_MAPPINGS, NodeError, NodeErrorCode } from "./errors.js";
+export type { EnginePort, LedgerPort, PricingPort, SafetyPort } from "./deps.js";

@@ -1,0 +1,131 @@
+/**
+ * Prometheus metrics of one node (reference §4.13, `tirami_` prefix): a registry per app instance, never
+ * prom-client's global default, so two nodes in one process (tests) never mix their numbers. Gauges that
+ * mirror state (balances, kill switch, model loaded) are read from their source at scrape time.
+ * @module
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { LATENCY_BUCKETS_S } from "./constants.js";
+
+/** What the scrape-time gauges read. Every function must be cheap and must not throw. */
+export interface MetricsSources {
+  modelLoaded(): boolean;
+  /** The node's own account balances, or undefined when the ledger is unavailable. */
+  balance(): { balance_trm: number; effective_balance_trm: number; reserved_trm: number } | undefined;
+  tradeCount(): number | undefined;
+  killSwitchActive(): boolean | undefined;
+  inFlight(): number;
+}
+
+/** The node's metrics. */
+export interface NodeMetrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<"route" | "method" | "status">;
+  readonly httpDuration: Histogram<"route" | "method">;
+  readonly tokens: Counter<"kind" | "spender_kind">;
+  readonly timeToFirstToken: Histogram<"endpoint">;
+  readonly generationDuration: Histogram<"endpoint">;
+  readonly trmFlow: Counter<"direction">;
+  readonly safetyDenials: Counter<"code">;
+}
+
+/** Creates a fresh registry with every metric of the node. */
+export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  new Gauge({
+    name: "tirami_model_loaded",
+    help: "1 when a local model is loaded",
+    registers,
+    collect() {
+      this.set(sources.modelLoaded() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "tirami_balance_trm",
+    help: "The node account's TRM, by kind (balance, effective, reserved)",
+    labelNames: ["kind"] as const,
+    registers,
+    collect() {
+      const account = sources.balance();
+      if (account === undefined) return;
+      this.set({ kind: "balance" }, account.balance_trm);
+      this.set({ kind: "effective" }, account.effective_balance_trm);
+      this.set({ kind: "reserved" }, account.reserved_trm);
+    },
+  });
+  new Gauge({
+    name: "tirami_trade_count_total",
+    help: "Trades in the ledger",
+    registers,
+    collect() {
+      const count = sources.tradeCount();
+      if (count !== undefined) this.set(count);
+    },
+  });
+  new Gauge({
+    name: "tirami_kill_switch_active",
+    help: "1 while the kill switch blocks every spend",
+    registers,
+    collect() {
+      const active = sources.killSwitchActive();
+      if (active !== undefined) this.set(active ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "tirami_generations_in_flight",
+    help: "Generations running now",
+    registers,
+    collect() {
+      this.set(sources.inFlight());
+    },
+  });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "tirami_http_requests_total",
+      help: "HTTP requests by route pattern, method and status",
+      labelNames: ["route", "method", "status"] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: "tirami_http_request_duration_seconds",
+      help: "HTTP request latency until the response starts (seconds)",
+      labelNames: ["route", "method"] as const,
+      buckets: LATENCY_BUCKETS_S,
+      registers,
+    }),
+    tokens: new Counter({
+      name: "tirami_tokens_total",
+      help: "Tokens processed, by kind (prompt, completion) and spender kind (operator, agent)",
+      labelNames: ["kind", "spender_kind"] as const,
+      registers,
+    }),
+    timeToFirstToken: new Histogram({
+      name: "tirami_time_to_first_token_seconds",
+      help: "Time from request to first generated token (seconds)",
+      labelNames: ["endpoint"] as const,
+      buckets: LATENCY_BUCKETS_S,
+      registers,
+    }),
+    generationDuration: new Histogram({
+      name: "tirami_generation_duration_seconds",
+      help: "Time from request to last generated token (seconds)",
+      labelNames: ["endpoint"] as const,
+      buckets: LATENCY_BUCKETS_S,
+      registers,
+    }),
+    trmFlow: new Counter({
+      name: "tirami_trm_flow_total",
+      help: "TRM moved by this node's trades, by direction (spent, earned)",
+      labelNames: ["direction"] as const,
+      registers,
+    }),
+    safetyDenials: new Counter({
+      name: "tirami_safety_denials_total",
+      help: "Spends denied by the safety gate, by reason code",
+      labelNames: ["code"] as const,
+      registers,
+    }),
+  };
+}

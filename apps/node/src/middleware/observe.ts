@@ -1,0 +1,32 @@
+/**
+ * Request id and HTTP metrics: every response carries `X-Request-Id`, and is counted by route pattern
+ * (never the raw path, which would let clients create unbounded label values), method and status.
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { NodeMetrics } from "../metrics.js";
+import type { AppEnv } from "../principal.js";
+
+/** Assigns a request id and records `tirami_http_requests_total` and the latency histogram. */
+export function observe(metrics: NodeMetrics): MiddlewareHandler<AppEnv> {
+  return async function observe(c, next) {
+    const startedNs = process.hrtime.bigint();
+    const requestId = randomBytes(8).toString("hex");
+    c.set("requestId", requestId);
+    try {
+      await next();
+    } finally {
+      c.header("X-Request-Id", requestId);
+      const pattern = routePath(c, -1);
+      const route =
+        c.res.status === 404 && (pattern === "*" || pattern === "/*" || pattern === "")
+          ? "unmatched"
+          : pattern;
+      const method = c.req.method;
+      metrics.httpRequests.inc({ route, method, status: String(c.res.status) });
+      metrics.httpDuration.observe({ route, method }, Number(process.hrtime.bigint() - startedNs) / 1e9);
+    }
+  };
+}

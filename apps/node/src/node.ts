@@ -1,0 +1,217 @@
+/**
+ * The composition root (STYLE §7.4): `createNode` opens the ledger (`$TIRAMI_HOME/ledger.db`) and its safety
+ * gate, the node's own store (`node.db`: agents, metering), loads or creates the node key and the operator
+ * token, loads the model if one is configured, and builds the app. `start()` listens; `stop()` shuts down
+ * gracefully: stop accepting, let in-flight generations finish for `shutdown_grace_ms` then abort them
+ * (each settles or releases what it reserved), close the server, the engine and the databases.
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { isIP } from "node:net";
+import { join } from "node:path";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Server } from "node:http";
+import {
+  type AccountId,
+  type Clock,
+  loadOrCreateNodeKey,
+  type NodeKey,
+  resolveHome,
+  systemClock,
+} from "@tirami/core";
+import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infer";
+import { type Ledger, openLedger } from "@tirami/ledger";
+import { openSafetyGate } from "./ledger-safety.js";
+import { pino, type Logger } from "pino";
+import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
+import { openNodeDatabase } from "./agents/db.js";
+import { createUsageMeter } from "./agents/usage.js";
+import { createApp, type NodeApp } from "./app.js";
+import type { NodeConfig } from "./config.js";
+import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
+import { NodeError, NodeErrorCode } from "./errors.js";
+import { createInFlight } from "./in-flight.js";
+import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
+import { createSpendPath, type SpendPath } from "./spend/spend.js";
+import { hashToken } from "./tokens.js";
+
+export const LEDGER_FILE = "ledger.db";
+export const NODE_DB_FILE = "node.db";
+
+/** Options of `createNode`. */
+export interface NodeOptions {
+  /** Resolved configuration (see `readNodeConfig`). */
+  config: NodeConfig;
+  /** Environment for `$TIRAMI_HOME` (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  clock?: Clock;
+  /** A chat format object (overrides `config.chat_wrapper`), e.g. for a model without a template. */
+  chatWrapper?: ChatWrapperOption;
+}
+
+/** A running (or startable) node. */
+export interface TiramiNode {
+  readonly home: string;
+  readonly account: AccountId;
+  readonly key: NodeKey;
+  readonly operatorToken: OperatorToken;
+  readonly ledger: Ledger;
+  readonly safety: SafetyPort;
+  readonly agents: AgentRegistry;
+  readonly engine: EnginePort | undefined;
+  readonly spend: SpendPath;
+  readonly http: NodeApp;
+  /** Listens on `api_bind:api_port`; resolves with the bound address. */
+  start(): Promise<{ host: string; port: number; url: string }>;
+  /** Graceful shutdown; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  if (host === "localhost" || host === "::1") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+/** A fixed-price quote from config, used until live pricing is wired (see README). */
+function configPricing(priceTrmPerToken: number): PricingPort {
+  return {
+    priceTrmPerToken: () => priceTrmPerToken,
+    snapshot: () => ({ source: "config", base_price_trm_per_token: priceTrmPerToken }),
+  };
+}
+
+/**
+ * Builds a node from its configuration. Opens files and loads the model; does not listen.
+ * @throws {NodeError} UNSAFE_BIND when `api_bind` is not loopback and no `api_token` is configured.
+ */
+export async function createNode(options: NodeOptions): Promise<TiramiNode> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: config.log_level }, pino.destination(2));
+  if (!isLoopback(config.api_bind) && (config.api_token === undefined || config.api_token === "")) {
+    throw new NodeError(
+      NodeErrorCode.UNSAFE_BIND,
+      `refusing to bind ${config.api_bind} (not loopback) without an explicit api_token; set TIRAMI_API_TOKEN or bind 127.0.0.1`,
+    );
+  }
+  const home = resolveHome({ home: config.home, env: options.env ?? process.env });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const key = loadOrCreateNodeKey(home);
+  const account = key.signer.accountId;
+  const operatorToken = loadOrCreateOperatorToken(home, config.api_token);
+  if (operatorToken.source === "created")
+    logger.info({ path: operatorToken.path }, "created the operator token");
+
+  const ledger = openLedger({ path: join(home, LEDGER_FILE), clock, localAccount: account });
+  let ledgerOpen = true;
+  const nodeDb = openNodeDatabase(join(home, NODE_DB_FILE));
+  let engine: EnginePort | undefined;
+  try {
+    if (config.model !== undefined && config.model !== "") {
+      const resolved = await resolveModel(config.model, {
+        modelsDir: config.models_dir ?? join(home, "models"),
+      });
+      engine = await createEngine({
+        modelPath: resolved.path,
+        threads: config.threads,
+        contextSize: config.context_size,
+        parallelism: config.parallelism,
+        queueMax: config.queue_max,
+        chatWrapper: options.chatWrapper ?? config.chat_wrapper,
+      });
+      logger.info({ model: engine.manifest.id, path: resolved.path }, "model loaded");
+    }
+  } catch (error) {
+    nodeDb.close();
+    ledger.close();
+    throw error;
+  }
+  const safety: SafetyPort = openSafetyGate(ledger, clock);
+  const agents = createAgentRegistry(nodeDb, clock);
+  const usage = createUsageMeter(nodeDb, clock);
+  const inFlight = createInFlight();
+  const http = createApp({
+    clock,
+    logger,
+    limits: {
+      bodyBytesMax: config.body_bytes_max,
+      maxTokensMax: config.max_tokens_max,
+      rateLimitPerMinute: config.rate_limit_per_minute,
+    },
+    operatorTokenHash: hashToken(operatorToken.token),
+    localAccount: account,
+    agents,
+    usage,
+    engine: () => engine,
+    ledger,
+    ledgerOpen: () => ledgerOpen,
+    safety,
+    pricing: configPricing(config.price_trm_per_token),
+    inFlight,
+  });
+  const spend = createSpendPath({
+    ledger,
+    safety,
+    agents,
+    usage,
+    signer: key.signer,
+    clock,
+    onDenied: (code) => http.metrics.safetyDenials.inc({ code }),
+    onSpent: (amountTrm) => http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm),
+  });
+
+  let server: ServerType | undefined;
+  let stopping: Promise<void> | undefined;
+
+  async function shutdown(): Promise<void> {
+    inFlight.stopAccepting();
+    const closed =
+      server === undefined
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => server?.close(() => resolve()));
+    (server as Server | undefined)?.closeIdleConnections();
+    await inFlight.drain(config.shutdown_grace_ms);
+    (server as Server | undefined)?.closeAllConnections();
+    await closed;
+    if (engine !== undefined) await engine.close();
+    ledgerOpen = false;
+    nodeDb.close();
+    ledger.close();
+    logger.info("node stopped");
+  }
+
+  return {
+    home,
+    account,
+    key,
+    operatorToken,
+    ledger,
+    safety,
+    agents,
+    engine,
+    spend,
+    http,
+    start() {
+      if (server !== undefined) throw new Error("node already started");
+      return new Promise((resolve, reject) => {
+        const started = serve(
+          { fetch: http.app.fetch, hostname: config.api_bind, port: config.api_port },
+          (info: AddressInfo) => {
+            const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+            logger.info({ host: info.address, port: info.port, account }, "node listening");
+            resolve({ host: info.address, port: info.port, url: `http://${host}:${info.port}` });
+          },
+        );
+        started.once("error", reject);
+        server = started;
+      });
+    },
+    stop() {
+      stopping ??= shutdown();
+      return stopping;
+    },
+  };
+}

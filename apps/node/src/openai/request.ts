@@ -1,0 +1,89 @@
+/**
+ * Checks shared by the inference endpoints: a loaded model matching the requested id, `max_tokens` within
+ * the node's cap, and the sampling fields in the shape the engine takes.
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { MAX_TOKENS_DEFAULT } from "../constants.js";
+import type { GenerationResult } from "@tirami/infer";
+import type { EnginePort } from "../deps.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
+
+/**
+ * The engine serving `model`.
+ * @throws {NodeError} MODEL_NOT_LOADED (503) when no model is loaded, MODEL_NOT_FOUND (404) for another id.
+ */
+export function engineFor(engine: EnginePort | undefined, model: string): EnginePort {
+  if (engine === undefined)
+    throw new NodeError(NodeErrorCode.MODEL_NOT_LOADED, "no model is loaded on this node", {
+      retryAfterS: 30,
+    });
+  if (model !== engine.manifest.id) {
+    throw new NodeError(
+      NodeErrorCode.MODEL_NOT_FOUND,
+      `model "${model}" is not served here; GET /v1/models lists "${engine.manifest.id}"`,
+      {
+        param: "model",
+      },
+    );
+  }
+  return engine;
+}
+
+/** `max_tokens` with its default, refused above the node's cap. @throws {NodeError} INVALID_REQUEST */
+export function maxTokensOf(
+  requested: number | undefined,
+  maxTokensMax: number,
+  param = "max_tokens",
+): number {
+  const maxTokens = requested ?? Math.min(MAX_TOKENS_DEFAULT, maxTokensMax);
+  if (maxTokens > maxTokensMax) {
+    throw new NodeError(
+      NodeErrorCode.INVALID_REQUEST,
+      `${param}: must be at most ${maxTokensMax} on this node`,
+      { param },
+    );
+  }
+  return maxTokens;
+}
+
+/** Sampling options in engine form. */
+export function samplingOf(body: {
+  temperature?: number | undefined;
+  top_p?: number | undefined;
+  top_k?: number | undefined;
+  seed?: number | undefined;
+  stop?: string | string[] | null | undefined;
+}) {
+  return {
+    temperature: body.temperature,
+    topP: body.top_p,
+    topK: body.top_k,
+    seed: body.seed,
+    stop:
+      body.stop === null || body.stop === undefined
+        ? undefined
+        : typeof body.stop === "string"
+          ? [body.stop]
+          : body.stop,
+  };
+}
+
+/** OpenAI `finish_reason`: a generation cut short by shutdown reports `length` (it was truncated). */
+export function finishReasonOf(result: GenerationResult): "stop" | "length" {
+  return result.finish_reason === "stop" ? "stop" : "length";
+}
+
+/** A response id with its OpenAI prefix. */
+export function responseId(prefix: "chatcmpl" | "cmpl"): string {
+  return `${prefix}-${randomBytes(12).toString("hex")}`;
+}
+
+/** OpenAI `usage`. */
+export function usageOf(result: GenerationResult) {
+  return {
+    prompt_tokens: result.prompt_tokens,
+    completion_tokens: result.completion_tokens,
+    total_tokens: result.prompt_tokens + result.completion_tokens,
+  };
+}

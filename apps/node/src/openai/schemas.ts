@@ -1,0 +1,106 @@
+/**
+ * Request schemas of the OpenAI-compatible endpoints (zod), with explicit caps on every size and count.
+ * Unknown fields are ignored (clients send many optional ones), but every field that would change the
+ * answer and that this node does not implement (`n > 1`, tools, logprobs, penalties, JSON mode) is
+ * refused with 400 rather than silently ignored.
+ * @module
+ */
+import { z } from "zod";
+import {
+  CONTENT_CHARS_MAX,
+  MESSAGES_MAX,
+  MODEL_ID_CHARS_MAX,
+  STOP_SEQUENCE_CHARS_MAX,
+  STOP_SEQUENCES_MAX,
+} from "../constants.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
+
+const TOP_K_MAX = 1_000;
+
+const textPart = z.object({ type: z.literal("text"), text: z.string().max(CONTENT_CHARS_MAX) });
+const content = z.union([z.string().max(CONTENT_CHARS_MAX), z.array(textPart).max(64)]);
+
+const message = z.object({
+  role: z.enum(["system", "developer", "user", "assistant"]),
+  content: content.nullable().optional(),
+  name: z.string().max(64).optional(),
+});
+
+const stop = z.union([
+  z.string().min(1).max(STOP_SEQUENCE_CHARS_MAX),
+  z.array(z.string().min(1).max(STOP_SEQUENCE_CHARS_MAX)).max(STOP_SEQUENCES_MAX),
+]);
+
+const unsupportedZero = z
+  .number()
+  .refine((value) => value === 0, { message: "is not supported by this node (only 0)" });
+
+/** Sampling and control fields shared by chat and text completions. */
+const common = {
+  model: z.string().min(1).max(MODEL_ID_CHARS_MAX),
+  max_tokens: z.int().min(1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().gt(0).max(1).optional(),
+  top_k: z.int().min(0).max(TOP_K_MAX).optional(),
+  seed: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  stop: stop.nullable().optional(),
+  n: z.literal(1, { message: "n must be 1: this node returns one choice per request" }).optional(),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  frequency_penalty: unsupportedZero.optional(),
+  presence_penalty: unsupportedZero.optional(),
+  logprobs: z.union([z.literal(false), z.null()], { message: "logprobs are not supported" }).optional(),
+  user: z.string().max(256).optional(),
+};
+
+/** `POST /v1/chat/completions` body. */
+export const chatCompletionRequest = z.object({
+  ...common,
+  messages: z.array(message).min(1, { message: "messages must not be empty" }).max(MESSAGES_MAX),
+  max_completion_tokens: z.int().min(1).optional(),
+  tools: z.array(z.unknown()).max(0, { message: "tools are not supported by this node" }).optional(),
+  tool_choice: z.literal("none").optional(),
+  response_format: z
+    .object({ type: z.literal("text", { message: "only response_format text is supported" }) })
+    .optional(),
+});
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
+
+/** `POST /v1/completions` body: one prompt string (or a one-element list). */
+export const completionRequest = z.object({
+  ...common,
+  prompt: z.union([
+    z.string().min(1, { message: "prompt must not be empty" }).max(CONTENT_CHARS_MAX),
+    z
+      .array(z.string().min(1).max(CONTENT_CHARS_MAX))
+      .length(1, { message: "exactly one prompt per request is supported" }),
+  ]),
+  echo: z.literal(false, { message: "echo is not supported" }).optional(),
+  suffix: z.null({ message: "suffix is not supported" }).optional(),
+  best_of: z.literal(1, { message: "best_of must be 1" }).optional(),
+});
+export type CompletionRequest = z.infer<typeof completionRequest>;
+
+/**
+ * Parses `body` with `schema`; on failure throws INVALID_REQUEST naming the first bad field (as `param`).
+ * @throws {NodeError} INVALID_REQUEST
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const param = issue === undefined || issue.path.length === 0 ? undefined : issue.path.map(String).join(".");
+  const message =
+    issue === undefined
+      ? "invalid request body"
+      : param === undefined
+        ? issue.message
+        : `${param}: ${issue.message}`;
+  throw new NodeError(NodeErrorCode.INVALID_REQUEST, message, param === undefined ? {} : { param });
+}
+
+/** The text of a validated message's content. */
+export function contentText(value: ChatCompletionRequest["messages"][number]["content"]): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "string" ? value : value.map((part) => part.text).join("");
+}

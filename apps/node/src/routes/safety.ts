@@ -1,0 +1,123 @@
+/**
+ * Safety routes under `/v1/tirami` (reference §3.7): `GET /safety` (state and recent decisions), and for the
+ * operator only: `POST /kill` (`{activate, reason}`), `GET|PUT /policy` (per spender), and approving or
+ * denying pending approvals. An agent may list only its own approvals.
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AgentRegistry } from "../agents/registry.js";
+import { OPERATOR_SPENDER } from "../agents/registry.js";
+import { REASON_CHARS_MAX } from "../constants.js";
+import type { SafetyPort } from "../deps.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
+import { operatorOnly } from "../middleware/auth.js";
+import { readJsonBody } from "../openai/json-body.js";
+import { parseBody } from "../openai/schemas.js";
+import { type AppEnv, spenderOf } from "../principal.js";
+import { integerParam } from "./query.js";
+
+const DECISIONS_SHOWN = 20;
+const APPROVALS_LIMIT_MAX = 1_000;
+const APPROVAL_ID_RE = /^[a-z]+_[0-9a-f]{32}$/;
+
+const killBody = z.object({
+  activate: z.boolean(),
+  reason: z.string().min(1).max(REASON_CHARS_MAX).optional(),
+});
+const amount = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const policyBody = z.strictObject({
+  spender: z.string().max(64).optional(),
+  per_request_max_trm: amount.optional(),
+  per_request_hard_max_trm: amount.optional(),
+  hourly_max_trm: amount.optional(),
+  lifetime_max_trm: amount.optional(),
+  approval_threshold_trm: amount.nullable().optional(),
+});
+const approvalStatus = z.enum(["pending", "approved", "denied", "expired", "consumed"]);
+
+/** What the safety routes use. */
+export interface SafetyRoutesDeps {
+  safety: SafetyPort;
+  agents: Pick<AgentRegistry, "get">;
+}
+
+/** The spender named in a request: the operator, or an existing agent. @throws AGENT_NOT_FOUND */
+function existingSpender(deps: SafetyRoutesDeps, spender: string | undefined): string {
+  if (spender === undefined || spender === OPERATOR_SPENDER) return OPERATOR_SPENDER;
+  return deps.agents.get(spender).name;
+}
+
+/** Routes of the safety endpoints. */
+export function safetyRoutes(deps: SafetyRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { safety } = deps;
+
+  app.get("/safety", (c) => {
+    const principal = c.get("principal");
+    const decisions =
+      principal.kind === "operator"
+        ? safety.listDecisions({ limit: DECISIONS_SHOWN })
+        : safety.listDecisions({ limit: DECISIONS_SHOWN, spender: spenderOf(principal) });
+    return c.json({ ...safety.state(), recent_decisions: decisions });
+  });
+
+  app.post("/kill", operatorOnly(), async (c) => {
+    const body = parseBody(killBody, await readJsonBody(c));
+    if (body.activate) {
+      const state = safety.activateKill(body.reason ?? "emergency halt", OPERATOR_SPENDER);
+      return c.json({ status: "KILL SWITCH ACTIVATED", kill_switch: state });
+    }
+    return c.json({ status: "kill switch deactivated", kill_switch: safety.resume(OPERATOR_SPENDER) });
+  });
+
+  app.get("/policy", operatorOnly(), (c) => {
+    const spender = existingSpender(deps, c.req.query("spender"));
+    return c.json({ spender, policy: safety.getPolicy(spender) });
+  });
+
+  const putPolicy = operatorOnly();
+  app.on(["PUT", "POST"], "/policy", putPolicy, async (c) => {
+    const { spender: requested, ...partial } = parseBody(policyBody, await readJsonBody(c));
+    const spender = existingSpender(deps, requested);
+    const policy = safety.setPolicy(spender, partial);
+    return c.json({ status: "policy set", spender, policy });
+  });
+
+  app.get("/approvals", (c) => {
+    const principal = c.get("principal");
+    const statusRaw = c.req.query("status");
+    const status = statusRaw === undefined ? undefined : approvalStatus.safeParse(statusRaw);
+    if (status !== undefined && !status.success) {
+      throw new NodeError(
+        NodeErrorCode.INVALID_REQUEST,
+        "status: expected pending, approved, denied, expired or consumed",
+        { param: "status" },
+      );
+    }
+    const limit = integerParam(c.req.query("limit"), "limit", 100, 1, APPROVALS_LIMIT_MAX) as number;
+    safety.expireApprovals();
+    const approvals = safety.listApprovals({
+      limit,
+      ...(status === undefined ? {} : { status: status.data }),
+      ...(principal.kind === "agent" ? { spender: spenderOf(principal) } : {}),
+    });
+    return c.json({ count: approvals.length, approvals });
+  });
+
+  for (const decision of ["approve", "deny"] as const) {
+    app.post(`/approvals/:approval_id/${decision}`, operatorOnly(), (c) => {
+      const approvalId = c.req.param("approval_id");
+      if (!APPROVAL_ID_RE.test(approvalId))
+        throw new NodeError(NodeErrorCode.INVALID_REQUEST, "approval_id: malformed", {
+          param: "approval_id",
+        });
+      const approval =
+        decision === "approve"
+          ? safety.approve(approvalId, OPERATOR_SPENDER)
+          : safety.deny(approvalId, OPERATOR_SPENDER);
+      return c.json({ approval });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,96 @@
+/**
+ * Test fixture (not part of the build): a real node in a fresh temporary home — real ledger file, real
+ * safety gate, real node.db, and the real tiny model when asked for — plus helpers to call it.
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Clock, createSigner, generateSeed, type Signer } from "@tirami/core";
+import { signTrade, type Trade } from "@tirami/proto";
+import { pino } from "pino";
+import { readNodeConfig } from "../config.js";
+import { createNode, type TiramiNode } from "../node.js";
+import type { Counterparty } from "../spend/spend.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root (…/apps/node/src/testing → …). */
+export const REPO_ROOT = resolve(here, "../../../..");
+
+/** Directory of the test models: `TIRAMI_TEST_MODELS_DIR`, else `<repo>/../shared/models`. */
+export function testModelsDir(): string {
+  const fromEnv = process.env.TIRAMI_TEST_MODELS_DIR;
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : resolve(REPO_ROOT, "../shared/models");
+}
+
+/** Path of the tiny model every test uses. */
+export function testModelPath(): string {
+  return join(testModelsDir(), "stories260K.gguf");
+}
+
+/** A node in a temporary home; `close()` stops it and deletes the home. */
+export interface TestNode {
+  node: TiramiNode;
+  home: string;
+  token: string;
+  /** `Authorization` header for a token (default: the operator's). */
+  auth(token?: string): { authorization: string };
+  close(): Promise<void>;
+}
+
+/** Creates a node in a fresh temporary home. `flags` override config options (as strings or values). */
+export async function createTestNode(
+  options: { model?: boolean; flags?: Record<string, unknown>; clock?: Clock } = {},
+): Promise<TestNode> {
+  const home = mkdtempSync(join(tmpdir(), "tirami-node-test-"));
+  const config = readNodeConfig({
+    flags: {
+      home,
+      api_port: 0,
+      threads: 1,
+      context_size: 512,
+      log_level: "silent",
+      ...(options.model === true ? { model: testModelPath(), chat_wrapper: "general" } : {}),
+      ...options.flags,
+    },
+  });
+  let node: TiramiNode;
+  try {
+    node = await createNode({
+      config,
+      logger: pino({ level: "silent" }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  const token = node.operatorToken.token;
+  return {
+    node,
+    home,
+    token,
+    auth: (bearer = token) => ({ authorization: `Bearer ${bearer}` }),
+    async close() {
+      await node.stop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A counterparty node key that signs whatever trade it is shown (the provider side of a purchase). */
+export function createCounterparty(
+  signer: Signer = createSigner(generateSeed()),
+): Counterparty & { signer: Signer; seen: Trade[] } {
+  const seen: Trade[] = [];
+  return {
+    signer,
+    seen,
+    account: signer.accountId,
+    signTrade: async (trade) => {
+      seen.push(trade);
+      return signTrade(trade, signer);
+    },
+  };
+}
