@@ -170,6 +170,13 @@ describe("circuit breaker", () => {
       clock.advanceMs(1_000);
     }
     expect(spend("agent-v", 1)).toMatchObject({ allowed: false, code: SafetyErrorCode.VELOCITY_ANOMALY });
+    expect(gate.state().breakers).toEqual([
+      expect.objectContaining({
+        spender: "agent-v",
+        tripped: true,
+        trip_code: SafetyErrorCode.VELOCITY_ANOMALY,
+      }),
+    ]);
     // Other spenders are unaffected.
     expect(spend("agent-w", 1).allowed).toBe(true);
     clock.advanceMs(299_999);
@@ -178,6 +185,11 @@ describe("circuit breaker", () => {
       retryAfterMs: 1,
     });
     clock.advanceMs(1);
+    expect(gate.state().breakers[0]).toMatchObject({
+      spender: "agent-v",
+      tripped: false,
+      resets_at_ms: null,
+    });
     expect(spend("agent-v", 1).allowed).toBe(true);
   });
 

@@ -241,14 +241,16 @@ function requestProblem(request: SpendRequest): string | null {
   return null;
 }
 
-function breakerState(row: BreakerRow): BreakerState {
+/** The breaker as seen at `nowMs`: one past its reset time reads as closed even before the next check resets it. */
+function breakerState(row: BreakerRow, nowMs: number): BreakerState {
+  const open = row.tripped_at_ms !== null && nowMs < row.tripped_at_ms + BREAKER_RESET_MS;
   return {
     spender: row.spender,
-    consecutive_errors: row.consecutive_errors,
-    tripped: row.tripped_at_ms !== null,
-    tripped_at_ms: row.tripped_at_ms,
-    trip_code: row.trip_code,
-    resets_at_ms: row.tripped_at_ms === null ? null : row.tripped_at_ms + BREAKER_RESET_MS,
+    consecutive_errors: open || row.tripped_at_ms === null ? row.consecutive_errors : 0,
+    tripped: open,
+    tripped_at_ms: open ? row.tripped_at_ms : null,
+    trip_code: open ? row.trip_code : null,
+    resets_at_ms: open && row.tripped_at_ms !== null ? row.tripped_at_ms + BREAKER_RESET_MS : null,
   };
 }
 
@@ -658,7 +660,7 @@ export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
       next.trip_code = "CONSECUTIVE_ERRORS";
     }
     store.putBreaker(next);
-    return breakerState(next);
+    return breakerState(next, nowMs);
   });
 
   const decide = (approvalId: string, status: "approved" | "denied", by: string): Approval => {
@@ -769,7 +771,7 @@ export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
       const spenders = store.activeSpenders(nowMs, 1_000);
       return {
         kill_switch: killState(),
-        breakers: store.breakers(1_000).map(breakerState),
+        breakers: store.breakers(1_000).map((row) => breakerState(row, nowMs)),
         default_policy: { ...defaultPolicy },
         policies: store.policies(1_000).map((row) => ({ ...row })),
         pending_approvals: store.pendingApprovalsTotal(),
