@@ -1,0 +1,250 @@
+/**
+ * `tirami chat [prompt]`: one answer, or a REPL when no prompt is given. Answers stream token by token
+ * through the node's OpenAI endpoint; after each, the cost in TRM, the provider and the balance are
+ * printed (from the response's `x_tirami`). With `--json` the full, non-streamed response is printed.
+ * The REPL also reads piped lines (one question per line), which is how scripts and tests drive it.
+ * @module
+ */
+import { createInterface } from "node:readline";
+import { Command } from "commander";
+import { defineAction } from "../command-kit.js";
+import { CHAT_HISTORY_MAX, CHAT_MAX_TOKENS_DEFAULT, CHAT_TIMEOUT_MS_DEFAULT } from "../constants.js";
+import type { CommandContext } from "../context.js";
+import type { CliDeps } from "../deps.js";
+import { CliError, ExitCode, toCliError } from "../errors.js";
+import { short } from "../format.js";
+import { errorFromStreamFrame } from "../http-errors.js";
+import { PATHS } from "../paths.js";
+import { integerArg, list, num, numberArg, pick, record } from "../values.js";
+
+/** One chat message on the wire. */
+export interface Message {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** Generation settings from the flags. */
+export interface ChatSettings {
+  model: string | undefined;
+  maxTokens: number;
+  temperature: number | undefined;
+}
+
+/** What one answer cost, read from `x_tirami` and `usage`. */
+export interface AnswerReceipt {
+  text: string;
+  completionTokens: number | undefined;
+  costTrm: number | undefined;
+  balanceTrm: number | undefined;
+  provider: string | undefined;
+  tradeId: string | undefined;
+}
+
+/** Adds the generation flags shared by `chat` and `worker`. */
+export function addChatFlags(command: Command): Command {
+  return command
+    .option("-m, --model <id>", "model id to ask for (default: whatever the node serves or routes to)")
+    .option(
+      "-n, --max-tokens <n>",
+      "most tokens per answer",
+      integerArg("--max-tokens", 1, 131_072),
+      CHAT_MAX_TOKENS_DEFAULT,
+    )
+    .option("--temperature <t>", "sampling temperature, 0–2", numberArg("--temperature", 0, 2))
+    .option("--system <text>", "a system message before the conversation");
+}
+
+export function chatSettings(options: Record<string, unknown>): ChatSettings {
+  return {
+    model: options["model"] as string | undefined,
+    maxTokens: options["maxTokens"] as number,
+    temperature: options["temperature"] as number | undefined,
+  };
+}
+
+function requestBody(
+  messages: Message[],
+  settings: ChatSettings & { model: string },
+  stream: boolean,
+): Record<string, unknown> {
+  return {
+    model: settings.model,
+    messages,
+    max_tokens: settings.maxTokens,
+    ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+    stream,
+  };
+}
+
+function receiptFrom(frames: Record<string, unknown>[], text: string): AnswerReceipt {
+  let x: Record<string, unknown> = {};
+  let usage: Record<string, unknown> = {};
+  for (const frame of frames) {
+    if (frame["x_tirami"] !== undefined) x = record(frame["x_tirami"]);
+    if (frame["usage"] !== undefined && frame["usage"] !== null) usage = record(frame["usage"]);
+  }
+  const provider = pick(x, "provider");
+  const tradeId = pick(x, "trade_id");
+  return {
+    text,
+    completionTokens: num(usage, "completion_tokens"),
+    costTrm: num(x, "trm_cost", "cost_trm"),
+    balanceTrm: num(x, "effective_balance", "effective_balance_trm"),
+    provider: typeof provider === "string" ? provider : undefined,
+    tradeId: typeof tradeId === "string" ? tradeId : undefined,
+  };
+}
+
+/**
+ * Asks one question. In human mode the answer streams to stdout; returns the receipt. In JSON mode the
+ * whole response is returned as `raw`.
+ */
+export async function ask(
+  ctx: CommandContext,
+  messages: Message[],
+  chosen: ChatSettings,
+): Promise<AnswerReceipt & { raw: unknown }> {
+  const client = ctx.client(Math.max(ctx.options.timeout_ms, CHAT_TIMEOUT_MS_DEFAULT));
+  const settings = { ...chosen, model: chosen.model ?? (await defaultModel(ctx)) };
+  if (ctx.out.json) {
+    const raw = await client.post(PATHS.chat, requestBody(messages, settings, false));
+    const choice = list(raw, "choices")[0] ?? {};
+    const content = pick(record(choice["message"]), "content");
+    return { ...receiptFrom([record(raw)], typeof content === "string" ? content : ""), raw };
+  }
+  const frames: Record<string, unknown>[] = [];
+  let text = "";
+  await client.stream(PATHS.chat, requestBody(messages, settings, true), (data) => {
+    const frame = record(data);
+    if (frame["error"] !== undefined) throw errorFromStreamFrame(frame, client.token, client.url);
+    frames.push(frame);
+    for (const choice of list(frame, "choices")) {
+      const piece = pick(record(choice["delta"]), "content");
+      if (typeof piece === "string" && piece !== "") {
+        text += piece;
+        ctx.out.raw(piece);
+      }
+    }
+  });
+  ctx.out.raw("\n");
+  return { ...receiptFrom(frames, text), raw: undefined };
+}
+
+/**
+ * The model to ask for when `--model` is not given: the node's own model, else the first model a
+ * provider in its mesh offers.
+ * @throws {CliError} MODEL_NOT_FOUND (exit 7) when neither exists.
+ */
+export async function defaultModel(ctx: CommandContext): Promise<string> {
+  const client = ctx.client();
+  const served = list(await client.get(PATHS.models), "data")
+    .map((m) => m["id"])
+    .find((id): id is string => typeof id === "string");
+  if (served !== undefined) return served;
+  const providers = list(await client.get(PATHS.providers).catch(() => ({})), "providers", "data");
+  for (const provider of providers) {
+    const models = pick(provider, "models", "model_ids", "model_id");
+    const first = Array.isArray(models)
+      ? models.find((m): m is string => typeof m === "string")
+      : typeof models === "string"
+        ? models
+        : undefined;
+    if (first !== undefined) return first;
+  }
+  throw new CliError(
+    "MODEL_NOT_FOUND",
+    ExitCode.NOT_FOUND,
+    `the node at ${client.url} serves no model and knows no provider`,
+    {
+      hint: "start it with --model <name>, join a mesh with --bootstrap, or pass --model",
+    },
+  );
+}
+
+/** Prints the receipt line after an answer (stderr, so stdout holds only the answer). */
+export async function printReceipt(ctx: CommandContext, receipt: AnswerReceipt): Promise<void> {
+  let balance = receipt.balanceTrm;
+  if (balance === undefined) {
+    const b = record(
+      await ctx
+        .client()
+        .get(PATHS.balance)
+        .catch(() => ({})),
+    );
+    balance = num(b, "effective_balance_trm", "effective_balance", "balance_trm");
+  }
+  const parts = [
+    `cost ${receipt.costTrm ?? "?"} TRM`,
+    `balance ${balance ?? "?"} TRM`,
+    ...(receipt.completionTokens === undefined ? [] : [`${receipt.completionTokens} tokens`]),
+    ...(receipt.provider === undefined ? [] : [`provider ${String(short(receipt.provider))}`]),
+    ...(receipt.tradeId === undefined ? [] : [`trade ${String(short(receipt.tradeId))}`]),
+  ];
+  ctx.out.note(ctx.out.color.dim(`— ${parts.join(" · ")}`));
+}
+
+/** Runs a conversation over `input` lines until `exit`/`quit` or end of input. */
+export async function repl(
+  ctx: CommandContext,
+  settings: ChatSettings,
+  system: string | undefined,
+  input: NodeJS.ReadableStream & { isTTY?: boolean },
+): Promise<void> {
+  const interactive = input.isTTY === true;
+  const lines = createInterface({ input, terminal: false });
+  const history: Message[] = [];
+  if (interactive) ctx.out.note(ctx.out.color.dim("type a question; `exit` or Ctrl-D to leave"));
+  const prompt = () => interactive && ctx.deps.stderr.write(ctx.out.color.cyan("you> "));
+  prompt();
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === "exit" || line === "quit") break;
+    if (line === "") {
+      prompt();
+      continue;
+    }
+    history.push({ role: "user", content: line });
+    while (history.length > CHAT_HISTORY_MAX) history.shift();
+    try {
+      const receipt = await ask(
+        ctx,
+        [...(system === undefined ? [] : [{ role: "system" as const, content: system }]), ...history],
+        settings,
+      );
+      history.push({ role: "assistant", content: receipt.text });
+      if (ctx.out.json) ctx.out.result(receipt.raw, () => undefined);
+      else await printReceipt(ctx, receipt);
+    } catch (error) {
+      const cliError = toCliError(error);
+      history.pop();
+      // A denied or failed answer does not end the conversation; an unreachable node does.
+      if (cliError.exitCode === 3 || cliError.exitCode === 4) throw cliError;
+      ctx.out.note(
+        `${ctx.out.color.red("error:")} ${cliError.message}${cliError.hint === undefined ? "" : `\n  hint: ${cliError.hint}`}`,
+      );
+    }
+    prompt();
+  }
+  lines.close();
+}
+
+export function chatCommand(deps: CliDeps): Command {
+  return addChatFlags(new Command("chat"))
+    .description("ask the node a question (REPL when no prompt is given); prints cost and balance")
+    .argument("[prompt...]", "the question; omit for a conversation")
+    .action(
+      defineAction(deps, async (ctx, args, options) => {
+        const settings = chatSettings(options);
+        const system = options["system"] as string | undefined;
+        const words = (args[0] as string[] | undefined) ?? [];
+        if (words.length === 0) return repl(ctx, settings, system, deps.stdin);
+        const messages: Message[] = [
+          ...(system === undefined ? [] : [{ role: "system" as const, content: system }]),
+          { role: "user", content: words.join(" ") },
+        ];
+        const receipt = await ask(ctx, messages, settings);
+        if (ctx.out.json) ctx.out.result(receipt.raw, () => undefined);
+        else await printReceipt(ctx, receipt);
+      }),
+    );
+}

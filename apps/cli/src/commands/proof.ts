@@ -1,0 +1,118 @@
+/**
+ * `tirami proof <trade_id>`: fetches the trade's RFC 9162 inclusion proof from the node and verifies it
+ * here with the ledger package's standalone `verifyInclusion` — against the root in the proof, the
+ * node's current root, and (with `--root`) a root obtained elsewhere, e.g. from another node or a
+ * settlement statement. A failed check exits 6.
+ * @module
+ */
+import { fromHex } from "@tirami/core";
+import { Command } from "commander";
+import { defineAction } from "../command-kit.js";
+import type { CliDeps } from "../deps.js";
+import { CliError, CliErrorCode, ExitCode, usageError } from "../errors.js";
+import { PATHS } from "../paths.js";
+import { num, pick, record } from "../values.js";
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function proofCommand(deps: CliDeps): Command {
+  return new Command("proof")
+    .description("fetch a trade's inclusion proof and verify it locally")
+    .argument("<trade_id>", "the trade id (64 hex)")
+    .option("--root <hex>", "also check against this Merkle root (64 hex)")
+    .action(
+      defineAction(deps, async (ctx, args, options) => {
+        const tradeId = String(args[0]).toLowerCase();
+        if (!HEX64.test(tradeId))
+          throw usageError(
+            `trade id must be 64 hex characters, got "${String(args[0])}"`,
+            "copy it from `tirami trades --json`",
+          );
+        const extraRoot = options["root"] as string | undefined;
+        if (extraRoot !== undefined && !HEX64.test(extraRoot))
+          throw usageError("--root must be 64 hex characters");
+        const proof = record(await ctx.client().get(PATHS.proof(tradeId)));
+        const check = readProof(proof, tradeId);
+        const verify = (rootHex: string) =>
+          deps.ledger.verifyInclusion({
+            leafHash: fromHex(check.leafHash),
+            index: check.index,
+            treeSize: check.treeSize,
+            proof: check.path.map((p) => fromHex(p)),
+            root: fromHex(rootHex),
+          });
+        const roots: { label: string; root: string; ok: boolean }[] = [
+          { label: "proof root", root: check.root, ok: verify(check.root) },
+        ];
+        if (extraRoot !== undefined) roots.push({ label: "--root", root: extraRoot, ok: verify(extraRoot) });
+        const ok = roots.every((r) => r.ok);
+        const result = {
+          trade_id: tradeId,
+          verified: ok,
+          leaf_index: check.index,
+          tree_size: check.treeSize,
+          leaf_hash: check.leafHash,
+          proof: check.path,
+          checks: roots,
+        };
+        ctx.out.result(result, () => {
+          ctx.out.fields([
+            ["trade", tradeId],
+            ["leaf", `${check.index} of ${check.treeSize}`],
+            ["audit path", `${check.path.length} hashes`],
+            ...roots.map(
+              (r) =>
+                [
+                  r.label,
+                  `${r.root} ${r.ok ? ctx.out.color.green("✓ included") : ctx.out.color.red("✗ NOT included")}`,
+                ] as const,
+            ),
+          ]);
+        });
+        if (!ok)
+          throw new CliError(
+            CliErrorCode.VERIFY_FAILED,
+            ExitCode.VERIFY_FAILED,
+            `the inclusion proof of ${tradeId} does not verify`,
+            {
+              hint: "the node's log and this root disagree; run `tirami ledger verify` on the node",
+            },
+          );
+      }),
+    );
+}
+
+interface ProofFields {
+  leafHash: string;
+  index: number;
+  treeSize: number;
+  path: string[];
+  root: string;
+}
+
+function readProof(proof: Record<string, unknown>, tradeId: string): ProofFields {
+  const leafHash = pick(proof, "leaf_hash");
+  const index = num(proof, "leaf_index", "index");
+  const treeSize = num(proof, "tree_size");
+  const path = pick(proof, "proof", "audit_path");
+  const root = pick(proof, "root", "merkle_root");
+  if (
+    typeof leafHash !== "string" ||
+    !HEX64.test(leafHash) ||
+    index === undefined ||
+    treeSize === undefined ||
+    !Array.isArray(path) ||
+    !path.every((p) => typeof p === "string" && HEX64.test(p)) ||
+    typeof root !== "string" ||
+    !HEX64.test(root)
+  )
+    throw new CliError(
+      CliErrorCode.BAD_RESPONSE,
+      ExitCode.VERIFY_FAILED,
+      `the node's proof of ${tradeId} is malformed`,
+      {
+        hint: "expected { leaf_index, tree_size, leaf_hash, proof[], root } in hex",
+      },
+    );
+  return { leafHash, index, treeSize, path: path as string[], root };
+}

@@ -1,0 +1,52 @@
+/**
+ * `tirami status`: is the node up, who is it, what does it serve, what does it hold, is the kill switch
+ * on — one screen from `/health`, `/v1/models`, `/v1/tirami/balance`, `/network` and `/safety`.
+ * @module
+ */
+import { Command } from "commander";
+import { defineAction } from "../command-kit.js";
+import type { CliDeps } from "../deps.js";
+import { PATHS } from "../paths.js";
+import { list, num, pick, record } from "../values.js";
+
+export function statusCommand(deps: CliDeps): Command {
+  return new Command("status")
+    .description("show the node's health, model, balance, network and safety state")
+    .action(
+      defineAction(deps, async (ctx) => {
+        const client = ctx.client();
+        const health = record(await client.get(PATHS.health));
+        const [models, balance, network, safety] = await Promise.all([
+          client.get(PATHS.models),
+          client.get(PATHS.balance),
+          client.get(PATHS.network),
+          client.get(PATHS.safety),
+        ]);
+        const status = {
+          url: client.url,
+          health,
+          models: list(models, "data").map((m) => m["id"]),
+          balance,
+          network,
+          safety,
+        };
+        ctx.out.result(status, () => {
+          const b = record(balance);
+          const n = record(network);
+          const s = record(safety);
+          const kill = record(pick(s, "kill_switch"));
+          const killActive = pick(kill, "active") ?? pick(s, "kill_switch_active");
+          ctx.out.fields([
+            ["node", client.url],
+            ["health", pick(health, "status") ?? "ok"],
+            ["node id", pick(b, "account_id", "node_id") ?? pick(health, "node_id")],
+            ["models", status.models.length === 0 ? "(none loaded)" : status.models.join(", ")],
+            ["balance TRM", num(b, "effective_balance_trm", "effective_balance", "balance_trm")],
+            ["trades", num(n, "trade_count", "total_trades")],
+            ["merkle root", pick(n, "merkle_root", "root")],
+            ["kill switch", killActive === true ? ctx.out.color.red("ACTIVE") : "off"],
+          ]);
+        });
+      }),
+    );
+}

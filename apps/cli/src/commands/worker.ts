@@ -1,0 +1,61 @@
+/**
+ * `tirami worker --seed <multiaddr>` (upstream alias): an interactive consumer. It runs a model-less node
+ * in this process, bootstrapped to the seed, and chats through that node's own OpenAI endpoint — so every
+ * answer is bought from a provider in the mesh and paid in TRM (cost and balance after each answer).
+ * Its identity lives in `<home>/worker` unless `--home` is given, so it never collides with a local seed.
+ * @module
+ */
+import { join } from "node:path";
+import { Command } from "commander";
+import { defineAction } from "../command-kit.js";
+import type { CliDeps } from "../deps.js";
+import { CliError, ExitCode } from "../errors.js";
+import { hasMesh } from "../node-flags.js";
+import { launchNode, printNodeBanner, stopWithin } from "../run-node.js";
+import { STOP_TIMEOUT_MS } from "../constants.js";
+import { addChatFlags, chatSettings, repl } from "./chat.js";
+
+export function workerCommand(deps: CliDeps): Command {
+  return addChatFlags(new Command("worker"))
+    .description("chat with the mesh through a model-less local node that pays per answer")
+    .requiredOption("-s, --seed <multiaddr...>", "multiaddr(s) of a seed node to join")
+    .option("-p, --port <port>", "HTTP port of the local node (0 = any free port)", "0")
+    .action(
+      defineAction(deps, async (ctx, _args, options) => {
+        if (!hasMesh(deps.nodes.configTable))
+          throw new CliError(
+            "MESH_UNAVAILABLE",
+            ExitCode.FAILURE,
+            "this build of the node has no mesh (no `bootstrap` option), so a worker cannot join a seed",
+            {
+              hint: "chat with a node directly: `tirami chat --url <node url>`",
+            },
+          );
+        const flags: Record<string, unknown> = {
+          home: ctx.options.home ?? join(ctx.home, "worker"),
+          api_port: options["port"],
+          bootstrap: options["seed"],
+          log_level: "warn",
+        };
+        const node = await launchNode(ctx, flags);
+        try {
+          printNodeBanner(ctx, node, "worker node joined the mesh");
+          const remove = deps.onShutdownSignal(() =>
+            (deps.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.(),
+          );
+          try {
+            await repl(
+              ctx.retarget(node.apiUrl, { value: node.token, filePath: node.tokenPath }),
+              chatSettings(options),
+              options["system"] as string | undefined,
+              deps.stdin,
+            );
+          } finally {
+            remove();
+          }
+        } finally {
+          await stopWithin(node, STOP_TIMEOUT_MS);
+        }
+      }),
+    );
+}

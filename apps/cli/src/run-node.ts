@@ -1,0 +1,94 @@
+/**
+ * Runs a node in this process until SIGINT/SIGTERM: resolves the model first (with a download progress
+ * bar), starts the node through the injected launcher, prints who and where it is, then stops it
+ * cleanly on the first signal (a second signal exits at once).
+ * @module
+ */
+import { join } from "node:path";
+import { resolveHome } from "@tirami/core";
+import { STOP_TIMEOUT_MS } from "./constants.js";
+import type { CommandContext } from "./context.js";
+import type { RunningNode } from "./deps.js";
+
+/** Resolves `flags.model` to a local file now, so a download shows progress before the node starts. */
+export async function prepareModel(ctx: CommandContext, flags: Record<string, unknown>): Promise<void> {
+  const model = flags["model"];
+  if (typeof model !== "string" || model === "") return;
+  const home = resolveHome({ home: flags["home"] as string | undefined, env: ctx.deps.env });
+  const modelsDir =
+    (flags["models_dir"] as string | undefined) ?? ctx.deps.env["TIRAMI_MODELS_DIR"] ?? join(home, "models");
+  const progress = ctx.deps.models.progressBar(`downloading ${model}`);
+  try {
+    const resolved = await ctx.deps.models.resolve(model, { modelsDir, progress });
+    flags["model"] = resolved.path;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Starts a node with `flags` (config keys → values). */
+export async function launchNode(ctx: CommandContext, flags: Record<string, unknown>): Promise<RunningNode> {
+  await prepareModel(ctx, flags);
+  return ctx.deps.nodes.start({ flags, env: ctx.deps.env });
+}
+
+/** What the node banner shows, also the `--json` line. */
+export function nodeSummary(node: RunningNode): Record<string, unknown> {
+  return {
+    node_id: node.nodeId,
+    api_url: node.apiUrl,
+    token_path: node.tokenPath,
+    multiaddrs: node.multiaddrs,
+    model: node.model ?? null,
+  };
+}
+
+/** Prints the banner of a started node. With `--json`, one JSON line on stdout. */
+export function printNodeBanner(ctx: CommandContext, node: RunningNode, title: string): void {
+  const summary = nodeSummary(node);
+  if (ctx.out.json) {
+    ctx.out.raw(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  ctx.out.line(ctx.out.color.bold(title));
+  ctx.out.fields([
+    ["node id", node.nodeId],
+    ["API", node.apiUrl],
+    ["token", node.tokenPath],
+    ["model", node.model ?? "(none: a consumer; asks the mesh)"],
+    ["multiaddrs", node.multiaddrs.length === 0 ? "(mesh off)" : node.multiaddrs.join("\n            ")],
+  ]);
+  ctx.out.note(ctx.out.color.dim("Ctrl-C stops the node"));
+}
+
+/** Waits for SIGINT/SIGTERM, then stops `node` (bounded by STOP_TIMEOUT_MS). */
+export async function runUntilSignal(ctx: CommandContext, node: RunningNode): Promise<void> {
+  const signal = await new Promise<string>((resolve) => {
+    const remove = ctx.deps.onShutdownSignal((name) => {
+      remove();
+      resolve(name);
+    });
+  });
+  ctx.out.note(`${signal}: stopping the node…`);
+  const second = ctx.deps.onShutdownSignal(() => process.exit(130));
+  try {
+    await stopWithin(node, STOP_TIMEOUT_MS);
+  } finally {
+    second();
+  }
+  ctx.out.note("node stopped");
+}
+
+/** Stops a node, giving up after `timeoutMs`. */
+export async function stopWithin(node: RunningNode, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([node.stop(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
