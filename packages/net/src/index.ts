@@ -10,7 +10,6 @@ import "./polyfill.js";
 
 /** Host. */
 export {
-  createMeshHost,
   type MeshHost,
   type MeshHostEvents,
   type MeshHostOptions,
@@ -18,7 +17,8 @@ export {
   type PeerTarget,
   type RequestHandler,
   type RequestOptions,
-} from "./mesh-host.js";
+} from "./mesh-types.js";
+export { createMeshHost } from "./mesh-host.js";
 export type { FramedStream } from "./framed-stream.js";
 export type { PeerRecord } from "./peer-book.js";
 export { gossipMessageId, type GossipHandlers, type GossipStats, type GossipVerdict } from "./gossip.js";
