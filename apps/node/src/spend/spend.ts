@@ -41,6 +41,13 @@ export interface Counterparty {
 export interface SpendWork {
   promptTokens: number;
   completionTokens: number;
+  /**
+   * When the counterparty proposed the trade (the mesh: the provider signs first), its `timestamp_ms` and
+   * `nonce`, so both sides sign the same bytes. Every other field is still computed here from what was
+   * received and quoted.
+   */
+  tradeTimestampMs?: number | undefined;
+  tradeNonce?: string | undefined;
 }
 
 /** One purchase. */
@@ -140,8 +147,8 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
       completion_tokens: completionTokens,
       model_id: request.modelId,
       price_trm_per_token: request.priceTrmPerToken,
-      timestamp_ms: deps.clock.nowMs(),
-      nonce: randomBytes(16).toString("hex"),
+      timestamp_ms: work.tradeTimestampMs ?? deps.clock.nowMs(),
+      nonce: work.tradeNonce ?? randomBytes(16).toString("hex"),
       request_id: request.requestId,
     };
     const providerSignature = await request.counterparty.signTrade(trade);
