@@ -141,7 +141,9 @@ describe("rejection of each invalid field", () => {
             const error = protoError(() => decodeMessage(frame), `${where} decode`);
             if (error.code === "MESSAGE_TOO_LARGE") continue;
             expect(error.code, where).toBe("INVALID_MESSAGE");
-            expect(error.details?.field, where).toBe(pathText(path));
+            // Too many values can also be stopped earlier by the kind's value-count limit ("(frame)").
+            const allowed = label === "too many" ? [pathText(path), "(frame)"] : [pathText(path)];
+            expect(allowed, where).toContain(error.details?.field);
           }
           checked++;
         }
@@ -269,7 +271,7 @@ describe("size limits", () => {
       const largest = { kind, ...(largestOf(record, 1) as object) } as Message;
       const bytes = encodeMessage(largest);
       expect(bytes.length).toBe(limits.bytesMax);
-      expect(encodeMessage(decodeMessage(bytes))).toEqual(bytes);
+      expect(toHex(encodeMessage(decodeMessage(bytes)))).toBe(toHex(bytes));
     },
   );
 

@@ -120,6 +120,36 @@ export function largestOf(type: FieldType, salt: number): unknown {
   }
 }
 
+/** The smallest valid value of `type` (ignoring record refinements). */
+export function smallestOf(type: FieldType): unknown {
+  switch (type.t) {
+    case "uint":
+      return type.min ?? 0;
+    case "float":
+      return type.minExclusive === true ? type.max : type.min;
+    case "bool":
+      return false;
+    case "text":
+      return "x".repeat(type.bytesMin ?? 0);
+    case "id":
+      return "x";
+    case "enum":
+      return type.values[0];
+    case "hex":
+      return "00".repeat(type.bytes);
+    case "list":
+      return Array.from({ length: type.min ?? 0 }, () => smallestOf(type.of));
+    case "record":
+      return Object.fromEntries(
+        type.fields
+          .map((field) => [field.name, smallestOf(field.type)])
+          .filter(([, value]) => value !== undefined),
+      );
+    case "optional":
+      return undefined;
+  }
+}
+
 /**
  * Values that `type` must refuse, each with a label. Labels in `WIRE_VALID_LABELS` are invalid only as JS
  * values: their wire form is valid (raw bytes are how hex travels; `null` is how an absent optional does).
@@ -191,7 +221,7 @@ export function invalidSamples(type: FieldType): [string, unknown][] {
       ];
     case "list": {
       const out: [string, unknown][] = [["string", "[]"], ...common];
-      out.push(["too many", Array.from({ length: type.max + 1 }, () => largestOf(type.of, 7))]);
+      out.push(["too many", Array.from({ length: type.max + 1 }, () => smallestOf(type.of))]);
       if ((type.min ?? 0) > 0) out.push(["too few", []]);
       return out;
     }
