@@ -48,12 +48,12 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/chat/completions", async (c) => {
     const body = parseBody(chatCompletionRequest, await readJsonBody(c));
-    const engine = engineFor(deps.engine(), body.model);
     const maxTokens = maxTokensOf(
       body.max_completion_tokens ?? body.max_tokens,
       deps.maxTokensMax,
       body.max_completion_tokens === undefined ? "max_tokens" : "max_completion_tokens",
     );
+    const engine = engineFor(deps.engine(), body.model);
     const id = responseId("chatcmpl");
     const created = Math.floor(deps.clock.nowMs() / 1_000);
     const base = {

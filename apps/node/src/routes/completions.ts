@@ -33,8 +33,8 @@ export function completionsRoutes(deps: CompletionsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/completions", async (c) => {
     const body = parseBody(completionRequest, await readJsonBody(c));
-    const engine = engineFor(deps.engine(), body.model);
     const maxTokens = maxTokensOf(body.max_tokens, deps.maxTokensMax);
+    const engine = engineFor(deps.engine(), body.model);
     const prompt = typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
     const id = responseId("cmpl");
     const created = Math.floor(deps.clock.nowMs() / 1_000);

@@ -1,0 +1,77 @@
+/**
+ * Mesh routes under `/v1/tirami` (issue #5): the ranked providers, the route a request would take, the
+ * peers with their roots, and the mesh view of the network. Without a running mesh they answer 503
+ * MESH_DISABLED.
+ * @module
+ */
+import { Hono } from "hono";
+import { MeshError, MeshErrorCode } from "../mesh/errors.js";
+import { isRoutePreference, type RoutePreference } from "../mesh/ranking.js";
+import type { MeshService } from "../mesh/service.js";
+import type { AppEnv } from "../principal.js";
+
+/** What the mesh routes read. */
+export interface MeshRoutesDeps {
+  mesh(): MeshService | undefined;
+}
+
+const MODEL_ID_RE = /^[\x21-\x7e]{1,128}$/;
+
+function preferenceOf(value: string | undefined): RoutePreference {
+  if (value === undefined || value === "") return "balanced";
+  if (!isRoutePreference(value))
+    throw new MeshError(MeshErrorCode.INVALID_ROUTE, "preference: expected cost, quality or balanced", { details: { param: "preference" } });
+  return value;
+}
+
+/** Routes of the mesh endpoints. */
+export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const meshOf = (): MeshService => {
+    const mesh = deps.mesh();
+    if (mesh === undefined) throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
+    return mesh;
+  };
+
+  app.get("/providers", (c) => {
+    const mesh = meshOf();
+    const preference = preferenceOf(c.req.query("preference"));
+    const model = c.req.query("model");
+    const offers = mesh.providers();
+    const providers = offers.map((offer) => ({
+      account: offer.account,
+      models: offer.models,
+      free_capacity: offer.free_capacity,
+      merkle_root: offer.merkle_root,
+      trade_count: offer.trade_count,
+      timestamp_ms: offer.timestamp_ms,
+      multiaddrs: offer.multiaddrs ?? [],
+      // Rank per model each provider offers, best first.
+      ranking: offer.models.map((m) => {
+        const ranked = mesh.route(m.model_id, preference);
+        const index = ranked.findIndex((r) => r.provider === offer.account);
+        return { model_id: m.model_id, rank: index < 0 ? null : index + 1, score: index < 0 ? null : ranked[index]?.score ?? null };
+      }),
+    }));
+    const filtered = model === undefined ? providers : providers.filter((p) => p.models.some((m) => m.model_id === model));
+    return c.json({ preference, count: filtered.length, providers: filtered, models: mesh.remoteModels() });
+  });
+
+  app.get("/route", (c) => {
+    const mesh = meshOf();
+    const model = c.req.query("model");
+    if (model === undefined || !MODEL_ID_RE.test(model))
+      throw new MeshError(MeshErrorCode.INVALID_ROUTE, "model: required (printable ASCII, at most 128 characters)", { details: { param: "model" } });
+    const preference = preferenceOf(c.req.query("preference"));
+    const candidates = mesh.route(model, preference);
+    return c.json({ model, preference, selected: candidates[0] ?? null, candidates });
+  });
+
+  app.get("/peers", (c) => {
+    const peers = meshOf().peers();
+    return c.json({ count: peers.length, peers });
+  });
+
+  app.get("/mesh", (c) => c.json(meshOf().network()));
+  return app;
+}
