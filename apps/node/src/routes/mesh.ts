@@ -20,7 +20,9 @@ const MODEL_ID_RE = /^[\x21-\x7e]{1,128}$/;
 function preferenceOf(value: string | undefined): RoutePreference {
   if (value === undefined || value === "") return "balanced";
   if (!isRoutePreference(value))
-    throw new MeshError(MeshErrorCode.INVALID_ROUTE, "preference: expected cost, quality or balanced", { details: { param: "preference" } });
+    throw new MeshError(MeshErrorCode.INVALID_ROUTE, "preference: expected cost, quality or balanced", {
+      details: { param: "preference" },
+    });
   return value;
 }
 
@@ -29,7 +31,8 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const meshOf = (): MeshService => {
     const mesh = deps.mesh();
-    if (mesh === undefined) throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
+    if (mesh === undefined)
+      throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
     return mesh;
   };
 
@@ -50,10 +53,15 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
       ranking: offer.models.map((m) => {
         const ranked = mesh.route(m.model_id, preference);
         const index = ranked.findIndex((r) => r.provider === offer.account);
-        return { model_id: m.model_id, rank: index < 0 ? null : index + 1, score: index < 0 ? null : ranked[index]?.score ?? null };
+        return {
+          model_id: m.model_id,
+          rank: index < 0 ? null : index + 1,
+          score: index < 0 ? null : (ranked[index]?.score ?? null),
+        };
       }),
     }));
-    const filtered = model === undefined ? providers : providers.filter((p) => p.models.some((m) => m.model_id === model));
+    const filtered =
+      model === undefined ? providers : providers.filter((p) => p.models.some((m) => m.model_id === model));
     return c.json({ preference, count: filtered.length, providers: filtered, models: mesh.remoteModels() });
   });
 
@@ -61,7 +69,11 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
     const mesh = meshOf();
     const model = c.req.query("model");
     if (model === undefined || !MODEL_ID_RE.test(model))
-      throw new MeshError(MeshErrorCode.INVALID_ROUTE, "model: required (printable ASCII, at most 128 characters)", { details: { param: "model" } });
+      throw new MeshError(
+        MeshErrorCode.INVALID_ROUTE,
+        "model: required (printable ASCII, at most 128 characters)",
+        { details: { param: "model" } },
+      );
     const preference = preferenceOf(c.req.query("preference"));
     const candidates = mesh.route(model, preference);
     return c.json({ model, preference, selected: candidates[0] ?? null, candidates });

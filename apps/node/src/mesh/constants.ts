@@ -1,0 +1,52 @@
+/**
+ * Limits and defaults of the mesh integration (offers, routing, the trade handshake, sync), each with its
+ * unit in its name. Everything a remote peer can influence is bounded by one of these.
+ * @module
+ */
+
+/** How often a node re-publishes its signed offer (also published at once when it changes). */
+export const OFFER_INTERVAL_MS_DEFAULT = 30_000;
+/** Offers are re-published on change at most this often (a burst of trades yields one offer). */
+export const OFFER_CHANGE_DEBOUNCE_MS = 250;
+/** An offer older than this is dropped from the book (three missed periods). */
+export const OFFER_TTL_MS_DEFAULT = 95_000;
+/** An offer stamped further than this into the future (or older than its TTL) is ignored. */
+export const OFFER_CLOCK_SKEW_MS = 60_000;
+/** Offers kept in the book; the stalest one is evicted first. */
+export const OFFER_BOOK_MAX = 10_000;
+
+/** Candidates `GET /v1/tirami/route` and `/providers` return at most. */
+export const ROUTE_CANDIDATES_MAX = 50;
+/** A remote purchase tries at most this many providers when one cannot be reached before it starts. */
+export const ROUTE_ATTEMPTS_MAX = 2;
+/** Reputation of a provider or consumer never seen (scores live in [0, 1]). */
+export const REPUTATION_INITIAL = 0.5;
+/** Step added on a good outcome, subtracted on a bad one (scaled by severity). */
+export const REPUTATION_STEP = 0.05;
+/** Local reputation entries kept (LRU); the mesh-wide view is the ledger. */
+export const REPUTATION_ENTRIES_MAX = 10_000;
+
+/** Provider: how long it waits for the consumer's accept or reject after proposing the trade. */
+export const TRADE_ANSWER_TIMEOUT_MS = 10_000;
+/** Consumer: a proposal stamped further than this from its clock is refused (INVALID_TRADE). */
+export const PROPOSAL_CLOCK_SKEW_MS = 60_000;
+/** Overall lifetime of one remote-inference stream (a long generation fits in it). */
+export const INFER_STREAM_TIMEOUT_MS = 300_000;
+/** Consumers a provider remembers as owing a signature (refused without reason); bounded, FIFO. */
+export const UNSETTLED_MAX = 10_000;
+
+/** Trades per sync page asked of a peer (≤ proto SYNC_TRADES_MAX). */
+export const SYNC_PAGE_TRADES = 256;
+/** Pages one sync round reads at most (100k trades), so a lying peer cannot keep us busy forever. */
+export const SYNC_PAGES_MAX = 400;
+/** One sync page request's timeout. */
+export const SYNC_PAGE_TIMEOUT_MS = 10_000;
+/** A peer is not synced with again sooner than this after a round (unless a round is already queued). */
+export const SYNC_MIN_INTERVAL_MS = 500;
+/** Sync rounds running at once (each with a different peer). */
+export const SYNC_CONCURRENT_MAX = 2;
+
+/** Header that carries the routing preference of an OpenAI request. */
+export const ROUTE_HEADER = "x-tirami-route";
+/** Header that pins an OpenAI request to one provider account. */
+export const PROVIDER_HEADER = "x-tirami-provider";
