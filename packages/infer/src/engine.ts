@@ -126,6 +126,8 @@ export interface Engine {
   tokenizePrompt(prompt: string): number[];
   /** Tokens of `messages` exactly as `chat` evaluates them. */
   tokenizeChat(messages: readonly ChatMessage[]): number[];
+  /** Text of `tokens` (special tokens rendered as text), e.g. to inspect a rendered chat prompt. */
+  detokenize(tokens: readonly number[]): string;
   /** Occupancy: active, queued, capacity, free. */
   stats(): EngineStats;
   /** Aborts running generations, rejects queued ones with `EngineClosedError`, frees the model. Idempotent. */
@@ -310,6 +312,10 @@ class LlamaEngine implements Engine {
 
   stats(): EngineStats {
     return this.#slots.stats();
+  }
+
+  detokenize(tokens: readonly number[]): string {
+    return this.#model.detokenize(tokens as readonly Token[], true);
   }
 
   tokenizePrompt(prompt: string): number[] {
