@@ -33,6 +33,8 @@ export interface Accounts {
   row(accountId: string): AccountRow | undefined;
   /** The stored row, creating it with its journalled free tier when missing. Inside a write transaction. */
   ensure(accountId: string, nowMs: number): AccountRow;
+  /** Like `ensure` without reading the row back (one statement when the account exists). */
+  touch(accountId: string, nowMs: number): void;
   /** The balance view; for an unseen account, its implicit free tier with `known: false`. */
   balance(accountId: string): AccountBalance;
   list(): AccountBalance[];
@@ -58,7 +60,7 @@ export function toBalance(row: AccountRow, known = true): AccountBalance {
 export function createAccounts(db: Database.Database, journal: Journal, freeTierTrm: number): Accounts {
   const select = db.prepare("SELECT * FROM accounts WHERE account_id = ?");
   const insert = db.prepare(
-    "INSERT INTO accounts (account_id, balance_trm, free_tier_trm, first_seen_ms) VALUES (?, 0, 0, ?)",
+    "INSERT INTO accounts (account_id, balance_trm, free_tier_trm, first_seen_ms) VALUES (?, 0, 0, ?) ON CONFLICT DO NOTHING",
   );
   const selectAll = db.prepare("SELECT * FROM accounts ORDER BY account_id");
   const reserved = db.prepare("UPDATE accounts SET reserved_trm = reserved_trm + ? WHERE account_id = ?");
@@ -71,6 +73,11 @@ export function createAccounts(db: Database.Database, journal: Journal, freeTier
       insert.run(accountId, nowMs);
       journal.append({ accountId, kind: "free_tier", amountTrm: freeTierTrm, nowMs });
       return row(accountId)!;
+    },
+    touch(accountId, nowMs) {
+      if (insert.run(accountId, nowMs).changes === 1) {
+        journal.append({ accountId, kind: "free_tier", amountTrm: freeTierTrm, nowMs });
+      }
     },
     balance(accountId) {
       const existing = row(accountId);

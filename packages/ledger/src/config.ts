@@ -11,6 +11,7 @@ import {
   ZERO_HISTORY_CREDIT_CAP_TRM_DEFAULT,
 } from "./constants.js";
 import type { SynchronousMode } from "./db/open.js";
+import type { SafetyPolicy } from "./safety/index.js";
 
 export interface OpenLedgerOptions {
   /** SQLite file (created if missing), or ":memory:" for a private in-memory ledger. */
@@ -27,8 +28,10 @@ export interface OpenLedgerOptions {
   zeroHistoryCreditCapTrm?: number;
   /** Commit durability, see `openDatabase`. Default "normal" (WAL: survives kill -9, not power loss). */
   synchronous?: SynchronousMode;
-  /** This node's account: the default provider for `admitConsumer`. */
+  /** This node's account: the default provider for `admitConsumer`; reputation skips its own observations. */
   localAccount?: AccountId;
+  /** Overrides of the safety gate's default spending policy. */
+  safetyDefaults?: Partial<SafetyPolicy>;
 }
 
 export interface LedgerConfig {

@@ -38,3 +38,7 @@ export const VERIFY_ISSUES_MAX = 1_000;
 
 /** SQLite waits this long for a lock held by another connection before failing. */
 export const BUSY_TIMEOUT_MS = 5_000;
+/** WAL pages between automatic checkpoints (4 KiB pages: 32 MiB). */
+export const WAL_AUTOCHECKPOINT_PAGES = 8_192;
+/** SQLite page cache, in KiB (keeps the trade indexes of a busy node in memory). */
+export const CACHE_SIZE_KIB = 32_768;

@@ -1,7 +1,7 @@
 /**
  * The journal: append-only money movements, and the cached balances derived from them. Every entry is
- * written together with the matching change to its account row, in the caller's transaction, so the
- * cache can never drift from the journal (verify() recomputes both and compares).
+ * applied to its account row by the `journal_apply` trigger in the same statement (and the caller's
+ * transaction), so the cache can never drift from the journal (verify() recomputes both and compares).
  * @module
  */
 import type Database from "better-sqlite3";
@@ -36,30 +36,17 @@ export interface Journal {
   entriesOf(accountId: string, afterEntryId: number, limit: number): JournalEntry[];
 }
 
-const ACCOUNT_UPDATE_SQL: Record<JournalKind, string> = {
-  free_tier:
-    "UPDATE accounts SET balance_trm = balance_trm + @amount, free_tier_trm = free_tier_trm + @amount WHERE account_id = @account",
-  grant:
-    "UPDATE accounts SET balance_trm = balance_trm + @amount, granted_trm = granted_trm + @amount WHERE account_id = @account",
-  trade_credit:
-    "UPDATE accounts SET balance_trm = balance_trm + @amount, contributed_trm = contributed_trm + @amount, trade_count = trade_count + 1 WHERE account_id = @account",
-  trade_debit:
-    "UPDATE accounts SET balance_trm = balance_trm - @amount, consumed_trm = consumed_trm + @amount, trade_count = trade_count + 1 WHERE account_id = @account",
-};
-
 /** Builds the journal over `db` (statements are prepared once). */
 export function createJournal(db: Database.Database): Journal {
   const insert = db.prepare(
     "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const updates = Object.fromEntries(
-    Object.entries(ACCOUNT_UPDATE_SQL).map(([kind, sql]) => [kind, db.prepare(sql)]),
-  ) as Record<JournalKind, Database.Statement>;
   const entries = db.prepare(
     "SELECT * FROM journal WHERE account_id = ? AND entry_id > ? ORDER BY entry_id LIMIT ?",
   );
   return {
     append(entry) {
+      // The journal_apply trigger updates the account's cached columns in the same statement.
       insert.run(
         entry.accountId,
         entry.kind,
@@ -68,8 +55,6 @@ export function createJournal(db: Database.Database): Journal {
         entry.reason ?? null,
         entry.nowMs,
       );
-      const result = updates[entry.kind].run({ amount: entry.amountTrm, account: entry.accountId });
-      if (result.changes !== 1) throw new Error(`journal: account ${entry.accountId} has no row`);
     },
     entriesOf(accountId, afterEntryId, limit) {
       return entries.all(accountId, afterEntryId, limit) as JournalEntry[];

@@ -35,7 +35,7 @@ function expectCode(fn: () => unknown, code: string): void {
 
 /** A fingerprint of everything stored, to prove a rejected operation changed nothing. */
 function snapshot(l: Ledger): string {
-  const tables = ["accounts", "journal", "trades", "holds", "admissions"];
+  const tables = ["accounts", "journal", "trades", "holds", "admissions", "reputation_scores"];
   return JSON.stringify(
     tables.map((t) => l.sqlite.prepare(`SELECT * FROM ${t}`).all()),
     (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v),
@@ -331,6 +331,22 @@ describe("listing, Merkle and settlement", () => {
       trade_count: 0,
       merkle_root: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     });
+  });
+});
+
+describe("services sharing the connection", () => {
+  it("applies all migrations and exposes safety, pricing and reputation on the same database", () => {
+    open();
+    const ids = ledger.sqlite.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all();
+    expect(ids).toEqual(["001_core", "002_safety", "003_pricing", "004_reputation"]);
+    const before = ledger.reputation.get(alice.accountId).score;
+    ledger.applySignedTrade(
+      signedTrade({ provider: alice, consumer: bob, completionTokens: 4, timestampMs: T0, seq: 300 }),
+    );
+    expect(ledger.reputation.get(alice.accountId).score).toBeGreaterThan(before);
+    expect(ledger.reputation.get(alice.accountId).successes).toBe(1);
+    expect(ledger.pricing.quote().price_trm_per_token).toBeGreaterThan(0);
+    expect(ledger.safety.killSwitch().active).toBe(false);
   });
 });
 

@@ -27,6 +27,9 @@ import {
   type VerifiedTrade,
 } from "./trades.js";
 import { createVerifier, type VerifyReport } from "./verify.js";
+import { createPricing, type Pricing } from "./pricing/index.js";
+import { createReputation, type Reputation } from "./reputation/index.js";
+import { createSafetyGate, type SafetyGate } from "./safety/index.js";
 
 /** Ledger configuration as resolved at open (defaults filled in). */
 export type { LedgerConfig };
@@ -53,6 +56,12 @@ export interface Ledger {
   readonly sqlite: Database.Database;
   /** Typed async kysely view on the same connection, for reads. */
   readonly db: Kysely<LedgerTables>;
+  /** Safety gate (kill switch, breakers, budgets, approvals) on the same database. */
+  readonly safety: SafetyGate;
+  /** Dynamic pricing; its deflation input is this ledger's trade count. */
+  readonly pricing: Pricing;
+  /** Reputation; every applied trade records a success for its provider, in the trade's transaction. */
+  readonly reputation: Reputation;
 
   /** Balances of an account; an unseen account reports its implicit free tier with `known: false`. */
   balance(account: AccountId): AccountBalance;
@@ -108,14 +117,27 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const accounts = createAccounts(sqlite, journal, config.freeTierTrm);
   const holds = createHolds(sqlite, accounts);
   const merkle = createMerkleLog(sqlite);
+  const trades = createTradeQueries(sqlite);
+  const safety = createSafetyGate({
+    db: sqlite,
+    clock: config.clock,
+    ...(options.safetyDefaults === undefined ? {} : { defaults: options.safetyDefaults }),
+  });
+  const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => trades.count() });
+  const reputation = createReputation({
+    db: sqlite,
+    clock: config.clock,
+    ...(config.localAccount === undefined ? {} : { localAccount: config.localAccount }),
+  });
   const applier = createTradeApplier({
     db: sqlite,
     accounts,
     journal,
     holds,
     freshnessWindowMs: config.freshnessWindowMs,
+    // A completed dual-signed trade raises the provider's reputation, atomically with the trade.
+    onApplied: (trade) => void reputation.recordSuccess(trade.provider),
   });
-  const trades = createTradeQueries(sqlite);
   const admit = createAdmission(sqlite, accounts, config);
   const settlement = createSettlement(sqlite);
   const verify = createVerifier(sqlite);
@@ -139,6 +161,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     config: Object.freeze({ ...config }),
     sqlite,
     db,
+    safety,
+    pricing,
+    reputation,
     balance(account) {
       open();
       checkAccountId(account, "account");

@@ -151,7 +151,7 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     const { trade, tradeId } = verified;
     if (selectStored.get(tradeId) !== undefined) return false; // raced in between check and write
     const hold = holdId === undefined ? undefined : holds.active(holdId, nowMs);
-    accounts.ensure(trade.provider, nowMs);
+    accounts.touch(trade.provider, nowMs);
     const consumer = accounts.ensure(trade.consumer, nowMs);
     let availableTrm = consumer.balance_trm - consumer.reserved_trm;
     if (hold !== undefined) {

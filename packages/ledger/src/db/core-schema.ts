@@ -4,11 +4,15 @@
  * - `accounts`: one row per node account, caching the balances derived from `journal` (updated in the
  *   same transaction as the entries). CHECKs keep every amount a non-negative integer and reserved ≤ balance.
  * - `journal`: append-only money movements. balance = Σ free_tier + Σ grant + Σ trade_credit − Σ trade_debit.
+ *   The trigger `journal_apply` applies each entry to its account row inside the same statement, so the
+ *   cache cannot be written without the entry nor the entry without the cache. Entry ids are rowids
+ *   (no AUTOINCREMENT: nothing is ever deleted, so ids are never reused).
  * - `trades`: every applied dual-signed trade with its canonical bytes, both signatures and its Merkle
  *   leaf hash (so a root over 100k trades reads one column instead of rehashing).
  * - `holds`: reservations; they never move money, they only lower the effective balance while active.
  * - `admissions`: zero-history consumers a provider admitted on credit.
- * Triggers make `journal` and `trades` append-only.
+ * Triggers make `journal` and `trades` append-only. `accounts` and `trades` are WITHOUT ROWID: each row
+ * lives in its primary-key B-tree, so a write touches one tree instead of a table plus its key index.
  * @module
  */
 export const CORE_SCHEMA_SQL = `
@@ -22,10 +26,10 @@ CREATE TABLE accounts (
   reserved_trm INTEGER NOT NULL DEFAULT 0 CHECK (reserved_trm >= 0 AND reserved_trm <= balance_trm),
   trade_count INTEGER NOT NULL DEFAULT 0 CHECK (trade_count >= 0),
   first_seen_ms INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE journal (
-  entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  entry_id INTEGER PRIMARY KEY,
   account_id TEXT NOT NULL REFERENCES accounts(account_id),
   kind TEXT NOT NULL CHECK (kind IN ('free_tier', 'grant', 'trade_credit', 'trade_debit')),
   amount_trm INTEGER NOT NULL CHECK (amount_trm >= 0),
@@ -53,7 +57,7 @@ CREATE TABLE trades (
   consumer_signature BLOB NOT NULL CHECK (length(consumer_signature) = 64),
   leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
   applied_ms INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX trades_order ON trades (timestamp_ms, trade_id);
 CREATE INDEX trades_provider ON trades (provider, timestamp_ms, trade_id);
 CREATE INDEX trades_consumer ON trades (consumer, timestamp_ms, trade_id);
@@ -80,6 +84,18 @@ CREATE TABLE admissions (
   PRIMARY KEY (provider, consumer)
 ) STRICT;
 
+CREATE TRIGGER journal_apply AFTER INSERT ON journal
+BEGIN
+  UPDATE accounts SET
+    balance_trm = balance_trm + (CASE NEW.kind WHEN 'trade_debit' THEN -NEW.amount_trm ELSE NEW.amount_trm END),
+    free_tier_trm = free_tier_trm + (CASE NEW.kind WHEN 'free_tier' THEN NEW.amount_trm ELSE 0 END),
+    granted_trm = granted_trm + (CASE NEW.kind WHEN 'grant' THEN NEW.amount_trm ELSE 0 END),
+    contributed_trm = contributed_trm + (CASE NEW.kind WHEN 'trade_credit' THEN NEW.amount_trm ELSE 0 END),
+    consumed_trm = consumed_trm + (CASE NEW.kind WHEN 'trade_debit' THEN NEW.amount_trm ELSE 0 END),
+    trade_count = trade_count + (CASE WHEN NEW.kind IN ('trade_credit', 'trade_debit') THEN 1 ELSE 0 END)
+  WHERE account_id = NEW.account_id;
+  SELECT RAISE(ABORT, 'journal entry for an account without a row') WHERE changes() = 0;
+END;
 CREATE TRIGGER journal_append_only_update BEFORE UPDATE ON journal
 BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
 CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal

@@ -3,6 +3,7 @@
  * an interior node (upstream hashed both alike and duplicated an odd last leaf, so [a,b,c] ≡ [a,b,c,c]).
  * @module
  */
+import { hash } from "node:crypto";
 import { sha256 } from "@tirami/core";
 
 export const HASH_BYTES = 32;
@@ -19,5 +20,14 @@ export function leafHash(leafBytes: Uint8Array): Uint8Array {
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE_PREFIX, left, right);
+  // One-shot crypto.hash over a reused buffer: ~1.5× faster than createHash for 65-byte inputs, which
+  // matters for roots over 100k trades (n − 1 node hashes).
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES)
+    throw new TypeError(`node hash inputs must be ${HASH_BYTES} bytes`);
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_BYTES);
+  return new Uint8Array(hash("sha256", NODE_INPUT, "buffer"));
 }
+
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_BYTES);
+NODE_INPUT[0] = NODE_PREFIX[0]!;

@@ -1,0 +1,103 @@
+/**
+ * Ingest benchmark: how close trade ingestion (verify both signatures + apply + commit) gets to the bare
+ * Ed25519 verification rate. A dual-signed trade needs two verifications, so the ceiling is
+ * verify_rate / 2; the target is ingest ÷ (verify_rate / 2) ≥ 0.8. Trades are signed before timing.
+ * Also times the Merkle root over 100k leaves and over the ingested trades.
+ * Run: pnpm run bench  (env BENCH_TRADES, default 4000)
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createManualClock, fromHex, verifySignature } from "@tirami/core";
+import { type SignedTrade, tradeCanonicalBytes } from "@tirami/proto";
+import { leafHash, merkleRoot, openLedger, type SynchronousMode } from "../src/index.js";
+import { signedTrade, signerFor } from "../test/fixtures.js";
+
+const TRADES = Number(process.env.BENCH_TRADES ?? 4_000);
+const ACCOUNTS = 200;
+const T0 = 1_800_000_000_000;
+
+function rate(count: number, startNs: bigint): number {
+  return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
+}
+
+function makeTrades(): SignedTrade[] {
+  const signers = Array.from({ length: ACCOUNTS }, (_, i) => signerFor(`bench-${i}`));
+  return Array.from({ length: TRADES }, (_, i) =>
+    signedTrade({
+      provider: signers[i % ACCOUNTS]!,
+      consumer:
+        signers[(i * 7 + 3) % ACCOUNTS === i % ACCOUNTS ? (i + 1) % ACCOUNTS : (i * 7 + 3) % ACCOUNTS]!,
+      completionTokens: 1 + (i % 3),
+      timestampMs: T0 + (i % 1000),
+      seq: i,
+    }),
+  );
+}
+
+function verifyRate(trades: SignedTrade[]): number {
+  const items = trades.map((t) => ({
+    key: t.trade.provider,
+    bytes: tradeCanonicalBytes(t.trade),
+    sig: fromHex(t.provider_signature),
+  }));
+  const start = process.hrtime.bigint();
+  let ok = 0;
+  for (const item of items) if (verifySignature(item.key, item.bytes, item.sig)) ok += 1;
+  const r = rate(items.length, start);
+  if (ok !== items.length) throw new Error("verification failed");
+  return r;
+}
+
+function ingestRate(
+  trades: SignedTrade[],
+  synchronous: SynchronousMode,
+  dir: string,
+): { perSecond: number; rootMs: number } {
+  const path = join(dir, `ingest-${synchronous}.db`);
+  const ledger = openLedger({ path, clock: createManualClock(T0), synchronous });
+  try {
+    const start = process.hrtime.bigint();
+    for (const t of trades) {
+      if (ledger.applySignedTrade(t).status !== "applied") throw new Error("not applied");
+    }
+    const perSecond = rate(trades.length, start);
+    const rootStart = process.hrtime.bigint();
+    ledger.merkleRoot();
+    const rootMs = Number(process.hrtime.bigint() - rootStart) / 1e6;
+    return { perSecond, rootMs };
+  } finally {
+    ledger.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), "ledger-bench-"));
+try {
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
+  console.log(`pre-signing ${TRADES} dual-signed trades…`);
+  const trades = makeTrades();
+  verifyRate(trades.slice(0, 500)); // warm-up: key cache, JIT
+  const verifyPerSecond = verifyRate(trades);
+  const ceiling = verifyPerSecond / 2;
+  console.log(
+    `Ed25519 verify (node:crypto via core.verifySignature): ${verifyPerSecond.toFixed(0)} /s → ceiling ${ceiling.toFixed(0)} dual-signed trades/s`,
+  );
+  for (const synchronous of ["normal", "full"] as const) {
+    const { perSecond, rootMs } = ingestRate(trades, synchronous, dir);
+    console.log(
+      `ingest, one IMMEDIATE transaction per trade, synchronous=${synchronous}: ${perSecond.toFixed(0)} trades/s; ` +
+        `ratio ingest ÷ (verify/2) = ${(perSecond / ceiling).toFixed(2)}${synchronous === "normal" ? " (default; target ≥ 0.8)" : ""}; ` +
+        `merkleRoot() over ${TRADES} stored trades: ${rootMs.toFixed(1)} ms`,
+    );
+  }
+  const leaves = Array.from({ length: 100_000 }, (_, i) =>
+    leafHash(new Uint8Array([i & 0xff, (i >> 8) & 0xff, i >> 16])),
+  );
+  const start = process.hrtime.bigint();
+  merkleRoot(leaves);
+  console.log(
+    `merkleRoot over 100,000 leaf hashes (pure): ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)} ms`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
