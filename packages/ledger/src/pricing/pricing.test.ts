@@ -31,6 +31,8 @@ function openPricing(
   tradesTotal?: () => number,
 ): { pricing: Pricing; file: string } {
   const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
   db.exec(PRICING_SCHEMA_SQL);
   dbs.push(db);
   return {
@@ -53,6 +55,8 @@ let scratch: Database.Database | undefined;
 function priceAfter(observations: Array<Omit<PricingObservation, "nowMs">>): number {
   if (scratch === undefined || !scratch.open) {
     scratch = new Database(join(root, "scratch.db"));
+    scratch.pragma("journal_mode = WAL");
+    scratch.pragma("synchronous = NORMAL");
     scratch.exec(PRICING_SCHEMA_SQL);
     dbs.push(scratch);
   }
@@ -109,7 +113,7 @@ describe("pricing", () => {
       ),
       { numRuns: 40 },
     );
-  });
+  }, 60_000);
 
   it("keeps the factors within their clamps under extreme inputs", () => {
     const { pricing } = openPricing();

@@ -37,6 +37,7 @@ let reputation: Reputation;
 function open(): void {
   db = new Database(file);
   db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
   db.exec(REPUTATION_SCHEMA_SQL);
   reputation = createReputation({ db, clock });
 }

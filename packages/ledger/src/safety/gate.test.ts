@@ -27,6 +27,7 @@ let gate: SafetyGate;
 function open(): void {
   db = new Database(file);
   db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
   db.exec(SAFETY_SCHEMA_SQL);
   gate = createSafetyGate({ db, clock });
 }
