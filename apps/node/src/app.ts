@@ -28,6 +28,9 @@ import { economyRoutes } from "./routes/economy.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelsRoutes } from "./routes/models.js";
 import { safetyRoutes } from "./routes/safety.js";
+import { createRemoteChat } from "./mesh/openai.js";
+import type { MeshService } from "./mesh/service.js";
+import { meshRoutes } from "./routes/mesh.js";
 
 /** Everything the app uses. */
 export interface AppDeps {
@@ -47,6 +50,8 @@ export interface AppDeps {
   safety: SafetyPort;
   pricing: PricingPort;
   inFlight: InFlight;
+  /** The running mesh, if this node joined one (issue #5). */
+  mesh?: (() => MeshService | undefined) | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -118,7 +123,14 @@ export function createApp(deps: AppDeps): NodeApp {
     maxTokensMax: deps.limits.maxTokensMax,
     logger: deps.logger,
   };
-  app.route("/v1", chatCompletionsRoutes(generation));
+  const mesh = deps.mesh ?? (() => undefined);
+  const remote = createRemoteChat({
+    mesh,
+    localModel: () => deps.engine()?.manifest.id,
+    maxTokensMax: deps.limits.maxTokensMax,
+    logger: deps.logger,
+  });
+  app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes(generation));
   app.route("/v1", modelsRoutes({ engine: deps.engine, startedS: Math.floor(deps.clock.nowMs() / 1_000) }));
   app.route(
@@ -129,8 +141,10 @@ export function createApp(deps: AppDeps): NodeApp {
       usage: deps.usage,
       localAccount: deps.localAccount,
       nowMs: () => deps.clock.nowMs(),
+      meshView: () => mesh()?.network(),
     }),
   );
+  app.route("/v1/tirami", meshRoutes({ mesh }));
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
   return { app, metrics };

@@ -117,6 +117,32 @@ export const NODE_CONFIG_TABLE = {
     max: 1_000_000,
     doc: "Base price this node quotes, in TRM per completion token.",
   },
+  p2p_port: {
+    kind: "integer",
+    min: 0,
+    max: 65_535,
+    doc: "Mesh (libp2p TCP) port; unset = this node does not join a mesh; 0 = any free port.",
+  },
+  p2p_bind: {
+    kind: "string",
+    default: "127.0.0.1",
+    lengthMax: 255,
+    doc: "Address the mesh listens on (IPv4); set 0.0.0.0 to be reachable from other machines.",
+  },
+  bootstrap: {
+    kind: "list",
+    default: [],
+    itemsMax: 64,
+    doc: "Bootstrap peers: multiaddrs like /ip4/1.2.3.4/tcp/7700/p2p/<peer id> (comma-separated in env/flags).",
+  },
+  mdns: { kind: "boolean", default: false, doc: "Discover mesh peers on the LAN with mDNS." },
+  offer_interval_ms: {
+    kind: "integer",
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    doc: "How often this node re-publishes its signed offer (also on change), in milliseconds.",
+  },
   log_level: {
     kind: "enum",
     values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

@@ -5,6 +5,7 @@
  * @module
  */
 import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
+import { MESH_ERROR_STATUS } from "./mesh/errors.js";
 
 /** Codes thrown by the node daemon. */
 export const NodeErrorCode = {
@@ -60,6 +61,8 @@ const busy: ErrorMapping = { status: 503, type: "server_error" };
  * `SpendDeniedError` to 403 before this table is consulted; codes not listed become a logged 500.
  */
 export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
+  // The mesh (issue #5): provider refusals, routing and protocol failures (the entries below win).
+  ...MESH_ERROR_STATUS,
   [NodeErrorCode.INVALID_REQUEST]: invalid,
   [NodeErrorCode.BODY_TOO_LARGE]: { status: 413, type: "invalid_request_error" },
   [NodeErrorCode.MISSING_TOKEN]: { status: 401, type: "authentication_error" },

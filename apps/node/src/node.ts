@@ -32,8 +32,11 @@ import type { NodeConfig } from "./config.js";
 import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
 import { NodeError, NodeErrorCode } from "./errors.js";
 import { createInFlight } from "./in-flight.js";
+import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { createSpendPath, type SpendPath } from "./spend/spend.js";
+import { createMeshHost } from "@tirami/net";
+import { createMeshService, type MeshService, type PricingObserver } from "./mesh/service.js";
 import { hashToken } from "./tokens.js";
 
 export const LEDGER_FILE = "ledger.db";
@@ -63,6 +66,8 @@ export interface TiramiNode {
   readonly engine: EnginePort | undefined;
   readonly spend: SpendPath;
   readonly http: NodeApp;
+  /** The mesh service when `p2p_port` is set (issue #5); started by `start()`. */
+  readonly mesh: MeshService | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -133,6 +138,8 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   const agents = createAgentRegistry(nodeDb, clock);
   const usage = createUsageMeter(nodeDb, clock);
   const inFlight = createInFlight();
+  const pricing = configPricing(config.price_trm_per_token);
+  let mesh: MeshService | undefined;
   const http = createApp({
     clock,
     logger,
@@ -149,8 +156,9 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     ledger,
     ledgerOpen: () => ledgerOpen,
     safety,
-    pricing: configPricing(config.price_trm_per_token),
+    pricing,
     inFlight,
+    mesh: () => mesh,
   });
   const spend = createSpendPath({
     ledger,
@@ -163,11 +171,36 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     onSpent: (amountTrm) => http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm),
   });
 
+  if (config.p2p_port !== undefined) {
+    const host = await createMeshHost({
+      seed: key.seed,
+      listen: [`/ip4/${config.p2p_bind}/tcp/${config.p2p_port}`],
+      bootstrap: [...config.bootstrap],
+      mdns: config.mdns,
+    });
+    mesh = createMeshService({
+      host,
+      ledger,
+      signer: key.signer,
+      clock,
+      engine: () => engine,
+      spend,
+      priceTrmPerToken: () => pricing.priceTrmPerToken(),
+      // The ledger's pricing engine takes the live supply/demand inputs when it has one.
+      pricing: (ledger as Partial<{ pricing: PricingObserver }>).pricing,
+      localInFlight: () => inFlight.count(),
+      log: (level, message, fields) => logger[level](fields ?? {}, message),
+      options: { offerIntervalMs: config.offer_interval_ms },
+    });
+  }
+
   let server: ServerType | undefined;
+  let maintenance: Loop | undefined;
   let stopping: Promise<void> | undefined;
 
   async function shutdown(): Promise<void> {
     inFlight.stopAccepting();
+    maintenance?.stop();
     const closed =
       server === undefined
         ? Promise.resolve()
@@ -176,6 +209,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     await inFlight.drain(config.shutdown_grace_ms);
     (server as Server | undefined)?.closeAllConnections();
     await closed;
+    await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
     nodeDb.close();
@@ -194,9 +228,16 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     engine,
     spend,
     http,
+    mesh,
     start() {
       if (server !== undefined) throw new Error("node already started");
-      return new Promise((resolve, reject) => {
+      maintenance = startMaintenanceLoop({
+        releaseExpiredHolds: () => ledger.releaseExpiredHolds(),
+        expireApprovals: () => safety.expireApprovals(),
+        logger,
+      });
+      maintenance.tick();
+      const listening = new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         const started = serve(
           { fetch: http.app.fetch, hostname: config.api_bind, port: config.api_port },
           (info: AddressInfo) => {
@@ -207,6 +248,13 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
         );
         started.once("error", reject);
         server = started;
+      });
+      if (mesh === undefined) return listening;
+      const joining = mesh;
+      return listening.then(async (address) => {
+        await joining.start();
+        logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
+        return address;
       });
     },
     stop() {

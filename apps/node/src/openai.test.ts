@@ -204,7 +204,7 @@ describe("OpenAI client against a real node", () => {
       if (done) break;
     }
     expect(t.node.http.metrics.registry.getSingleMetric("tirami_generations_in_flight")).toBeDefined();
-    expect(await t.node.http.app.request("/readyz").then((r) => r.status)).toBe(503);
+    expect((await t.node.http.app.request("/readyz")).status).toBe(503);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     expect(() => t.node.ledger.tradeCount()).toThrow();
   });

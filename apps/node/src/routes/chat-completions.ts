@@ -26,6 +26,7 @@ import {
   parseBody,
 } from "../openai/schemas.js";
 import { streamGeneration } from "../openai/stream.js";
+import type { RemoteChat } from "../mesh/openai.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
@@ -33,6 +34,8 @@ export interface ChatCompletionsDeps extends LocalGenerationDeps {
   engine(): EnginePort | undefined;
   maxTokensMax: number;
   logger: Logger;
+  /** The mesh (issue #5): buys models this node does not serve from a provider. */
+  remote?: RemoteChat | undefined;
 }
 
 /** OpenAI roles → the three the engine knows; `developer` is the newer name of `system`. */
@@ -47,7 +50,10 @@ function messagesOf(body: ChatCompletionRequest): ChatMessage[] {
 export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/chat/completions", async (c) => {
-    const body = parseBody(chatCompletionRequest, await readJsonBody(c));
+    const raw = await readJsonBody(c);
+    const body = parseBody(chatCompletionRequest, raw);
+    if (deps.remote?.wants(body.model, raw, c.req.raw.headers) === true)
+      return deps.remote.handle(c, body, raw);
     const maxTokens = maxTokensOf(
       body.max_completion_tokens ?? body.max_tokens,
       deps.maxTokensMax,

@@ -30,6 +30,8 @@ export interface EconomyDeps {
   usage: UsageMeter;
   localAccount: AccountId;
   nowMs(): number;
+  /** The mesh view (peers, offers, root agreement), when the mesh runs. */
+  meshView?: (() => Record<string, unknown> | undefined) | undefined;
 }
 
 /** Routes of the economy endpoints. */
@@ -84,6 +86,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
       total_contributed_trm: contributed,
       total_consumed_trm: consumed,
       merkle_root: deps.ledger.merkleRoot(),
+      mesh: deps.meshView?.() ?? null,
     });
   });
 

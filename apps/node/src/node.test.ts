@@ -1,0 +1,122 @@
+/**
+ * Proves the composition root on real files: a non-loopback bind without an explicit token is refused
+ * before anything is created; the node key, operator token (0600), agents and the kill switch survive a
+ * restart in the same home; the configuration table reads env values and reports bad ones; and the
+ * maintenance loop releases expired holds on the real ledger.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createManualClock, isTiramiError } from "@tirami/core";
+import { pino } from "pino";
+import { readNodeConfig } from "./config.js";
+import { startMaintenanceLoop } from "./loops/maintenance.js";
+import { createNode, isLoopback } from "./node.js";
+import { createTestNode } from "./testing/fixture.js";
+
+const silent = pino({ level: "silent" });
+
+describe("createNode", () => {
+  it("refuses a non-loopback bind without an explicit api_token, creating nothing", async () => {
+    const home = mkdtempSync(join(tmpdir(), "tirami-node-bind-"));
+    try {
+      const config = readNodeConfig({ flags: { home, api_bind: "0.0.0.0", log_level: "silent" } });
+      const error = await createNode({ config, logger: silent }).catch((caught: unknown) => caught);
+      expect(isTiramiError(error, "UNSAFE_BIND")).toBe(true);
+      expect(existsSync(join(home, "node.key"))).toBe(false);
+      expect(existsSync(join(home, "ledger.db"))).toBe(false);
+      const allowed = await createNode({
+        config: { ...config, api_token: "a-long-explicit-operator-token" },
+        logger: silent,
+      });
+      expect(allowed.operatorToken.source).toBe("config");
+      await allowed.stop();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    expect([
+      isLoopback("127.0.0.1"),
+      isLoopback("127.8.9.1"),
+      isLoopback("::1"),
+      isLoopback("localhost"),
+      isLoopback("10.0.0.1"),
+      isLoopback("::"),
+    ]).toEqual([true, true, true, true, false, false]);
+  });
+
+  it("keeps its key, operator token, agents and kill switch across a restart", async () => {
+    const first = await createTestNode();
+    const { home, token } = first;
+    const account = first.node.account;
+    expect(first.node.operatorToken.source).toBe("created");
+    expect(statSync(join(home, "api.token")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, "node.key")).mode & 0o777).toBe(0o600);
+    first.node.agents.create("survivor");
+    first.node.safety.activateKill("restart test", "operator");
+    await first.node.stop();
+
+    const config = readNodeConfig({ flags: { home, log_level: "silent" } });
+    const second = await createNode({ config, logger: silent });
+    try {
+      expect(second.account).toBe(account);
+      expect(second.operatorToken).toMatchObject({ token, source: "file" });
+      expect(second.agents.get("survivor").status).toBe("active");
+      expect(second.safety.killSwitch()).toMatchObject({ active: true, reason: "restart test" });
+      const response = await second.http.app.request("/v1/tirami/safety", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(((await response.json()) as { kill_switch: { active: boolean } }).kill_switch.active).toBe(true);
+    } finally {
+      await second.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("reads TIRAMI_* variables over defaults and reports every bad value", () => {
+    const config = readNodeConfig({ env: { TIRAMI_API_PORT: "8123", TIRAMI_MAX_TOKENS_MAX: "64" } });
+    expect(config).toMatchObject({
+      api_port: 8123,
+      max_tokens_max: 64,
+      api_bind: "127.0.0.1",
+      body_bytes_max: 65_536,
+      threads: 1,
+    });
+    let caught: unknown;
+    try {
+      readNodeConfig({ env: { TIRAMI_API_PORT: "70000", TIRAMI_THREADS: "zero" } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isTiramiError(caught, "CONFIG_INVALID")).toBe(true);
+    expect((caught as Error).message).toContain("api_port");
+    expect((caught as Error).message).toContain("threads");
+  });
+});
+
+describe("maintenance loop", () => {
+  it("releases holds past their deadline on the real ledger", async () => {
+    const clock = createManualClock(Date.now());
+    const t = await createTestNode({ clock });
+    try {
+      const { ledger, account } = t.node;
+      ledger.reserve({ account, amountTrm: 50, reason: "stale", ttlMs: 1_000 });
+      expect(ledger.balance(account).reserved_trm).toBe(50);
+      const loop = startMaintenanceLoop({
+        releaseExpiredHolds: () => ledger.releaseExpiredHolds(),
+        expireApprovals: () => t.node.safety.expireApprovals(),
+        logger: silent,
+      });
+      loop.tick();
+      expect(ledger.balance(account).reserved_trm).toBe(50);
+      clock.advanceMs(2_000);
+      loop.tick();
+      loop.stop();
+      expect(ledger.balance(account).reserved_trm).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
