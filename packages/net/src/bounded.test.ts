@@ -1,5 +1,6 @@
 // Proves the bounded structures stay bounded and behave: the seen-cache, the peer book (evicting the least
-// recently seen disconnected peer first), the invalid-message counter and ban list, and the backoff range.
+// recently seen disconnected peer first), the invalid-message counter and ban list, the backoff range and
+// the per-peer gossip rate limiter.
 import type { AccountId } from "@tirami/core";
 import { createManualClock } from "@tirami/core";
 import fc from "fast-check";
@@ -7,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "./backoff.js";
 import { PeerBook } from "./peer-book.js";
 import { PeerPenalties } from "./penalties.js";
+import { PeerRateLimiter } from "./rate-limiter.js";
 import { SeenCache } from "./seen-cache.js";
 
 const acct = (n: number): AccountId => n.toString(16).padStart(64, "0") as AccountId;
@@ -76,5 +78,16 @@ describe("bounded structures", () => {
         },
       ),
     );
+  });
+});
+
+describe("per-peer gossip rate limiter", () => {
+  it("allows the burst, then the refill rate, per account", () => {
+    const clock = createManualClock();
+    const limiter = new PeerRateLimiter({ ratePerS: 2, burst: 3, peersMax: 2, nowMs: clock.nowMs });
+    expect([1, 2, 3, 4].map(() => limiter.take(acct(1)))).toEqual([true, true, true, false]);
+    expect(limiter.take(acct(2))).toBe(true); // another peer has its own bucket
+    clock.advanceMs(500); // +1 token
+    expect([limiter.take(acct(1)), limiter.take(acct(1))]).toEqual([true, false]);
   });
 });

@@ -36,6 +36,15 @@ export const GOSSIP_SEEN_MAX = 100_000;
  */
 export const GOSSIP_SEEN_TTL_MS = 120_000;
 /**
+ * Gossip messages accepted for validation per second from one neighbour (token bucket, burst
+ * `GOSSIP_BURST_PER_PEER`); beyond it messages are ignored (dropped, not forwarded, no penalty).
+ * Upstream allowed 100/s for the whole node (§7.5), which let one noisy peer starve the rest.
+ */
+export const GOSSIP_RATE_PER_PEER_PER_S = 200;
+/** Burst of the per-neighbour gossip bucket. */
+export const GOSSIP_BURST_PER_PEER = 400;
+
+/**
  * Rejected gossip messages from one peer within `INVALID_MESSAGES_WINDOW_MS` before we hang up on it and
  * ban it for `BAN_DURATION_MS`. Low, because an honest peer forwards only what it validated itself.
  */

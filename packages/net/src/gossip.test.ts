@@ -112,3 +112,17 @@ describe("gossip: validate, then re-flood", () => {
     });
   });
 });
+
+describe("gossip: per-neighbour ingest limit", () => {
+  it("drops, without penalty, what a neighbour sends beyond its budget", async () => {
+    const b = await pool.start({ gossipRatePerPeerPerS: 1, gossipBurstPerPeer: 3 });
+    const atB = listen(b);
+    const a = await pool.start({ bootstrap: b.multiaddrs() });
+    listen(a);
+    await waitFor("topic peers", () => a.topicPeers(TOPIC_TRADES).includes(b.account));
+    for (let i = 0; i < 10; i++) await a.publish(TOPIC_TRADES, utf8(`flood-${i}`));
+    await waitFor("B limits A", () => b.gossipStats().rateLimited >= 1);
+    expect(atB.length).toBeLessThan(10);
+    expect(b.standing(a.account).invalidMessages).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Gossip with validation before forwarding. Every message received on a subscribed topic goes through
- * gossipsub's topic validator, which runs here *before* gossipsub forwards it: size cap → bounded
+ * gossipsub's topic validator, which runs here *before* gossipsub forwards it: per-neighbour rate limit → size cap → bounded
  * seen-cache (replays are ignored, not re-delivered) → the caller's validator (signature, freshness).
  * "accept" delivers and re-floods; "reject" drops, costs the sender gossipsub score (P4) and counts
  * toward our local hang-up limit; "ignore" drops without penalty.
@@ -45,6 +45,8 @@ export interface GossipStats {
   oversized: number;
   handlerErrors: number;
   published: number;
+  /** Messages dropped because their neighbour exceeded its ingest rate. */
+  rateLimited: number;
 }
 
 /** The gossipsub message id of `payload` on `topic`: SHA-256(topic ‖ 0x00 ‖ payload). */
@@ -55,6 +57,8 @@ export function gossipMessageId(topic: string, payload: Uint8Array): Uint8Array 
 export interface GossipRouterOptions {
   messageBytesMax: number;
   seenMax: number;
+  /** Per-neighbour ingest budget; over it a message is ignored before validation. */
+  rateLimiter: { take(account: AccountId): boolean };
   /** Called for each rejected message with the delivering account. */
   onReject(account: AccountId): void;
 }
@@ -73,6 +77,7 @@ export class GossipRouter {
     oversized: 0,
     handlerErrors: 0,
     published: 0,
+    rateLimited: 0,
   };
 
   constructor(pubsub: GossipSub, options: GossipRouterOptions) {
@@ -131,6 +136,10 @@ export class GossipRouter {
       } catch {
         this.stats.rejected += 1;
         return TopicValidatorResult.Reject;
+      }
+      if (!this.#options.rateLimiter.take(from)) {
+        this.stats.rateLimited += 1;
+        return TopicValidatorResult.Ignore;
       }
       if (message.data.length > this.#options.messageBytesMax) {
         this.stats.oversized += 1;

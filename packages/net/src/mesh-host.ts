@@ -26,6 +26,7 @@ import { type GossipHandlers, GossipRouter, gossipMessageId, type GossipStats } 
 import { accountIdFromPeerId, peerIdFromAccountId, privateKeyFromSeed } from "./identity.js";
 import { PeerBook, type PeerRecord } from "./peer-book.js";
 import { PeerPenalties } from "./penalties.js";
+import { PeerRateLimiter } from "./rate-limiter.js";
 import type { MeshHost, MeshHostEvents, MeshHostOptions, PeerTarget } from "./mesh-types.js";
 
 type Services = { identify: Identify; ping: Ping; pubsub: GossipSub };
@@ -152,6 +153,12 @@ export async function createMeshHost(options: MeshHostOptions): Promise<MeshHost
   const gossip = new GossipRouter(node.services.pubsub, {
     messageBytesMax: limits.gossipMessageBytesMax,
     seenMax: options.gossipSeenMax ?? C.GOSSIP_SEEN_MAX,
+    rateLimiter: new PeerRateLimiter({
+      ratePerS: options.gossipRatePerPeerPerS ?? C.GOSSIP_RATE_PER_PEER_PER_S,
+      burst: options.gossipBurstPerPeer ?? C.GOSSIP_BURST_PER_PEER,
+      peersMax: C.INVALID_COUNTERS_MAX,
+      nowMs,
+    }),
     onReject(from) {
       if (!penalties.recordInvalid(from)) return;
       const invalidMessages = penalties.invalidCount(from);

@@ -28,6 +28,10 @@ export interface MeshHostOptions {
   pingIntervalMs?: number;
   gossipMessageBytesMax?: number;
   gossipSeenMax?: number;
+  /** Gossip messages per second accepted for validation from one neighbour. Default `GOSSIP_RATE_PER_PEER_PER_S`. */
+  gossipRatePerPeerPerS?: number;
+  /** Burst of that budget. Default `GOSSIP_BURST_PER_PEER`. */
+  gossipBurstPerPeer?: number;
   gossipSeenTtlMs?: number;
   /** Gossipsub heartbeat, ms (its default: 1,000). */
   gossipHeartbeatMs?: number;
