@@ -32,6 +32,7 @@ import type { NodeConfig } from "./config.js";
 import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
 import { NodeError, NodeErrorCode } from "./errors.js";
 import { createInFlight } from "./in-flight.js";
+import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { createSpendPath, type SpendPath } from "./spend/spend.js";
 import { createMeshHost } from "@tirami/net";
@@ -194,10 +195,12 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   }
 
   let server: ServerType | undefined;
+  let maintenance: Loop | undefined;
   let stopping: Promise<void> | undefined;
 
   async function shutdown(): Promise<void> {
     inFlight.stopAccepting();
+    maintenance?.stop();
     const closed =
       server === undefined
         ? Promise.resolve()
@@ -228,6 +231,12 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     mesh,
     start() {
       if (server !== undefined) throw new Error("node already started");
+      maintenance = startMaintenanceLoop({
+        releaseExpiredHolds: () => ledger.releaseExpiredHolds(),
+        expireApprovals: () => safety.expireApprovals(),
+        logger,
+      });
+      maintenance.tick();
       const listening = new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         const started = serve(
           { fetch: http.app.fetch, hostname: config.api_bind, port: config.api_port },
