@@ -28,6 +28,8 @@ export const BREAKER_RESET_MS = 300_000;
 
 /** How long a pending approval waits for a human before it counts as denied. */
 export const APPROVAL_DEADLINE_MS = 300_000;
+/** Longest configurable approval deadline. */
+export const APPROVAL_DEADLINE_MAX_MS = 24 * 3_600_000;
 /** After approval, how long the spender has to retry the approved spend. */
 export const APPROVAL_REDEEM_WINDOW_MS = 300_000;
 /** Pending approvals per spender; beyond it new requests are denied (`APPROVAL_QUEUE_FULL`). */

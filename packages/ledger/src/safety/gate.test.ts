@@ -331,6 +331,16 @@ describe("approval workflow", () => {
     ).toHaveLength(2);
   });
 
+  it("honours a configured approval deadline", () => {
+    const quick = createSafetyGate({ db, clock, approvalDeadlineMs: 60_000 });
+    const pending = quick.checkSpend({ spender: "agent-q", amountTrm: 2_000, reason: "inference" });
+    expect(pending).toMatchObject({
+      code: SafetyErrorCode.APPROVAL_REQUIRED,
+      deadlineMs: clock.nowMs() + 60_000,
+    });
+    expect(() => createSafetyGate({ db, clock, approvalDeadlineMs: 0 })).toThrow(RangeError);
+  });
+
   it("expireApprovals expires exactly the due ones", () => {
     const a = spend("agent-t", 3_000, { requestId: "a" });
     clock.advanceMs(1_000);

@@ -36,6 +36,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { addTrm, isAmountTrm, type Clock } from "@tirami/core";
 import {
   ACTOR_CHARS_MAX,
+  APPROVAL_DEADLINE_MAX_MS,
   APPROVAL_DEADLINE_MS,
   APPROVAL_REDEEM_WINDOW_MS,
   APPROVALS_PENDING_PER_SPENDER_MAX,
@@ -183,6 +184,8 @@ export interface SafetyGateOptions {
   clock: Clock;
   /** Overrides of the built-in default policy for spenders without their own. */
   defaults?: Partial<SafetyPolicy>;
+  /** How long a pending approval waits before it counts as denied; default `APPROVAL_DEADLINE_MS` (5 min). */
+  approvalDeadlineMs?: number;
 }
 
 type Outcome =
@@ -261,6 +264,16 @@ function breakerState(row: BreakerRow, nowMs: number): BreakerState {
 export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
   const { db, clock } = options;
   const defaultPolicy = mergePolicy(DEFAULT_SAFETY_POLICY, options.defaults ?? {});
+  const approvalDeadlineMs = options.approvalDeadlineMs ?? APPROVAL_DEADLINE_MS;
+  if (
+    !Number.isSafeInteger(approvalDeadlineMs) ||
+    approvalDeadlineMs < 1_000 ||
+    approvalDeadlineMs > APPROVAL_DEADLINE_MAX_MS
+  ) {
+    throw new RangeError(
+      `"approvalDeadlineMs" expected an integer in [1000, ${APPROVAL_DEADLINE_MAX_MS}], got ${approvalDeadlineMs}`,
+    );
+  }
   const store: SafetyStore = createSafetyStore(db);
   let decisionsSincePrune = 0;
 
@@ -420,7 +433,7 @@ export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
       );
     }
     const approvalId = newId("apr");
-    const deadlineMs = nowMs + APPROVAL_DEADLINE_MS;
+    const deadlineMs = nowMs + approvalDeadlineMs;
     store.insertApproval({
       approval_id: approvalId,
       spender: request.spender,
