@@ -58,3 +58,18 @@ describe("mesh host: bootstrap and identity", () => {
     expect(await a.dial(b.account)).toBe(b.account);
   });
 });
+
+describe("mesh host: connection limit", () => {
+  it("keeps at most connectionsMax connections", async () => {
+    const b = await pool.start({ connectionsMax: 1 });
+    const a = await pool.start();
+    const c = await pool.start();
+    const [addr] = b.multiaddrs();
+    if (addr === undefined) throw new Error("no address");
+    await a.dial(addr);
+    await c.dial(addr).catch(() => undefined); // may be refused or pruned
+    await waitFor("B back within its limit", () => b.connectedAccounts().length <= 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(b.connectedAccounts().length).toBeLessThanOrEqual(1);
+  });
+});
