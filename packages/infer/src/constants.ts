@@ -30,7 +30,7 @@ export const STOP_STRINGS_MAX = 16;
 /** Longest stop string, in UTF-16 code units. */
 export const STOP_STRING_MAX_CHARS = 256;
 /** Longest prompt text we tokenize, in UTF-16 code units (tokens are bounded by the context anyway). */
-export const PROMPT_MAX_CHARS = 4_000_000;
+export const PROMPT_MAX_CHARS = 1_000_000;
 /** Most chat messages per request. */
 export const MESSAGES_MAX = 4096;
 /** Sampling temperature range. */
