@@ -161,6 +161,14 @@ describe("budgets", () => {
     expect(gate.state().spend).toEqual([
       { spender: "agent-s", hourly_spend_trm: 300, lifetime_spend_trm: 300, spends_last_minute: 2 },
     ]);
+    // A spend settled without a grant (a path that had none) still counts.
+    expect(gate.recordSpend({ spender: "agent-s", amountTrm: 700 })).toEqual({ grant_found: false });
+    expect(gate.checkSpend({ spender: "agent-s", amountTrm: 1, reason: "inference" })).toMatchObject({
+      code: SafetyErrorCode.HOURLY_LIMIT_EXCEEDED,
+    });
+    expect(() => gate.recordSpend({ spender: "agent-s", amountTrm: 1, grantId: second.grantId })).toThrow(
+      expect.objectContaining({ code: SafetyErrorCode.SPEND_GRANT_NOT_FOUND }),
+    );
   });
 });
 
@@ -331,6 +339,19 @@ describe("approval workflow", () => {
     ).toHaveLength(2);
   });
 
+  it("an approved spend not redeemed within 5 minutes of approval expires", () => {
+    const first = spend("agent-r", 2_000, { requestId: "late" });
+    if (first.allowed || first.approvalId === undefined) throw new Error("expected a pending approval");
+    gate.approve(first.approvalId, "alice");
+    clock.advanceMs(300_000);
+    expect(spend("agent-r", 2_000, { requestId: "late" })).toMatchObject({
+      code: SafetyErrorCode.APPROVAL_EXPIRED,
+    });
+    expect(spend("agent-r", 2_000, { approvalId: first.approvalId })).toMatchObject({
+      code: SafetyErrorCode.APPROVAL_EXPIRED,
+    });
+  });
+
   it("honours a configured approval deadline", () => {
     const quick = createSafetyGate({ db, clock, approvalDeadlineMs: 60_000 });
     const pending = quick.checkSpend({ spender: "agent-q", amountTrm: 2_000, reason: "inference" });
@@ -364,6 +385,15 @@ describe("fail closed and decision log", () => {
       code: SafetyErrorCode.SAFETY_INTERNAL_ERROR,
     });
     // Nothing was granted.
+    expect((db.prepare("SELECT COUNT(*) AS n FROM safety_grants").get() as { n: number }).n).toBe(0);
+  });
+
+  it("denies when the decision log itself is gone (nothing is granted without a log row)", () => {
+    db.exec("DROP TABLE safety_decisions");
+    expect(gate.checkSpend({ spender: "operator", amountTrm: 1, reason: "inference" })).toMatchObject({
+      allowed: false,
+      code: SafetyErrorCode.SAFETY_INTERNAL_ERROR,
+    });
     expect((db.prepare("SELECT COUNT(*) AS n FROM safety_grants").get() as { n: number }).n).toBe(0);
   });
 
