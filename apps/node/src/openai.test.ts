@@ -15,7 +15,7 @@ let url: string;
 let client: OpenAI;
 
 beforeAll(async () => {
-  t = await createTestNode({ model: true, flags: { shutdown_grace_ms: 0 } });
+  t = await createTestNode({ model: true, flags: { shutdown_grace_ms: 0, parallelism: 1, queue_max: 0 } });
   url = (await t.node.start()).url;
   client = new OpenAI({ apiKey: t.token, baseURL: `${url}/v1`, maxRetries: 0 });
 });
@@ -154,6 +154,34 @@ describe("OpenAI client against a real node", () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/tirami_tokens_total\{kind="completion",spender_kind="agent"\} [1-9]/);
     expect(metrics).toContain("tirami_time_to_first_token_seconds_count");
+  });
+
+  it("answers 503 ENGINE_BUSY with Retry-After (not a broken stream) while the only sequence is generating", async () => {
+    const abort = new AbortController();
+    const busy = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      signal: abort.signal,
+      headers: { ...t.auth(), "content-type": "application/json" },
+      body: JSON.stringify({ ...greedy, max_tokens: 480, stream: true }),
+    });
+    const reader = busy.body!.getReader();
+    await reader.read();
+    try {
+      const refused = await apiError(client.chat.completions.create(greedy));
+      expect([refused.status, refused.code]).toEqual([503, "ENGINE_BUSY"]);
+      expect(Number(refused.headers?.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      const streamed = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { ...t.auth(), "content-type": "application/json" },
+        body: JSON.stringify({ ...greedy, stream: true }),
+      });
+      expect(streamed.status).toBe(503);
+      expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe("ENGINE_BUSY");
+    } finally {
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    await expect.poll(() => t.node.engine?.stats().active, { timeout: 10_000 }).toBe(0);
   });
 
   it("survives a client that disconnects mid-stream, metering what was generated", async () => {
