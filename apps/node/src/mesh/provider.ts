@@ -84,6 +84,7 @@ class InferFailure extends Error {
 /** The provider: a request handler for the infer protocol and the unsettled list. */
 export function createProvider(deps: ProviderDeps) {
   const unsettled = new Map<AccountId, UnsettledEntry>();
+  const stats = { requests: 0, refused: 0, failed: 0, trades: 0, rejected_by_consumer: 0, unanswered: 0 };
 
   function owes(consumer: AccountId): UnsettledEntry | undefined {
     const entry = unsettled.get(consumer);
@@ -239,6 +240,7 @@ export function createProvider(deps: ProviderDeps) {
     const first = await frames.next();
     if (first.done === true) return;
     const request = decodeMessage(first.value, ["infer_request"]);
+    stats.requests += 1;
     const fail = (error: InferFailure) =>
       stream.send(
         encodeMessage({
@@ -299,6 +301,7 @@ export function createProvider(deps: ProviderDeps) {
         const entry = unsettledEntry("no answer to the trade proposal");
         markUnsettled(entry);
         deps.reputation.failure(request.consumer, 4);
+        stats.unanswered += 1;
         deps.log?.("trade_unanswered", { consumer: request.consumer, trade_id: entry.trade_id });
         return;
       }
@@ -307,6 +310,7 @@ export function createProvider(deps: ProviderDeps) {
         release(holdId);
         holdId = undefined;
         deps.reputation.failure(request.consumer, 1);
+        stats.rejected_by_consumer += 1;
         deps.log?.("trade_rejected", {
           consumer: request.consumer,
           reason: answer.reason,
@@ -322,11 +326,13 @@ export function createProvider(deps: ProviderDeps) {
         release(holdId);
         holdId = undefined;
         markUnsettled(unsettledEntry("invalid consumer signature"));
+        stats.unanswered += 1;
         deps.reputation.failure(request.consumer, 4);
         return;
       }
       applyWithHold(signed, holdId);
       holdId = undefined;
+      stats.trades += 1;
       deps.reputation.success(request.consumer);
       deps.onTradeApplied?.(signed);
       await deps.publishTrade(signed).catch(() => undefined);
@@ -334,6 +340,8 @@ export function createProvider(deps: ProviderDeps) {
       release(holdId);
       holdId = undefined;
       if (error instanceof InferFailure) {
+        if (error.code === "INTERNAL") stats.failed += 1;
+        else stats.refused += 1;
         if (!stream.signal.aborted) await fail(error).catch(() => undefined);
         return;
       }
@@ -349,6 +357,8 @@ export function createProvider(deps: ProviderDeps) {
     /** Consumers refused until their trade appears in the ledger. */
     unsettled: (): UnsettledEntry[] =>
       [...unsettled.values()].filter((entry) => owes(entry.consumer) !== undefined),
+    /** Counters of served requests. */
+    stats: () => ({ ...stats }),
     /** Operator override: serve `consumer` again. */
     forgive: (consumer: AccountId): boolean => unsettled.delete(consumer),
   };

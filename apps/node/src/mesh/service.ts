@@ -50,6 +50,7 @@ import { createProvider, type UnsettledEntry } from "./provider.js";
 import { rankProviders, type RouteCandidate, type RoutePreference } from "./ranking.js";
 import { LocalReputation } from "./reputation.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
+import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 
 /** The ledger calls the mesh makes. */
 export type MeshLedger = Pick<
@@ -91,7 +92,8 @@ export interface MeshServiceDeps {
   clock: Clock;
   /** The local model, if any: served to the mesh at `priceTrmPerToken()`. */
   engine(): EnginePort | undefined;
-  spend: SpendPath;
+  /** The node's spend path; without it this node relays and serves but does not buy (`chat` → MESH_DISABLED). */
+  spend?: SpendPath | undefined;
   /** What this node charges per completion token now. */
   priceTrmPerToken(): number;
   pricing?: PricingObserver | undefined;
@@ -155,6 +157,8 @@ export interface MeshService {
   /** Publishes this node's offer now. */
   publishOffer(): Promise<number>;
   syncWith(peer: AccountId): Promise<SyncRoundReport>;
+  /** Applies a dual-signed trade made elsewhere (e.g. by an operator tool) and gossips it when applied. */
+  announceTrade(signed: SignedTrade): Promise<IntakeResult>;
   /** Listens to every trade this node's ledger took from the mesh or made itself. */
   onTrade(
     listener: (signed: SignedTrade, source: "gossip" | "sync" | "provider" | "consumer") => void,
@@ -251,23 +255,26 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     log: (event, fields) => log("info", event, fields),
   });
 
-  const consumer = createConsumer({
-    host,
-    spend: deps.spend,
-    signer: deps.signer,
-    clock,
-    reputation,
-    publishTrade,
-    inFlight: {
-      begin: () => {
-        buyingInFlight += 1;
-      },
-      end: () => {
-        buyingInFlight -= 1;
-      },
-    },
-    onTradeApplied: (signed) => emitTrade(signed, "consumer"),
-  });
+  const consumer =
+    deps.spend === undefined
+      ? undefined
+      : createConsumer({
+          host,
+          spend: deps.spend,
+          signer: deps.signer,
+          clock,
+          reputation,
+          publishTrade,
+          inFlight: {
+            begin: () => {
+              buyingInFlight += 1;
+            },
+            end: () => {
+              buyingInFlight -= 1;
+            },
+          },
+          onTradeApplied: (signed) => emitTrade(signed, "consumer"),
+        });
 
   function buildOffer(): ProviderOffer {
     const engine = deps.engine();
@@ -435,7 +442,11 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     remoteModels,
     route,
     async chat(request) {
-      if (!running) throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
+      if (!running || consumer === undefined)
+        throw new MeshError(
+          MeshErrorCode.MESH_DISABLED,
+          "the mesh is not running on this node (or it cannot buy)",
+        );
       let candidates = route(request.modelId, request.preference);
       if (request.provider !== undefined)
         candidates = candidates.filter((c) => c.provider === request.provider);
@@ -522,11 +533,20 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
         sync_rounds: sync.rounds(),
         gossip: { ...(gossip?.counters ?? {}), ...host.gossipStats() },
         unsettled_consumers: provider.unsettled().length,
+        served: provider.stats(),
       };
     },
     currentOffer: () => lastOffer ?? buildOffer(),
     publishOffer,
     syncWith: (peer) => sync.syncWith(peer),
+    async announceTrade(signed) {
+      const result = intakeTrade(ledger, signed, { allowStale: false });
+      if (result.outcome === "applied") {
+        emitTrade(signed, "provider");
+        await publishTrade(signed);
+      }
+      return result;
+    },
     onTrade(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

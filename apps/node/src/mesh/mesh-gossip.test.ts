@@ -1,0 +1,166 @@
+/**
+ * Proves trade propagation and convergence on ledger-only nodes (real ledgers, real libp2p on 127.0.0.1):
+ * a dual-signed trade made at one end of a line A–B–C reaches the other end through B's validated
+ * re-flood, identically stored; forged and tampered trades gossiped by a malicious peer are rejected by
+ * its neighbour, never forwarded, and cost the peer standing; replayed gossip changes nothing; a node that
+ * was offline while trades happened catches up by sync on reconnect, so every root agrees and `verify()`
+ * passes everywhere.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSigner, generateSeed, toHex } from "@tirami/core";
+import { createMeshHost, type MeshHost, TOPIC_TRADES } from "@tirami/net";
+import { encodeMessage, type SignedTrade, signTrade } from "@tirami/proto";
+import {
+  type LedgerNode,
+  makeTrade,
+  newSigner,
+  startLedgerNode,
+  tradeView,
+  waitFor,
+} from "../testing/mesh.js";
+
+const nodes: LedgerNode[] = [];
+let a: LedgerNode, b: LedgerNode, c: LedgerNode;
+let evil: MeshHost;
+
+const hasEveryTrade = (ids: string[], on: LedgerNode[]) =>
+  on.every((n) => ids.every((id) => n.ledger.getTrade(id) !== undefined));
+/** The money of an account in one node's view (`first_seen_ms` is local, the rest must agree). */
+const money = (n: LedgerNode, account: Parameters<LedgerNode["ledger"]["balance"]>[0]) => {
+  const { balance_trm, consumed_trm, contributed_trm, trade_count } = n.ledger.balance(account);
+  return { balance_trm, consumed_trm, contributed_trm, trade_count };
+};
+const rootsAgree = (on: LedgerNode[]) => new Set(on.map((n) => n.ledger.merkleRoot())).size === 1;
+
+beforeAll(async () => {
+  a = await startLedgerNode();
+  b = await startLedgerNode({ bootstrap: [a.addr()] });
+  c = await startLedgerNode({ bootstrap: [b.addr()] });
+  nodes.push(a, b, c);
+  // A line: A–B–C (C never connects to A directly).
+  await waitFor(
+    () =>
+      a.mesh.host.topicPeers(TOPIC_TRADES).length >= 1 &&
+      c.mesh.host.topicPeers(TOPIC_TRADES).length >= 1 &&
+      b.mesh.host.topicPeers(TOPIC_TRADES).length >= 2,
+    "the A–B–C line to subscribe",
+  );
+  evil = await createMeshHost({ seed: generateSeed() });
+  await evil.start();
+  evil.subscribe(TOPIC_TRADES, { validate: () => "accept", onMessage: () => undefined });
+  await evil.dial(a.addr());
+  await waitFor(
+    () => evil.topicPeers(TOPIC_TRADES).includes(a.mesh.account),
+    "the malicious peer to mesh with A",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_200)); // one gossipsub heartbeat
+}, 30_000);
+
+afterAll(async () => {
+  await evil?.stop();
+  for (const node of nodes) await node.stop();
+});
+
+describe("trade gossip", () => {
+  it("re-floods a valid trade along the line; every node stores it identically", async () => {
+    const provider = newSigner();
+    const consumer = newSigner();
+    const signed = makeTrade(provider, consumer, { completionTokens: 7, price: 1.5 });
+    const result = await a.mesh.announceTrade(signed);
+    expect(result.outcome).toBe("applied");
+    await waitFor(() => hasEveryTrade([signed.trade_id], nodes), "the trade on A, B and C");
+    const views = nodes.map((n) => tradeView(n.ledger, signed.trade_id));
+    expect(views[1]).toEqual(views[0]);
+    expect(views[2]).toEqual(views[0]);
+    for (const n of nodes) {
+      expect(n.ledger.balance(consumer.accountId).balance_trm).toBe(1_000 - 11);
+      expect(n.ledger.balance(provider.accountId).balance_trm).toBe(1_000 + 11);
+    }
+    expect(rootsAgree(nodes)).toBe(true);
+  });
+
+  it("rejects forged and tampered trades at the first hop and never forwards them", async () => {
+    const provider = newSigner();
+    const consumer = newSigner();
+    const honest = makeTrade(provider, consumer, { completionTokens: 4 });
+    // Tampered: the amount and tokens changed after both signed (the id still matches the old content).
+    const tampered: SignedTrade = {
+      ...honest,
+      trade: { ...honest.trade, completion_tokens: 400, amount_trm: 400 },
+    };
+    // Forged: a consumer signature made by a stranger's key.
+    const forged: SignedTrade = { ...honest, consumer_signature: signTrade(honest.trade, newSigner()) };
+    const before = nodes.map((n) => ({ count: n.ledger.tradeCount(), root: n.ledger.merkleRoot() }));
+    const rejectedBefore = a.mesh.gossipCounters().trades_rejected;
+    await evil.publish(TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...tampered }));
+    await evil.publish(TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...forged }));
+    await waitFor(() => a.mesh.gossipCounters().trades_rejected >= rejectedBefore + 2, "A to reject both");
+    expect(a.mesh.host.standing(evil.account).invalidMessages).toBeGreaterThanOrEqual(2);
+    // The honest trade, sent by the same peer afterwards, does travel: the path to C is open.
+    await evil.publish(TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...honest }));
+    await waitFor(() => hasEveryTrade([honest.trade_id], nodes), "the honest trade on every node");
+    for (const [index, n] of nodes.entries()) {
+      expect(n.ledger.tradeCount()).toBe((before[index]?.count ?? 0) + 1);
+      expect(n.ledger.balance(consumer.accountId).balance_trm).toBe(1_000 - 4);
+    }
+    // B and C never saw the invalid ones: they were not forwarded.
+    expect(b.mesh.gossipCounters().trades_rejected).toBe(0);
+    expect(c.mesh.gossipCounters().trades_rejected).toBe(0);
+    expect(rootsAgree(nodes)).toBe(true);
+  });
+
+  it("changes nothing when a trade is replayed, by gossip or by a direct re-announce", async () => {
+    const signed = makeTrade(newSigner(), newSigner());
+    await a.mesh.announceTrade(signed);
+    await waitFor(() => hasEveryTrade([signed.trade_id], nodes), "the trade everywhere");
+    const snapshot = () =>
+      nodes.map((n) => ({
+        count: n.ledger.tradeCount(),
+        root: n.ledger.merkleRoot(),
+        accounts: n.ledger.listAccounts(),
+      }));
+    const before = snapshot();
+    const payload = encodeMessage({ kind: "trade_gossip", ...signed });
+    await evil.publish(TOPIC_TRADES, payload);
+    expect((await c.mesh.announceTrade(signed)).outcome).toBe("exists");
+    // Same trade id, different content: a conflict, refused.
+    const conflicting = { ...signed, provider_signature: toHex(new Uint8Array(64)) };
+    expect((await b.mesh.announceTrade(conflicting)).outcome).toBe("invalid");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe("catch-up", () => {
+  it("a node that was offline syncs the trades it missed and converges", async () => {
+    const offlineSeed = generateSeed();
+    let d = await startLedgerNode({ seed: offlineSeed, bootstrap: [c.addr()] });
+    const dir = d.dir;
+    await waitFor(() => d.mesh.host.connectedAccounts().includes(c.mesh.account), "D to connect");
+    await waitFor(() => d.ledger.tradeCount() === c.ledger.tradeCount(), "D's first sync");
+    await d.stop({ keepDir: true });
+    const missed: string[] = [];
+    const spender = newSigner();
+    for (let i = 0; i < 30; i++) {
+      const signed = makeTrade(newSigner(), i % 2 === 0 ? spender : newSigner(), { completionTokens: 1 + i });
+      await nodes[i % 3]?.mesh.announceTrade(signed);
+      missed.push(signed.trade_id);
+    }
+    await waitFor(() => hasEveryTrade(missed, nodes), "the 30 trades on A, B, C");
+    d = await startLedgerNode({ seed: offlineSeed, dir, bootstrap: [a.addr()] });
+    nodes.push(d);
+    expect(createSigner(offlineSeed).accountId).toBe(d.mesh.account);
+    await waitFor(() => hasEveryTrade(missed, [d]), "D to catch up by sync");
+    await waitFor(() => rootsAgree(nodes), "every root to agree");
+    for (const n of nodes) {
+      expect(n.ledger.verify().ok).toBe(true);
+      expect(money(n, spender.accountId)).toEqual(money(a, spender.accountId));
+    }
+    // Offers carry the root: A sees D agreeing once D re-published.
+    await waitFor(
+      () => a.mesh.peers().some((p) => p.account === d.mesh.account && p.root_agrees === true),
+      "A to see D's root agree",
+      5_000,
+    );
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Mesh test and bench helpers (not part of the build): ledger-only mesh nodes (a real ledger file and a
+ * real libp2p host on 127.0.0.1, no model, no HTTP), dual-signed trades made with two throwaway keys, and
+ * a polling wait. Nodes made here are stopped (and their temp dirs removed) by `stop()`.
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSigner, generateSeed, type Signer, systemClock } from "@tirami/core";
+import { type Ledger, openLedger } from "@tirami/ledger";
+import { createMeshHost, type MeshHostOptions } from "@tirami/net";
+import { assembleSignedTrade, createTrade, type SignedTrade, signTrade } from "@tirami/proto";
+import { costTrm } from "@tirami/core";
+import { createMeshService, type MeshService, type MeshServiceDeps } from "../mesh/service.js";
+
+/** A ledger-only mesh node. */
+export interface LedgerNode {
+  seed: Uint8Array;
+  signer: Signer;
+  ledger: Ledger;
+  mesh: MeshService;
+  dir: string;
+  /** Stops the mesh (host included); keeps the ledger open unless `closeLedger`. */
+  stopMesh(): Promise<void>;
+  /** Stops everything and removes the temp dir (unless `keepDir`). */
+  stop(options?: { keepDir?: boolean }): Promise<void>;
+  /** First listen multiaddr with /p2p/. */
+  addr(): string;
+}
+
+export interface LedgerNodeOptions {
+  seed?: Uint8Array;
+  dir?: string;
+  bootstrap?: string[];
+  offerIntervalMs?: number;
+  host?: Partial<MeshHostOptions>;
+  service?: Partial<MeshServiceDeps>;
+}
+
+/** Starts a ledger-only node (its mesh joins `bootstrap`). */
+export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<LedgerNode> {
+  const seed = options.seed ?? generateSeed();
+  const signer = createSigner(seed);
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tirami-mesh-"));
+  const ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: signer.accountId });
+  const host = await createMeshHost({ seed, bootstrap: options.bootstrap ?? [], ...options.host });
+  const mesh = createMeshService({
+    host,
+    ledger,
+    signer,
+    clock: systemClock,
+    engine: () => undefined,
+    priceTrmPerToken: () => 1,
+    options: { offerIntervalMs: options.offerIntervalMs ?? 1_000 },
+    ...options.service,
+  });
+  await mesh.start();
+  let meshStopped = false;
+  let closed = false;
+  return {
+    seed,
+    signer,
+    ledger,
+    mesh,
+    dir,
+    async stopMesh() {
+      if (meshStopped) return;
+      meshStopped = true;
+      await mesh.stop();
+    },
+    async stop(stopOptions = {}) {
+      if (!meshStopped) {
+        meshStopped = true;
+        await mesh.stop().catch(() => undefined);
+      }
+      if (!closed) {
+        closed = true;
+        ledger.close();
+      }
+      if (stopOptions.keepDir !== true) rmSync(dir, { recursive: true, force: true });
+    },
+    addr: () => host.multiaddrs()[0] as string,
+  };
+}
+
+/** A dual-signed trade between two keys (`completionTokens` × `price`). */
+export function makeTrade(
+  provider: Signer,
+  consumer: Signer,
+  options: { completionTokens?: number; price?: number; timestampMs?: number; modelId?: string } = {},
+): SignedTrade {
+  const completionTokens = options.completionTokens ?? 5;
+  const price = options.price ?? 1;
+  const trade = createTrade({
+    provider: provider.accountId,
+    consumer: consumer.accountId,
+    amount_trm: costTrm(completionTokens, price),
+    prompt_tokens: 3,
+    completion_tokens: completionTokens,
+    model_id: options.modelId ?? "bench-model",
+    price_trm_per_token: price,
+    timestamp_ms: options.timestampMs ?? Date.now(),
+    request_id: `req-${Math.random().toString(16).slice(2, 14)}`,
+  });
+  return assembleSignedTrade(trade, signTrade(trade, provider), signTrade(trade, consumer));
+}
+
+/** A fresh throwaway key. */
+export function newSigner(): Signer {
+  return createSigner(generateSeed());
+}
+
+/** Polls `condition` every `everyMs` until true; throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A trade as every node must store it (without the local `applied_ms`). */
+export function tradeView(ledger: Ledger, tradeId: string): Omit<SignedTrade, never> | undefined {
+  const stored = ledger.getTrade(tradeId);
+  if (stored === undefined) return undefined;
+  const { applied_ms: _applied, ...signed } = stored;
+  return signed;
+}
