@@ -126,3 +126,16 @@ describe("gossip: per-neighbour ingest limit", () => {
     expect(b.standing(a.account).invalidMessages).toBe(0);
   });
 });
+
+describe("gossip: publishing before anyone listens", () => {
+  it("does not remember a publish that reached nobody, so it can be sent again", async () => {
+    const a = await pool.start();
+    listen(a);
+    expect(await a.publish(TOPIC_TRADES, utf8("early"))).toEqual({ recipients: 0, duplicate: false });
+    const b = await pool.start({ bootstrap: a.multiaddrs() });
+    const atB = listen(b);
+    await waitFor("A sees B on the topic", () => a.topicPeers(TOPIC_TRADES).includes(b.account));
+    expect(await a.publish(TOPIC_TRADES, utf8("early"))).toEqual({ recipients: 1, duplicate: false });
+    await waitFor("B receives it", () => atB.some((m) => m.text === "early"));
+  });
+});

@@ -115,9 +115,18 @@ export class GossipRouter {
         },
       );
     }
-    const duplicate = !this.#seen.add(toHex(gossipMessageId(topic, payload)));
-    if (duplicate) return { recipients: 0, duplicate: true };
-    const result = await this.#pubsub.publish(topic, payload);
+    const id = toHex(gossipMessageId(topic, payload));
+    if (this.#seen.has(id)) return { recipients: 0, duplicate: true };
+    let result;
+    try {
+      result = await this.#pubsub.publish(topic, payload);
+    } catch (error) {
+      // Nobody subscribed yet: not remembered anywhere, so the caller may publish it again later.
+      if (error instanceof Error && error.message.includes("NoPeersSubscribedToTopic"))
+        return { recipients: 0, duplicate: false };
+      throw error;
+    }
+    this.#seen.add(id);
     this.stats.published += 1;
     return { recipients: result.recipients.length, duplicate: false };
   }

@@ -114,7 +114,8 @@ export async function createMeshHost(options: MeshHostOptions): Promise<MeshHost
       pubsub: gossipsub({
         globalSignaturePolicy: "StrictNoSign",
         msgIdFn: (message) => gossipMessageId(message.topic, message.data),
-        allowPublishToZeroTopicPeers: true,
+        // false: a publish that reaches nobody throws before gossipsub marks it seen, so it can be retried.
+        allowPublishToZeroTopicPeers: false,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         maxInboundDataLength: limits.gossipMessageBytesMax,

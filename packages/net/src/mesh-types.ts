@@ -109,7 +109,11 @@ export interface MeshHost {
   setOffer(account: AccountId, offer: unknown): boolean;
   /** Subscribes to a gossip topic (one subscriber per topic). Returns an unsubscribe function. */
   subscribe(topic: string, handlers: GossipHandlers): () => void;
-  /** Publishes a payload (≤ `gossipMessageBytesMax`); a payload this node already saw is not re-sent. */
+  /**
+   * Publishes a payload (≤ `gossipMessageBytesMax`). A payload this node already saw or sent is not
+   * re-sent (`duplicate: true`); one that reached no subscribed peer (`recipients: 0`) is not remembered,
+   * so it can be published again once peers arrive.
+   */
   publish(topic: string, payload: Uint8Array): Promise<{ recipients: number; duplicate: boolean }>;
   /** Connected peers known to be subscribed to `topic` (they would receive what this node publishes). */
   topicPeers(topic: string): AccountId[];
