@@ -117,17 +117,18 @@ describe("generate", () => {
 
   it("stops promptly on abort mid-stream with finish_reason abort", async () => {
     const controller = new AbortController();
-    let seen = 0;
+    const chunks: string[] = [];
     const result = await engine.generate(PROMPT, {
       temperature: 0,
       max_tokens: 400,
       signal: controller.signal,
-      onText: () => {
-        seen += 1;
-        if (seen === 3) controller.abort();
+      onText: (chunk) => {
+        chunks.push(chunk);
+        if (chunks.length === 3) controller.abort();
       },
     });
     expect(result.finish_reason).toBe("abort");
+    expect(chunks.join("")).toBe(result.text);
     expect(result.completion_tokens).toBeGreaterThanOrEqual(3);
     expect(result.completion_tokens).toBeLessThan(10);
     expect(golden.text.startsWith(result.text)).toBe(true);

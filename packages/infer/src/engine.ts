@@ -409,15 +409,18 @@ class LlamaEngine implements Engine {
       const sequence = this.#free.pop();
       assert(sequence !== undefined, "a slot was granted but no sequence is free");
       const userOnText = options.onText;
-      // A consumer that throws (e.g. writing to a closed socket) ends its generation instead of being ignored.
+      // A consumer that throws (e.g. writing to a closed socket) ends its generation instead of being
+      // ignored, and is not called again. Otherwise every chunk of `text` reaches it, even after an abort.
+      let consumerFailed = false;
       const onText =
         userOnText === undefined
           ? undefined
           : (chunk: string): void => {
-              if (controller.signal.aborted) return;
+              if (consumerFailed) return;
               try {
                 userOnText(chunk);
               } catch (error) {
+                consumerFailed = true;
                 controller.abort(error);
               }
             };

@@ -20,8 +20,9 @@ export function streamText(
   run: (signal: AbortSignal, onText: (chunk: string) => void) => Promise<GenerationResult>,
 ): TextStream {
   const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(outerSignal?.reason);
   if (outerSignal?.aborted) controller.abort(outerSignal.reason);
-  else outerSignal?.addEventListener("abort", () => controller.abort(outerSignal.reason), { once: true });
+  else outerSignal?.addEventListener("abort", onOuterAbort, { once: true });
   const chunks: string[] = [];
   let ended = false;
   let failure: { error: unknown } | undefined;
@@ -34,6 +35,7 @@ export function streamText(
     chunks.push(chunk);
     notify();
   });
+  void result.finally(() => outerSignal?.removeEventListener("abort", onOuterAbort)).catch(() => undefined);
   result.then(
     () => {
       ended = true;
