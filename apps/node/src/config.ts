@@ -136,6 +136,20 @@ export const NODE_CONFIG_TABLE = {
     doc: "Bootstrap peers: multiaddrs like /ip4/1.2.3.4/tcp/7700/p2p/<peer id> (comma-separated in env/flags).",
   },
   mdns: { kind: "boolean", default: false, doc: "Discover mesh peers on the LAN with mDNS." },
+  zero_history_consumers_max: {
+    kind: "integer",
+    default: 50,
+    min: 0,
+    max: 1_000_000,
+    doc: "As a provider: distinct consumers with no trade history served on credit (the Sybil bound).",
+  },
+  zero_history_credit_cap_trm: {
+    kind: "integer",
+    default: 1_000,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    doc: "As a provider: most TRM a zero-history consumer may be held for per request.",
+  },
   offer_interval_ms: {
     kind: "integer",
     default: 30_000,

@@ -110,7 +110,13 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   if (operatorToken.source === "created")
     logger.info({ path: operatorToken.path }, "created the operator token");
 
-  const ledger = openLedger({ path: join(home, LEDGER_FILE), clock, localAccount: account });
+  const ledger = openLedger({
+    path: join(home, LEDGER_FILE),
+    clock,
+    localAccount: account,
+    zeroHistoryConsumersMax: config.zero_history_consumers_max,
+    zeroHistoryCreditCapTrm: config.zero_history_credit_cap_trm,
+  });
   let ledgerOpen = true;
   const nodeDb = openNodeDatabase(join(home, NODE_DB_FILE));
   let engine: EnginePort | undefined;
@@ -167,6 +173,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     usage,
     signer: key.signer,
     clock,
+    inFlight,
     onDenied: (code) => http.metrics.safetyDenials.inc({ code }),
     onSpent: (amountTrm) => http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm),
   });
