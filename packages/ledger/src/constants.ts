@@ -42,3 +42,5 @@ export const BUSY_TIMEOUT_MS = 5_000;
 export const WAL_AUTOCHECKPOINT_PAGES = 8_192;
 /** SQLite page cache, in KiB (keeps the trade indexes of a busy node in memory). */
 export const CACHE_SIZE_KIB = 32_768;
+/** Most trades `applySignedTrades` takes in one call (one transaction). */
+export const TRADE_BATCH_MAX = 1_000;

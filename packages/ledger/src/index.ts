@@ -7,6 +7,7 @@
 
 /** The ledger. */
 export {
+  type BatchTradeResult,
   type GrantRequest,
   type HoldSettlement,
   type Ledger,

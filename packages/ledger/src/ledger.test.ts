@@ -202,6 +202,55 @@ describe("trades", () => {
     expectCode(() => ledger.applySignedTrade(conflicting), LedgerErrorCode.TRADE_CONFLICT);
   });
 
+  it("applies a batch in one transaction, each trade alone: good, replayed, duplicated and bad trades", () => {
+    open();
+    const t1 = signedTrade({
+      provider: alice,
+      consumer: bob,
+      completionTokens: 10,
+      timestampMs: T0,
+      seq: 400,
+    });
+    const t2 = signedTrade({
+      provider: bob,
+      consumer: carol,
+      completionTokens: 20,
+      timestampMs: T0,
+      seq: 401,
+    });
+    const broke = signedTrade({
+      provider: carol,
+      consumer: bob,
+      completionTokens: 1011,
+      timestampMs: T0,
+      seq: 402,
+    });
+    const forged = { ...t2, consumer_signature: t2.provider_signature };
+    ledger.applySignedTrade(t1);
+    const results = ledger.applySignedTrades([t1, t2, t2, forged, broke, "junk"]);
+    expect(results.map((r) => r.status)).toEqual([
+      "exists",
+      "applied",
+      "exists",
+      "rejected",
+      "rejected",
+      "rejected",
+    ]);
+    expect(results.map((r) => ("code" in r ? r.code : null))).toEqual([
+      null,
+      null,
+      null,
+      LedgerErrorCode.TRADE_SIGNATURE_INVALID,
+      LedgerErrorCode.INSUFFICIENT_BALANCE,
+      LedgerErrorCode.TRADE_INVALID,
+    ]);
+    // bob: 1000 − 10 + 20 = 1010, one short of the 1011 trade.
+    expect(ledger.balance(bob.accountId).balance_trm).toBe(1010);
+    expect(ledger.tradeCount()).toBe(2);
+    expect(ledger.verify().ok).toBe(true);
+    expect(() => ledger.applySignedTrades(new Array(1001).fill(t1))).toThrow(RangeError);
+  });
+
   it("fractional prices are charged ceil(tokens × price)", () => {
     open();
     const signed = signedTrade({

@@ -6,7 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Kysely } from "kysely";
-import { type AccountId, assertAmountTrm } from "@tirami/core";
+import { type AccountId, assertAmountTrm, TiramiError } from "@tirami/core";
 import { type AccountBalance, checkAccountId, checkReason, createAccounts, toBalance } from "./accounts.js";
 import { type Admission, createAdmission } from "./admission.js";
 import { type LedgerConfig, type OpenLedgerOptions, resolveConfig } from "./config.js";
@@ -14,6 +14,7 @@ import { createKysely, type LedgerTables } from "./db/kysely.js";
 import { LEDGER_MIGRATIONS } from "./db/migrations.js";
 import { openDatabase } from "./db/open.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
+import { TRADE_BATCH_MAX } from "./constants.js";
 import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./holds.js";
 import { createJournal, type JournalEntry } from "./journal.js";
 import { createMerkleLog, type TradeProof } from "./merkle-log.js";
@@ -41,6 +42,10 @@ export interface HoldSettlement {
   settled_trm: number;
   released_trm: number;
 }
+
+/** Per-trade outcome of `applySignedTrades`, in input order. */
+export type BatchTradeResult =
+  ApplyTradeResult | { status: "rejected"; trade_id: string | null; code: string; message: string };
 
 export interface GrantRequest {
   account: AccountId;
@@ -88,6 +93,12 @@ export interface Ledger {
 
   /** Verifies and applies a dual-signed trade exactly once (see README for the checks and errors). */
   applySignedTrade(signed: unknown, options?: ApplyTradeOptions): ApplyTradeResult;
+  /**
+   * Applies up to TRADE_BATCH_MAX trades (e.g. one gossip batch) in one IMMEDIATE transaction; each trade
+   * is checked alone and written in its own savepoint, so a rejected trade affects no other. Never throws
+   * for a bad trade: its result says why.
+   */
+  applySignedTrades(batch: readonly unknown[], options?: { nowMs?: number }): BatchTradeResult[];
   getTrade(tradeId: string): StoredTrade | undefined;
   listTrades(request?: ListTradesRequest): StoredTrade[];
   tradeCount(): number;
@@ -104,6 +115,17 @@ export interface Ledger {
 
 const EXPIRED_SWEEP_BATCH_MAX = 10_000;
 const JOURNAL_PAGE_MAX = 1_000;
+
+function rejected(signed: unknown, error: unknown): BatchTradeResult {
+  if (!(error instanceof TiramiError)) throw error;
+  const id = (signed as { trade_id?: unknown } | null)?.trade_id;
+  return {
+    status: "rejected",
+    trade_id: typeof id === "string" ? id : null,
+    code: error.code,
+    message: error.message,
+  };
+}
 
 /** Opens (creating and migrating if needed) the ledger at `options.path`. */
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -279,6 +301,40 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (!applied) return { status: "exists", trade_id: checked.tradeId };
       merkle.invalidate();
       return { status: "applied", trade_id: checked.tradeId };
+    },
+    applySignedTrades(batch, batchOptions = {}) {
+      open();
+      if (!Array.isArray(batch) || batch.length > TRADE_BATCH_MAX)
+        throw new RangeError(`"batch" expected an array of at most ${TRADE_BATCH_MAX} trades`);
+      const nowMs = batchOptions.nowMs ?? now();
+      if (!Number.isSafeInteger(nowMs) || nowMs < 0)
+        throw new RangeError(`"nowMs" expected a non-negative integer`);
+      const results: BatchTradeResult[] = new Array(batch.length);
+      const pending: { index: number; verified: VerifiedTrade }[] = [];
+      batch.forEach((signed, index) => {
+        try {
+          const checked = applier.check(signed, nowMs);
+          if ("exists" in checked) results[index] = { status: "exists", trade_id: checked.exists };
+          else pending.push({ index, verified: checked });
+        } catch (error) {
+          results[index] = rejected(signed, error);
+        }
+      });
+      if (pending.length > 0) {
+        tx(() => {
+          for (const { index, verified } of pending) {
+            try {
+              // A nested better-sqlite3 transaction is a SAVEPOINT: a failure undoes this trade only.
+              const applied = writeTrade(verified, nowMs, undefined);
+              results[index] = { status: applied ? "applied" : "exists", trade_id: verified.tradeId };
+            } catch (error) {
+              results[index] = rejected({ trade_id: verified.tradeId }, error);
+            }
+          }
+        });
+        merkle.invalidate();
+      }
+      return results;
     },
     getTrade: (tradeId) => (open(), trades.get(tradeId)),
     listTrades: (request) => (open(), trades.list(request)),
