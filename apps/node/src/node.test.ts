@@ -13,7 +13,7 @@ import { pino } from "pino";
 import { readNodeConfig } from "./config.js";
 import { startMaintenanceLoop } from "./loops/maintenance.js";
 import { createNode, isLoopback } from "./node.js";
-import { createTestNode } from "./testing/fixture.js";
+import { createCounterparty, createTestNode } from "./testing/fixture.js";
 
 const silent = pino({ level: "silent" });
 
@@ -71,6 +71,49 @@ describe("createNode", () => {
       await second.stop();
       rmSync(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe("graceful stop", () => {
+  it("lets a remote purchase in flight finish its settlement, paying for what it received, before closing the ledger", async () => {
+    const t = await createTestNode({ flags: { shutdown_grace_ms: 0 } });
+    const provider = createCounterparty();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const purchase = t.node.spend.spend({
+      spender: "operator",
+      counterparty: provider,
+      modelId: "stories260K",
+      priceTrmPerToken: 1,
+      maxTokens: 100,
+      requestId: "in-flight-at-stop",
+      run: (signal) =>
+        new Promise((resolve) => {
+          started();
+          signal.addEventListener("abort", () => resolve({ promptTokens: 4, completionTokens: 6 }), {
+            once: true,
+          });
+        }),
+    });
+    await running;
+    const stopped = t.node.stop();
+    const outcome = await purchase;
+    expect(outcome).toMatchObject({ amountTrm: 6, heldTrm: 100 });
+    expect(outcome.effectiveBalanceTrm).toBe(1_000 - 6);
+    await stopped;
+    expect(() => t.node.ledger.tradeCount()).toThrow();
+    await expect(
+      t.node.spend.spend({
+        spender: "operator",
+        counterparty: provider,
+        modelId: "m",
+        priceTrmPerToken: 1,
+        maxTokens: 1,
+        requestId: "late",
+        run: async () => ({ promptTokens: 1, completionTokens: 1 }),
+      }),
+    ).rejects.toMatchObject({ code: "SHUTTING_DOWN" });
+    rmSync(t.home, { recursive: true, force: true });
   });
 });
 

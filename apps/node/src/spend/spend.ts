@@ -25,6 +25,7 @@ import { OPERATOR_SPENDER } from "../agents/registry.js";
 import type { UsageMeter } from "../agents/usage.js";
 import type { LedgerPort, SafetyPort } from "../deps.js";
 import { NodeErrorCode } from "../errors.js";
+import type { InFlight } from "../in-flight.js";
 import { SpendDeniedError } from "./errors.js";
 
 /** The other node: its account and a way to get its signature on the trade this node built. */
@@ -93,6 +94,11 @@ export interface SpendDeps {
   /** This node's signer: its account is the consumer of every trade. */
   signer: Signer;
   clock: Clock;
+  /**
+   * When given, each spend is tracked for graceful shutdown: refused with SHUTTING_DOWN once the node
+   * stops accepting, and its work aborted (paying for what was received) when the grace period ends.
+   */
+  inFlight?: Pick<InFlight, "begin"> | undefined;
   /** Optional observers for metrics. */
   onDenied?: ((code: string) => void) | undefined;
   onSpent?: ((amountTrm: number) => void) | undefined;
@@ -125,6 +131,15 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
         `agent "${spender}" is ${agent.status}; it cannot spend`,
         { spender },
       );
+    }
+  }
+
+  /** Releases a hold on the failure path without masking the original error (it may have expired). */
+  function releaseQuietly(holdId: string): void {
+    try {
+      deps.ledger.release(holdId);
+    } catch {
+      // Expired or already closed: the maintenance loop or the ledger already returned the TRM.
     }
   }
 
@@ -164,72 +179,82 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
 
   return {
     async spend(request) {
-      assertActive(request.spender);
-      const heldTrm = costTrm(request.maxTokens, request.priceTrmPerToken);
-      const decision = deps.safety.checkSpend({
-        spender: request.spender,
-        amountTrm: heldTrm,
-        reason: request.reason ?? "inference",
-        requestId: request.requestId,
-        ...(request.approvalId === undefined ? {} : { approvalId: request.approvalId }),
-      });
-      if (!decision.allowed) {
-        deps.onDenied?.(decision.code);
-        const details: Record<string, unknown> = { spender: request.spender, amount_trm: heldTrm };
-        if (decision.approvalId !== undefined) details.approval_id = decision.approvalId;
-        if (decision.deadlineMs !== undefined) details.deadline_ms = decision.deadlineMs;
-        if (decision.retryAfterMs !== undefined) details.retry_after_ms = decision.retryAfterMs;
-        throw new SpendDeniedError(decision.code, decision.message, details);
-      }
-      let holdId: string | undefined;
+      const entry = deps.inFlight?.begin();
       try {
-        holdId =
-          heldTrm > 0
-            ? deps.ledger.reserve({
-                account: consumer,
-                amountTrm: heldTrm,
-                reason: `${HOLD_REASON_PREFIX}${request.requestId}`.slice(0, 256),
-              })
-            : undefined;
-      } catch (error) {
-        deps.safety.releaseSpend(decision.grantId);
-        throw error;
-      }
-      const abort = new AbortController();
-      const onAbort = (): void => abort.abort(request.signal?.reason);
-      if (request.signal?.aborted) onAbort();
-      else request.signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        const work = await request.run(abort.signal);
-        const { amountTrm, signed } =
-          holdId === undefined ? { amountTrm: 0, signed: null } : await settle(request, work, holdId);
-        holdId = undefined;
-        if (amountTrm > 0)
-          deps.safety.recordSpend({ spender: request.spender, amountTrm, grantId: decision.grantId });
-        else deps.safety.releaseSpend(decision.grantId);
-        deps.safety.recordOutcome(request.spender, true);
-        deps.usage.record(request.spender, {
-          promptTokens: work.promptTokens,
-          completionTokens: work.completionTokens,
-          spentTrm: amountTrm,
-        });
-        deps.onSpent?.(amountTrm);
-        return {
-          work,
-          amountTrm,
-          heldTrm,
-          tradeId: signed?.trade_id ?? null,
-          signedTrade: signed,
-          effectiveBalanceTrm: deps.ledger.balance(consumer).effective_balance_trm,
-        };
-      } catch (error) {
-        if (holdId !== undefined) deps.ledger.release(holdId);
-        deps.safety.releaseSpend(decision.grantId);
-        deps.safety.recordOutcome(request.spender, false);
-        throw error;
+        return await spendTracked(request, entry?.signal);
       } finally {
-        request.signal?.removeEventListener("abort", onAbort);
+        entry?.end();
       }
     },
   };
+
+  async function spendTracked<R extends SpendWork>(
+    request: SpendRequest<R>,
+    shutdownSignal: AbortSignal | undefined,
+  ): Promise<SpendOutcome<R>> {
+    assertActive(request.spender);
+    const heldTrm = costTrm(request.maxTokens, request.priceTrmPerToken);
+    const decision = deps.safety.checkSpend({
+      spender: request.spender,
+      amountTrm: heldTrm,
+      reason: request.reason ?? "inference",
+      requestId: request.requestId,
+      ...(request.approvalId === undefined ? {} : { approvalId: request.approvalId }),
+    });
+    if (!decision.allowed) {
+      deps.onDenied?.(decision.code);
+      const details: Record<string, unknown> = { spender: request.spender, amount_trm: heldTrm };
+      if (decision.approvalId !== undefined) details.approval_id = decision.approvalId;
+      if (decision.deadlineMs !== undefined) details.deadline_ms = decision.deadlineMs;
+      if (decision.retryAfterMs !== undefined) details.retry_after_ms = decision.retryAfterMs;
+      throw new SpendDeniedError(decision.code, decision.message, details);
+    }
+    let holdId: string | undefined;
+    try {
+      holdId =
+        heldTrm > 0
+          ? deps.ledger.reserve({
+              account: consumer,
+              amountTrm: heldTrm,
+              reason: `${HOLD_REASON_PREFIX}${request.requestId}`.slice(0, 256),
+            })
+          : undefined;
+    } catch (error) {
+      deps.safety.releaseSpend(decision.grantId);
+      throw error;
+    }
+    const signals = [request.signal, shutdownSignal].filter(
+      (signal): signal is AbortSignal => signal !== undefined,
+    );
+    const signal = AbortSignal.any(signals);
+    try {
+      const work = await request.run(signal);
+      const { amountTrm, signed } =
+        holdId === undefined ? { amountTrm: 0, signed: null } : await settle(request, work, holdId);
+      holdId = undefined;
+      if (amountTrm > 0)
+        deps.safety.recordSpend({ spender: request.spender, amountTrm, grantId: decision.grantId });
+      else deps.safety.releaseSpend(decision.grantId);
+      deps.safety.recordOutcome(request.spender, true);
+      deps.usage.record(request.spender, {
+        promptTokens: work.promptTokens,
+        completionTokens: work.completionTokens,
+        spentTrm: amountTrm,
+      });
+      deps.onSpent?.(amountTrm);
+      return {
+        work,
+        amountTrm,
+        heldTrm,
+        tradeId: signed?.trade_id ?? null,
+        signedTrade: signed,
+        effectiveBalanceTrm: deps.ledger.balance(consumer).effective_balance_trm,
+      };
+    } catch (error) {
+      if (holdId !== undefined) releaseQuietly(holdId);
+      deps.safety.releaseSpend(decision.grantId);
+      deps.safety.recordOutcome(request.spender, false);
+      throw error;
+    }
+  }
 }
