@@ -25,7 +25,11 @@ export interface CommandContext {
 
 /** Builds the context of the command being run. */
 export function createContext(command: Command, deps: CliDeps): CommandContext {
-  const options = resolveGlobalOptions(command.optsWithGlobals(), deps.env);
+  const parsed = command.optsWithGlobals();
+  const options = resolveGlobalOptions(parsed, deps.env);
+  // The token's origin matters for error messages, so only a real --api-token counts as the flag here;
+  // `resolveToken` reads $TIRAMI_API_TOKEN and the token file itself.
+  const flagToken = typeof parsed["apiToken"] === "string" ? parsed["apiToken"] : undefined;
   const out = createOutput({
     json: options.json,
     color: colorEnabled(deps.stdout, deps.env, options.color),
@@ -33,7 +37,7 @@ export function createContext(command: Command, deps: CliDeps): CommandContext {
     stderr: deps.stderr,
   });
   const home = resolveHome({ home: options.home, env: deps.env });
-  return build({ options, out, deps, home, url: options.url, token: undefined });
+  return build({ options, out, deps, home, url: options.url, token: undefined, flagToken });
 }
 
 function build(base: {
@@ -43,6 +47,7 @@ function build(base: {
   home: string;
   url: string;
   token: ResolvedToken | undefined;
+  flagToken: string | undefined;
 }): CommandContext {
   let token = base.token;
   const { options, out, deps, home } = base;
@@ -52,7 +57,7 @@ function build(base: {
     deps,
     home,
     client(timeoutMs) {
-      token ??= resolveToken({ flag: options.api_token, home, env: deps.env });
+      token ??= resolveToken({ flag: base.flagToken, home, env: deps.env });
       return createClient({ url: base.url, token, timeoutMs: timeoutMs ?? options.timeout_ms });
     },
     retarget(url, given) {

@@ -59,7 +59,7 @@ export interface VerifyReportLike {
 /** The ledger calls the CLI makes directly on a database file. */
 export interface LedgerTools {
   /** Opens the ledger at `path`, runs the full audit, closes it. */
-  verifyFile(path: string): VerifyReportLike;
+  verifyFile(path: string): Promise<VerifyReportLike>;
   /** RFC 9162 inclusion check (ledger's standalone `verifyInclusion`). */
   verifyInclusion(check: {
     leafHash: Uint8Array;
@@ -67,7 +67,7 @@ export interface LedgerTools {
     treeSize: number;
     proof: Uint8Array[];
     root: Uint8Array;
-  }): boolean;
+  }): Promise<boolean>;
 }
 
 /** One model of the built-in catalog. */
@@ -80,15 +80,15 @@ export interface CatalogModel {
 
 /** Model catalog and resolution (@tirami/infer). */
 export interface ModelTools {
-  readonly catalog: readonly CatalogModel[];
-  readonly defaultModel: string;
+  /** The built-in catalog and its default entry's name. */
+  catalog(): Promise<{ models: readonly CatalogModel[]; defaultModel: string }>;
   /** Resolves a name/path/URI to a local file, downloading with progress when needed. */
   resolve(
     input: string,
     options: { modelsDir: string; progress?: DownloadProgressSink | undefined },
   ): Promise<{ path: string; source: string }>;
   /** A progress bar on stderr (drawn only on a TTY). */
-  progressBar(label: string): DownloadProgressSink;
+  progressBar(label: string): Promise<DownloadProgressSink>;
 }
 
 /** Everything a `tirami` invocation needs from outside. */

@@ -120,6 +120,16 @@ export function errorFromResponse(options: {
         hint: denialHint(code, body),
       },
     );
+  if (status === 404 && /no such route/i.test(body.message))
+    return new CliError(
+      CliErrorCode.NOT_FOUND,
+      ExitCode.NOT_FOUND,
+      `the node at ${options.url} has no such endpoint (${body.message})`,
+      {
+        ...common,
+        hint: "the node is an older build or runs without the mesh; update it or check --url",
+      },
+    );
   if (status === 404)
     return new CliError(
       code ?? CliErrorCode.NOT_FOUND,

@@ -6,7 +6,8 @@
 import { createRealDeps } from "./real-deps.js";
 import { runCli } from "./run.js";
 
-const code = await runCli(process.argv.slice(2), createRealDeps());
+const argv = process.argv.slice(2);
+const code = await runCli(argv, await createRealDeps(argv));
 process.exitCode = code;
 // Commands that start nodes stop them before returning; anything still holding the loop is a leak we do not wait on.
 setTimeout(() => process.exit(code), 50).unref();

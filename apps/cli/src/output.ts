@@ -78,6 +78,29 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Timestamps after 2001 in a `*_ms` field are shown as ISO times; 0 and durations stay numbers. */
+const TIMESTAMP_MS_MIN = 1_000_000_000_000;
+
+/** Renders a `key  value` field: `*_ms` timestamps as ISO times, everything else by `formatValue`. */
+export function formatField(key: string, value: unknown): string {
+  if (key.endsWith("_ms") && typeof value === "number" && value >= TIMESTAMP_MS_MIN)
+    return new Date(value).toISOString();
+  return formatValue(value);
+}
+
+/** Expands plain nested objects one level (`usage.requests`), so fields stay one value per line. */
+export function flattenEntries(
+  entries: readonly (readonly [string, unknown])[],
+): (readonly [string, unknown])[] {
+  const flat: (readonly [string, unknown])[] = [];
+  for (const [key, value] of entries) {
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0)
+      for (const [inner, innerValue] of Object.entries(value)) flat.push([`${key}.${inner}`, innerValue]);
+    else flat.push([key, value]);
+  }
+  return flat;
+}
+
 function clip(text: string): string {
   const single = text.replace(/\s+/g, " ");
   return single.length > TABLE_CELL_CHARS_MAX ? `${single.slice(0, TABLE_CELL_CHARS_MAX - 1)}…` : single;
@@ -113,10 +136,11 @@ export function createOutput(options: { json: boolean; color: boolean; stdout: S
       if (rows.length === 0) stdout.write(`${color.dim("(none)")}\n`);
       else stdout.write(renderTable(rows, columns));
     },
-    fields(entries) {
+    fields(given) {
+      const entries = flattenEntries(given);
       const width = Math.max(0, ...entries.map(([key]) => key.length));
       for (const [key, value] of entries)
-        stdout.write(`${color.dim(key.padEnd(width))}  ${formatValue(value)}\n`);
+        stdout.write(`${color.dim(key.padEnd(width))}  ${formatField(key, value)}\n`);
     },
     note: (text) => void stderr.write(`${text}\n`),
     raw: (text) => void stdout.write(text),

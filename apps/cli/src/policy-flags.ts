@@ -39,7 +39,7 @@ export function addPolicyFlags(command: Command): Command {
   for (const [field, spec] of Object.entries(POLICY_FLAGS)) {
     const parse =
       field === "approval_threshold_trm"
-        ? (raw: string): number | null => (raw === "none" ? null : trm(raw))
+        ? (raw: string): number | "none" => (raw === "none" ? "none" : trm(raw)) // commander turns null into ""
         : (raw: string): number => trm(raw);
     command.option(spec.flag, spec.doc, parse);
   }
@@ -56,7 +56,7 @@ export function policyFromFlags(
     (typeof POLICY_FLAGS)[PolicyField],
   ][]) {
     const value = options[attribute(spec.flag)];
-    if (value !== undefined) partial[field] = value as number | null;
+    if (value !== undefined) partial[field] = value === "none" ? null : (value as number);
   }
   return partial;
 }

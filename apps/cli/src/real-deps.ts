@@ -1,21 +1,30 @@
 /**
  * The real dependencies: this process's streams, environment and signals, nodes from @tirami/node,
  * the ledger audit and inclusion check from @tirami/ledger, and the model catalog, resolver and progress
- * bar from @tirami/infer. The only file that wires the libraries in.
+ * bar from @tirami/infer. The only file that wires the libraries in. They are imported on first use:
+ * loading the node (and with it llama.cpp bindings) takes seconds, which `tirami balance` should not pay.
  * @module
  */
 import { join } from "node:path";
 import { resolveHome } from "@tirami/core";
-import { createProgressBar, DEFAULT_MODEL, MODEL_CATALOG, resolveModel } from "@tirami/infer";
-import { openLedger, verifyInclusion } from "@tirami/ledger";
-import { createNode, NODE_CONFIG_TABLE, readNodeConfig } from "@tirami/node";
 import type { CliDeps, LedgerTools, ModelTools, NodeLauncher, RunningNode } from "./deps.js";
 
+type NodeModule = typeof import("@tirami/node");
+
+/** Commands that start a node in this process and so need @tirami/node (and its option table) up front. */
+const NODE_COMMANDS = new Set(["node", "start", "seed", "worker", "demo"]);
+
+/** True when `argv` runs a command that starts a node. */
+export function startsNode(argv: readonly string[]): boolean {
+  return argv.some((arg) => NODE_COMMANDS.has(arg));
+}
+
 /** Starts nodes in this process with @tirami/node's `createNode`. */
-export function createNodeLauncher(): NodeLauncher {
+export function createNodeLauncher(module: NodeModule | undefined): NodeLauncher {
   return {
-    configTable: NODE_CONFIG_TABLE,
+    configTable: module?.NODE_CONFIG_TABLE ?? {},
     async start({ flags, env }): Promise<RunningNode> {
+      const { createNode, readNodeConfig } = module ?? (await import("@tirami/node"));
       const home = resolveHome({ home: flags["home"] as string | undefined, env });
       const config = readNodeConfig({ file: join(home, "config.json"), env, flags });
       const node = await createNode({ config: { ...config, home }, env });
@@ -43,7 +52,8 @@ export function createNodeLauncher(): NodeLauncher {
 /** The ledger audit on a database file, and the standalone inclusion check. */
 export function createLedgerTools(): LedgerTools {
   return {
-    verifyFile(path) {
+    async verifyFile(path) {
+      const { openLedger } = await import("@tirami/ledger");
       const ledger = openLedger({ path });
       try {
         return ledger.verify();
@@ -51,34 +61,44 @@ export function createLedgerTools(): LedgerTools {
         ledger.close();
       }
     },
-    verifyInclusion: (check) => verifyInclusion(check),
+    async verifyInclusion(check) {
+      const { verifyInclusion } = await import("@tirami/ledger");
+      return verifyInclusion(check);
+    },
   };
 }
 
 /** The model catalog and resolver. */
 export function createModelTools(stderr: NodeJS.WriteStream = process.stderr): ModelTools {
   return {
-    catalog: MODEL_CATALOG,
-    defaultModel: DEFAULT_MODEL,
+    async catalog() {
+      const { DEFAULT_MODEL, MODEL_CATALOG } = await import("@tirami/infer");
+      return { models: MODEL_CATALOG, defaultModel: DEFAULT_MODEL };
+    },
     async resolve(input, { modelsDir, progress }) {
+      const { resolveModel } = await import("@tirami/infer");
       const resolved = await resolveModel(input, {
         modelsDir,
         ...(progress === undefined ? {} : { onProgress: (p) => progress.onProgress(p) }),
       });
       return { path: resolved.path, source: resolved.source };
     },
-    progressBar: (label) => createProgressBar(label, stderr),
+    async progressBar(label) {
+      const { createProgressBar } = await import("@tirami/infer");
+      return createProgressBar(label, stderr);
+    },
   };
 }
 
-/** Everything from the real process. */
-export function createRealDeps(): CliDeps {
+/** Everything from the real process; loads @tirami/node now only when `argv` starts a node. */
+export async function createRealDeps(argv: readonly string[]): Promise<CliDeps> {
+  const nodeModule = startsNode(argv) ? await import("@tirami/node") : undefined;
   return {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
-    nodes: createNodeLauncher(),
+    nodes: createNodeLauncher(nodeModule),
     ledger: createLedgerTools(),
     models: createModelTools(),
     onShutdownSignal(handler) {

@@ -17,7 +17,7 @@ export async function prepareModel(ctx: CommandContext, flags: Record<string, un
   const home = resolveHome({ home: flags["home"] as string | undefined, env: ctx.deps.env });
   const modelsDir =
     (flags["models_dir"] as string | undefined) ?? ctx.deps.env["TIRAMI_MODELS_DIR"] ?? join(home, "models");
-  const progress = ctx.deps.models.progressBar(`downloading ${model}`);
+  const progress = await ctx.deps.models.progressBar(`downloading ${model}`);
   try {
     const resolved = await ctx.deps.models.resolve(model, { modelsDir, progress });
     flags["model"] = resolved.path;

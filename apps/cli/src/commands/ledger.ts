@@ -27,7 +27,7 @@ export function ledgerCommand(deps: CliDeps): Command {
           throw new CliError(CliErrorCode.NOT_FOUND, ExitCode.NOT_FOUND, `no ledger database at ${path}`, {
             hint: "pass --home <dir> of a node that has run (or --db <file>)",
           });
-        const report = deps.ledger.verifyFile(path);
+        const report = await deps.ledger.verifyFile(path);
         ctx.out.result({ path, ...report }, () => {
           ctx.out.fields([
             ["ledger", path],

@@ -18,10 +18,8 @@ export function modelsCommand(deps: CliDeps): Command {
     .description("list the model catalog and the models the node and its mesh offer")
     .action(
       defineAction(deps, async (ctx) => {
-        const catalog = deps.models.catalog.map((entry) => ({
-          ...entry,
-          default: entry.name === deps.models.defaultModel,
-        }));
+        const { models: entries, defaultModel } = await deps.models.catalog();
+        const catalog = entries.map((entry) => ({ ...entry, default: entry.name === defaultModel }));
         let served: Record<string, unknown>[] | null = null;
         let offered: Record<string, unknown>[] | null = null;
         let unreachable: string | undefined;
@@ -77,7 +75,7 @@ export function modelsCommand(deps: CliDeps): Command {
       defineAction(deps, async (ctx, args, options) => {
         const input = String(args[0]);
         const modelsDir = (options["modelsDir"] as string | undefined) ?? join(ctx.home, "models");
-        const progress = deps.models.progressBar(input);
+        const progress = await deps.models.progressBar(input);
         try {
           const resolved = await deps.models.resolve(input, { modelsDir, progress });
           progress.stop();

@@ -42,9 +42,10 @@ export function proofCommand(deps: CliDeps): Command {
             root: fromHex(rootHex),
           });
         const roots: { label: string; root: string; ok: boolean }[] = [
-          { label: "proof root", root: check.root, ok: verify(check.root) },
+          { label: "proof root", root: check.root, ok: await verify(check.root) },
         ];
-        if (extraRoot !== undefined) roots.push({ label: "--root", root: extraRoot, ok: verify(extraRoot) });
+        if (extraRoot !== undefined)
+          roots.push({ label: "--root", root: extraRoot, ok: await verify(extraRoot) });
         const ok = roots.every((r) => r.ok);
         const result = {
           trade_id: tradeId,
