@@ -88,7 +88,7 @@ describe("graceful stop", () => {
       maxTokens: 100,
       requestId: "in-flight-at-stop",
       run: (signal) =>
-        new Promise((resolve) => {
+        new Promise<{ promptTokens: number; completionTokens: number }>((resolve) => {
           started();
           signal.addEventListener("abort", () => resolve({ promptTokens: 4, completionTokens: 6 }), {
             once: true,
