@@ -11,6 +11,7 @@ import { messageArbitrary } from "../test/arbitraries.js";
 import { consumer, examples, provider, stranger } from "../test/fixtures.js";
 import { ProtoError } from "./errors.js";
 import {
+  gossipItemId,
   OFFER_SIGNING_DOMAIN,
   type ProviderOffer,
   providerOfferId,
@@ -164,5 +165,16 @@ describe("domain separation", () => {
     const observationBytes = reputationObservationSigningBytes(observation);
     expect(toHex(observationBytes)).not.toBe(toHex(tradeCanonicalBytes(examples.trade_proposal.trade)));
     expect(verifyReputationObservation({ ...observation, signature: offer.signature })).toBe(false);
+  });
+});
+
+describe("gossipItemId", () => {
+  it("is the trade id for trades and the content hash for offers and observations", () => {
+    expect(gossipItemId(examples.trade_gossip)).toBe(examples.trade_gossip.trade_id);
+    expect(gossipItemId(offer)).toBe(providerOfferId(offer));
+    expect(gossipItemId(observation)).toBe(reputationObservationId(observation));
+    expect(
+      new Set([gossipItemId(examples.trade_gossip), gossipItemId(offer), gossipItemId(observation)]).size,
+    ).toBe(3);
   });
 });

@@ -250,3 +250,15 @@ function verifySigned(
     return false;
   }
 }
+
+/** The dedup id of any gossip item: `trade_id` for a trade, else the SHA-256 of the signing bytes. */
+export function gossipItemId(item: TradeGossip | ProviderOffer | ReputationObservation): string {
+  switch (item.kind) {
+    case "trade_gossip":
+      return item.trade_id;
+    case "provider_offer":
+      return providerOfferId(item);
+    case "reputation_observation":
+      return reputationObservationId(item);
+  }
+}

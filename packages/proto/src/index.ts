@@ -82,6 +82,7 @@ export { SYNC_START_TRADE_ID, type SyncRequest, type SyncResponse } from "./sync
 
 /** Gossip. */
 export {
+  gossipItemId,
   OFFER_SIGNING_DOMAIN,
   type OfferedModel,
   type ProviderOffer,

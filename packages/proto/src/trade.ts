@@ -6,6 +6,9 @@
  * request_id])`; `trade_id = sha256(canonical bytes)` in hex. Provider and consumer each sign the canonical
  * bytes with Ed25519. Upstream signed a fixed-layout struct without a length prefix on `model_id`, so two
  * different trades could share bytes; the tagged, length-prefixed encoding here cannot.
+ *
+ * `parseTrade` and trades nested in wire messages share one rule set (`TRADE_RECORD`). `createTrade` draws
+ * the nonce; `assembleSignedTrade` computes the id and verifies both signatures before handing a trade out.
  * @module
  */
 import { randomBytes } from "node:crypto";
