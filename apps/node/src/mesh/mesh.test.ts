@@ -1,0 +1,445 @@
+/**
+ * Proves the mesh end to end in one process with real parts: a provider node serving stories260K (1
+ * thread, explicit `general` chat format) and consumer nodes without a model, each a full node (HTTP API,
+ * ledger, safety gate, spend path) joined over libp2p on 127.0.0.1. The official `openai` client pointed
+ * at a consumer gets a streamed answer from the provider; the dual-signed trade lands identically on all
+ * three ledgers with agreeing balances and roots and a passing `verify()`. Safety holds through the mesh
+ * (kill switch 403 before any request leaves, agent budget and approval threshold, the provider's
+ * zero-history cap 402 with its reason), and the failure paths move no money: a provider that dies
+ * mid-stream (hold released), a consumer that refuses to sign (hold released at the provider, consumer
+ * refused until settled) or rejects with a reason, and the mesh routes expose the ranking and peers.
+ */
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountId, createSigner, generateSeed } from "@tirami/core";
+import { createMeshHost, type MeshHost, TOPIC_OFFERS } from "@tirami/net";
+import {
+  computeTradeId,
+  decodeMessage,
+  encodeMessage,
+  INFER_PROTOCOL_ID,
+  PROTOCOL_VERSION,
+  signProviderOffer,
+  type TradeProposal,
+} from "@tirami/proto";
+import { createTestNode, type TestNode } from "../testing/fixture.js";
+import { waitFor } from "../testing/mesh.js";
+
+const MODEL = "stories260K";
+const started: TestNode[] = [];
+let provider: TestNode, alice: TestNode, bob: TestNode;
+let aliceUrl: string, bobUrl: string;
+
+async function meshNode(
+  options: { model?: boolean; bootstrap?: string[]; flags?: Record<string, unknown> } = {},
+): Promise<{ t: TestNode; url: string }> {
+  const t = await createTestNode({
+    model: options.model === true,
+    flags: { p2p_port: 0, offer_interval_ms: 1_000, bootstrap: options.bootstrap ?? [], ...options.flags },
+  });
+  started.push(t);
+  const { url } = await t.node.start();
+  return { t, url };
+}
+const meshOf = (t: TestNode) => {
+  const mesh = t.node.mesh;
+  if (mesh === undefined) throw new Error("mesh not running");
+  return mesh;
+};
+const client = (t: TestNode, url: string, token = t.token) =>
+  new OpenAI({ apiKey: token, baseURL: `${url}/v1`, maxRetries: 0 });
+const money = (t: TestNode, account: AccountId) => {
+  const { balance_trm, consumed_trm, contributed_trm, trade_count, reserved_trm } =
+    t.node.ledger.balance(account);
+  return { balance_trm, consumed_trm, contributed_trm, trade_count, reserved_trm };
+};
+async function apiError(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OpenAI.APIError) return error;
+    throw error;
+  }
+  throw new Error("expected an API error");
+}
+const ask = {
+  model: MODEL,
+  max_tokens: 16,
+  temperature: 0,
+  messages: [{ role: "user" as const, content: "Once upon a time" }],
+};
+
+beforeAll(async () => {
+  ({ t: provider } = await meshNode({ model: true, flags: { zero_history_consumers_max: 4 } }));
+  const boot = [meshOf(provider).host.multiaddrs()[0] as string];
+  let url: string;
+  ({ t: alice, url } = await meshNode({ bootstrap: boot }));
+  aliceUrl = url;
+  ({ t: bob, url } = await meshNode({ bootstrap: boot }));
+  bobUrl = url;
+  await waitFor(
+    () =>
+      meshOf(alice).route(MODEL, "balanced").length > 0 && meshOf(bob).route(MODEL, "balanced").length > 0,
+    "the provider's offer at both consumers",
+    15_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_100)); // one gossipsub heartbeat for the trade topic mesh
+}, 60_000);
+
+afterAll(async () => {
+  for (const t of started.reverse()) await t.close();
+});
+
+describe("any node is an OpenAI endpoint for the mesh", () => {
+  it("streams a provider's answer to the official client at a consumer; the trade is identical on all three ledgers", async () => {
+    const stream = await client(alice, aliceUrl).chat.completions.create({
+      ...ask,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let last: Record<string, unknown> | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? "";
+      last = chunk as unknown as Record<string, unknown>;
+    }
+    expect(text.length).toBeGreaterThan(0);
+    const x = last?.x_tirami as { trade_id: string; provider: string; trm_cost: number };
+    const usage = last?.usage as { completion_tokens: number };
+    expect(x.provider).toBe(provider.node.account);
+    expect(x.trm_cost).toBe(usage.completion_tokens); // price 1 TRM/token
+    const everyone = [provider, alice, bob];
+    await waitFor(
+      () => everyone.every((t) => t.node.ledger.getTrade(x.trade_id) !== undefined),
+      "the trade on all three ledgers",
+    );
+    const strip = (t: TestNode) => {
+      const { applied_ms: _applied, ...signed } = t.node.ledger.getTrade(x.trade_id)!;
+      return signed;
+    };
+    expect(strip(alice)).toEqual(strip(provider));
+    expect(strip(bob)).toEqual(strip(provider));
+    expect(strip(provider).trade.consumer).toBe(alice.node.account);
+    for (const account of [provider.node.account, alice.node.account]) {
+      expect(money(alice, account)).toEqual(money(provider, account));
+      expect(money(bob, account)).toEqual(money(provider, account));
+    }
+    expect(money(alice, alice.node.account)).toMatchObject({
+      balance_trm: 1_000 - x.trm_cost,
+      reserved_trm: 0,
+    });
+    expect(money(provider, alice.node.account).reserved_trm).toBe(0); // the provider's hold was settled
+    await waitFor(
+      () => new Set(everyone.map((t) => t.node.ledger.merkleRoot())).size === 1,
+      "roots to agree",
+    );
+    for (const t of everyone) expect(t.node.ledger.verify().ok).toBe(true);
+  });
+
+  it("answers without streaming with a routing preference, and exposes providers, route, peers and network", async () => {
+    const response = await client(bob, bobUrl).chat.completions.create(ask, {
+      headers: { "x-tirami-route": "cost" },
+    });
+    const x = (
+      response as unknown as {
+        x_tirami: { trade_id: string; provider: string; route: string; trm_cost: number };
+      }
+    ).x_tirami;
+    expect(response.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    expect(x).toMatchObject({
+      provider: provider.node.account,
+      route: "cost",
+      trm_cost: response.usage?.completion_tokens,
+    });
+    const auth = { authorization: `Bearer ${bob.token}` };
+    const route = (await (
+      await fetch(`${bobUrl}/v1/tirami/route?model=${MODEL}&preference=quality`, { headers: auth })
+    ).json()) as {
+      selected: { provider: string; price_trm_per_token: number };
+    };
+    expect(route.selected).toMatchObject({ provider: provider.node.account, price_trm_per_token: 1 });
+    const providers = (await (await fetch(`${bobUrl}/v1/tirami/providers`, { headers: auth })).json()) as {
+      providers: Array<{ account: string }>;
+    };
+    expect(providers.providers.map((p) => p.account)).toEqual([provider.node.account]);
+    const peers = (await (await fetch(`${bobUrl}/v1/tirami/peers`, { headers: auth })).json()) as {
+      peers: Array<{ account: string; models: string[] }>;
+    };
+    expect(peers.peers.find((p) => p.account === provider.node.account)?.models).toEqual([MODEL]);
+    const bad = await fetch(`${bobUrl}/v1/tirami/route?model=${MODEL}&preference=cheapest`, {
+      headers: auth,
+    });
+    expect(bad.status).toBe(400);
+    await waitFor(
+      () => [provider, alice, bob].every((t) => t.node.ledger.getTrade(x.trade_id) !== undefined),
+      "bob's trade everywhere",
+    );
+    await waitFor(
+      () => {
+        const network = meshOf(bob).network() as { root_agreement: { all_agree: boolean }; offers: number };
+        return network.offers >= 2 && network.root_agreement.all_agree;
+      },
+      "bob to see every root agree",
+      5_000,
+    );
+    const network = (await (await fetch(`${bobUrl}/v1/tirami/network`, { headers: auth })).json()) as {
+      mesh: { peers_connected: number };
+    };
+    expect(network.mesh.peers_connected).toBeGreaterThanOrEqual(1);
+  });
+
+  it("404s a model nobody serves", async () => {
+    const error = await apiError(
+      client(alice, aliceUrl).chat.completions.create({ ...ask, model: "no-such-model" }),
+    );
+    expect(error.status).toBe(404);
+  });
+});
+
+describe("safety through the mesh", () => {
+  it("denies with the kill switch on (403) before any request leaves the node", async () => {
+    const servedBefore = meshOf(provider).network().served as { requests: number };
+    alice.node.safety.activateKill("test", "operator");
+    try {
+      const error = await apiError(client(alice, aliceUrl).chat.completions.create(ask));
+      expect(error.status).toBe(403);
+      expect(error.code).toBe("KILL_SWITCH_ACTIVE");
+    } finally {
+      alice.node.safety.resume("operator");
+    }
+    expect((meshOf(provider).network().served as { requests: number }).requests).toBe(servedBefore.requests);
+    expect(alice.node.ledger.listHolds(alice.node.account)).toEqual([]);
+  });
+
+  it("enforces an agent's budget and the approval threshold on remote purchases", async () => {
+    const { token: botToken } = alice.node.agents.create("bot");
+    alice.node.safety.setPolicy("bot", { hourly_max_trm: 5 } as never);
+    const budget = await apiError(client(alice, aliceUrl, botToken).chat.completions.create(ask));
+    expect(budget.status).toBe(403);
+    expect(budget.code).toBe("HOURLY_LIMIT_EXCEEDED");
+
+    const { token: carefulToken } = alice.node.agents.create("careful");
+    alice.node.safety.setPolicy("careful", { approval_threshold_trm: 10 } as never);
+    const body = { ...ask, x_tirami: { request_id: "careful-req-1" } };
+    const pending = await apiError(
+      client(alice, aliceUrl, carefulToken).chat.completions.create(body as typeof ask),
+    );
+    expect(pending.status).toBe(403);
+    expect(pending.code).toBe("APPROVAL_REQUIRED");
+    const approvalId = (pending.error as { details?: { approval_id?: string } }).details
+      ?.approval_id as string;
+    expect(typeof approvalId).toBe("string");
+    alice.node.safety.approve(approvalId, "operator");
+    const approved = await client(alice, aliceUrl, carefulToken).chat.completions.create({
+      ...ask,
+      x_tirami: { request_id: "careful-req-1", approval_id: approvalId },
+    } as typeof ask);
+    expect((approved as unknown as { x_tirami: { trade_id: string } }).x_tirami.trade_id).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
+  });
+});
+
+describe("failures move no money", () => {
+  let ghost: MeshHost;
+  beforeAll(async () => {
+    // A provider that offers a model, streams three chunks and dies.
+    const seed = generateSeed();
+    const signer = createSigner(seed);
+    ghost = await createMeshHost({ seed });
+    await ghost.start();
+    await ghost.handle(INFER_PROTOCOL_ID, async (stream) => {
+      const frames = stream[Symbol.asyncIterator]();
+      const request = decodeMessage((await frames.next()).value as Uint8Array, ["infer_request"]);
+      for (let index = 0; index < 3; index++) {
+        await stream.send(
+          encodeMessage({
+            kind: "token_chunk",
+            request_id: request.request_id,
+            index,
+            text: ` word${index}`,
+          }),
+        );
+      }
+      setTimeout(() => void ghost.stop(), 10); // killed mid-stream
+      await new Promise(() => undefined);
+    });
+    ghost.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
+    await ghost.dial(meshOf(alice).host.multiaddrs()[0] as string);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const offer = signProviderOffer(
+      {
+        account: signer.accountId,
+        models: [{ model_id: "ghost-model", price_trm_per_token: 1 }],
+        free_capacity: 1,
+        protocol_version: PROTOCOL_VERSION,
+        merkle_root: "00".repeat(32),
+        trade_count: 0,
+        timestamp_ms: Date.now(),
+      },
+      signer,
+    );
+    await ghost.publish(TOPIC_OFFERS, encodeMessage(offer));
+    await waitFor(
+      () => meshOf(alice).route("ghost-model", "balanced").length > 0,
+      "the ghost offer at alice",
+    );
+  }, 20_000);
+  afterAll(async () => {
+    await ghost?.stop();
+  });
+
+  it("a provider killed mid-stream: the consumer gets an error, nothing is charged, the hold is released", async () => {
+    const before = money(alice, alice.node.account);
+    const trades = alice.node.ledger.tradeCount();
+    const stream = await client(alice, aliceUrl)
+      .chat.completions.create({ ...ask, model: "ghost-model", stream: true })
+      .catch((error: unknown) => error);
+    let failed = stream instanceof Error;
+    if (!failed) {
+      try {
+        for await (const chunk of stream as AsyncIterable<{
+          choices: Array<{ delta?: { content?: string } }>;
+        }>)
+          void chunk;
+      } catch {
+        failed = true;
+      }
+    }
+    expect(failed).toBe(true);
+    await waitFor(
+      () => alice.node.ledger.listHolds(alice.node.account).length === 0,
+      "alice's hold to be released",
+    );
+    expect(alice.node.ledger.tradeCount()).toBe(trades);
+    expect(money(alice, alice.node.account)).toEqual(before);
+  });
+
+  it("a consumer that never answers the proposal: no money moves, the provider refuses it until settled", async () => {
+    const evil = await createMeshHost({ seed: generateSeed() });
+    await evil.start();
+    try {
+      const request = (requestId: string) =>
+        encodeMessage({
+          kind: "infer_request",
+          request_id: requestId,
+          consumer: evil.account,
+          model_id: MODEL,
+          messages: [{ role: "user", content: "Once upon a time" }],
+          max_tokens: 8,
+          temperature: 0,
+          top_p: 1,
+          top_k: 0,
+          seed: 1,
+          stop: [],
+          price_trm_per_token: 1,
+          timestamp_ms: Date.now(),
+        });
+      const trades = provider.node.ledger.tradeCount();
+      const stream = await evil.request(meshOf(provider).host.multiaddrs()[0] as string, INFER_PROTOCOL_ID);
+      await stream.send(request("evil-1"));
+      let proposal: TradeProposal | undefined;
+      for await (const frame of stream) {
+        const message = decodeMessage(frame);
+        if (message.kind === "trade_proposal") {
+          proposal = message;
+          break;
+        }
+      }
+      expect(proposal?.trade.consumer).toBe(evil.account);
+      stream.abort(); // walks away without signing
+      await waitFor(
+        () =>
+          meshOf(provider)
+            .unsettled()
+            .some((u) => u.consumer === evil.account),
+        "the provider to mark it unsettled",
+        15_000,
+      );
+      expect(provider.node.ledger.tradeCount()).toBe(trades);
+      expect(provider.node.ledger.listHolds(evil.account)).toEqual([]);
+      expect(money(provider, evil.account).balance_trm).toBe(1_000);
+      // The next request is refused with the reason.
+      const again = await evil.request(meshOf(provider).host.multiaddrs()[0] as string, INFER_PROTOCOL_ID);
+      await again.send(request("evil-2"));
+      const first = await again[Symbol.asyncIterator]().next();
+      const refusal = decodeMessage(first.value as Uint8Array);
+      expect(refusal).toMatchObject({ kind: "infer_error", code: "DENIED" });
+      expect((refusal as { message: string }).message).toContain("UNSETTLED_TRADE");
+      again.abort();
+    } finally {
+      await evil.stop();
+    }
+  });
+
+  it("a consumer that rejects with a reason: hold released, no trade, not blocked", async () => {
+    const picky = await createMeshHost({ seed: generateSeed() });
+    await picky.start();
+    try {
+      const trades = provider.node.ledger.tradeCount();
+      const stream = await picky.request(meshOf(provider).host.multiaddrs()[0] as string, INFER_PROTOCOL_ID);
+      await stream.send(
+        encodeMessage({
+          kind: "infer_request",
+          request_id: "picky-1",
+          consumer: picky.account,
+          model_id: MODEL,
+          prompt: "Once upon a time",
+          max_tokens: 8,
+          temperature: 0,
+          top_p: 1,
+          top_k: 0,
+          seed: 1,
+          stop: [],
+          price_trm_per_token: 1,
+          timestamp_ms: Date.now(),
+        }),
+      );
+      const frames = stream[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await frames.next();
+        const message = decodeMessage(next.value as Uint8Array);
+        if (message.kind === "trade_proposal") {
+          await stream.send(
+            encodeMessage({
+              kind: "trade_reject",
+              trade_id: computeTradeId(message.trade),
+              reason: "AMOUNT_MISMATCH",
+              message: "test",
+            }),
+          );
+          await stream.close();
+          break;
+        }
+      }
+      await waitFor(
+        () =>
+          (meshOf(provider).network().served as { rejected_by_consumer: number }).rejected_by_consumer >= 1,
+        "the provider to take the rejection",
+      );
+      expect(provider.node.ledger.tradeCount()).toBe(trades);
+      expect(provider.node.ledger.listHolds(picky.account)).toEqual([]);
+      expect(
+        meshOf(provider)
+          .unsettled()
+          .some((u) => u.consumer === picky.account),
+      ).toBe(false);
+    } finally {
+      await picky.stop();
+    }
+  });
+
+  it("the provider refuses zero-history consumers beyond its cap: 402 with the reason", async () => {
+    // Admitted so far: alice, bob, the silent and the picky consumer (cap 4). A fifth is refused.
+    const { t: carol, url } = await meshNode({
+      bootstrap: [meshOf(provider).host.multiaddrs()[0] as string],
+    });
+    await waitFor(() => meshOf(carol).route(MODEL, "balanced").length > 0, "the offer at carol", 15_000);
+    const error = await apiError(client(carol, url).chat.completions.create(ask));
+    expect(error.status).toBe(402);
+    expect(error.code).toBe("PROVIDER_REFUSED_CREDIT");
+    expect(error.message).toContain("zero_history_cap");
+    expect(carol.node.ledger.listHolds(carol.node.account)).toEqual([]);
+    expect(money(carol, carol.node.account).balance_trm).toBe(1_000);
+  });
+});
