@@ -128,6 +128,18 @@ describe("canonical encoding", () => {
     ).toThrow(/limit/);
   });
 
+  it("returns copies, never views of the input, even for a Buffer", () => {
+    const input = Buffer.from(encodeCanonical("t", [new Uint8Array([1, 2, 3])]));
+    const decoded = decodeCanonical(input).fields[0] as Uint8Array;
+    input.fill(0);
+    expect([...decoded]).toEqual([1, 2, 3]);
+  });
+
+  it("reports a string cut short as truncation", () => {
+    const bytes = encodeCanonical("t", ["hello"]);
+    expect(() => decodeCanonical(bytes.slice(0, bytes.length - 1))).toThrow(/truncated/);
+  });
+
   it("throws only CanonicalEncodingError for arbitrary bytes", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {

@@ -212,7 +212,8 @@ class Reader {
   }
   take(count: number): Uint8Array {
     this.need(count);
-    const out = this.bytes.slice(this.offset, this.offset + count);
+    // Always a copy: Buffer#slice would return a view, and decoded values must not alias the input.
+    const out = Uint8Array.prototype.slice.call(this.bytes, this.offset, this.offset + count);
     this.offset += count;
     return out;
   }
@@ -238,8 +239,9 @@ class Reader {
 }
 
 function readString(reader: Reader, length: number): string {
+  const bytes = reader.take(length);
   try {
-    return decoder.decode(reader.take(length));
+    return decoder.decode(bytes);
   } catch (cause) {
     throw new CanonicalEncodingError("string is not valid UTF-8", { cause_message: String(cause) });
   }
