@@ -16,7 +16,7 @@ import { NodeError, NodeErrorCode } from "./errors.js";
 import type { InFlight } from "./in-flight.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/auth.js";
-import { createErrorHandler } from "./middleware/on-error.js";
+import { createErrorHandler, describeError } from "./middleware/on-error.js";
 import { observe } from "./middleware/observe.js";
 import { createRateLimiter } from "./middleware/rate-limit.js";
 import { principalRateLimit } from "./middleware/rate-limit-principal.js";
@@ -78,8 +78,12 @@ export function createApp(deps: AppDeps): NodeApp {
   });
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(deps.logger));
-  app.notFound(() => {
-    throw new NodeError(NodeErrorCode.NOT_FOUND, "no such route");
+  // Rendered here rather than thrown: hono runs notFound outside the per-handler error catch.
+  app.notFound((c) => {
+    const described = describeError(
+      new NodeError(NodeErrorCode.NOT_FOUND, `no such route: ${c.req.method} ${c.req.path}`.slice(0, 200)),
+    );
+    return c.json(described?.body, 404);
   });
   app.use("*", observe(metrics));
   app.route(

@@ -33,6 +33,23 @@ export interface NodeMetrics {
 export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
   const registry = new Registry();
   const registers = [registry];
+  const startedAtS = Math.floor(Date.now() / 1_000);
+  new Gauge({
+    name: "tirami_process_started_at_secs",
+    help: "Unix time (seconds) this node's app was created",
+    registers,
+    collect() {
+      this.set(startedAtS);
+    },
+  });
+  new Gauge({
+    name: "tirami_process_uptime_secs",
+    help: "Seconds since this node's app was created",
+    registers,
+    collect() {
+      this.set(Math.floor(Date.now() / 1_000) - startedAtS);
+    },
+  });
   new Gauge({
     name: "tirami_model_loaded",
     help: "1 when a local model is loaded",

@@ -20,10 +20,8 @@ export function observe(metrics: NodeMetrics): MiddlewareHandler<AppEnv> {
     } finally {
       c.header("X-Request-Id", requestId);
       const pattern = routePath(c, -1);
-      const route =
-        c.res.status === 404 && (pattern === "*" || pattern === "/*" || pattern === "")
-          ? "unmatched"
-          : pattern;
+      // A 404 whose last match is a wildcard middleware matched no route: one label, not the raw path.
+      const route = c.res.status === 404 && (pattern === "" || pattern.endsWith("*")) ? "unmatched" : pattern;
       const method = c.req.method;
       metrics.httpRequests.inc({ route, method, status: String(c.res.status) });
       metrics.httpDuration.observe({ route, method }, Number(process.hrtime.bigint() - startedNs) / 1e9);
