@@ -35,13 +35,12 @@ export function createNodeLauncher(module: NodeModule | undefined): NodeLauncher
         await node.stop();
         throw error;
       }
-      const mesh = (node as unknown as { mesh?: { multiaddrs?: () => string[] } }).mesh;
       return {
         nodeId: node.account,
         apiUrl: address.url,
         tokenPath: node.operatorToken.path ?? "(given with --api-token / TIRAMI_API_TOKEN, not stored)",
         token: node.operatorToken.token,
-        multiaddrs: mesh?.multiaddrs?.() ?? [],
+        multiaddrs: node.mesh?.host.multiaddrs() ?? [],
         model: node.engine?.manifest.id,
         stop: () => node.stop(),
       };

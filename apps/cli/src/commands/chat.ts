@@ -141,16 +141,11 @@ export async function defaultModel(ctx: CommandContext): Promise<string> {
     .map((m) => m["id"])
     .find((id): id is string => typeof id === "string");
   if (served !== undefined) return served;
-  const providers = list(await client.get(PATHS.providers).catch(() => ({})), "providers", "data");
-  for (const provider of providers) {
-    const models = pick(provider, "models", "model_ids", "model_id");
-    const first = Array.isArray(models)
-      ? models.find((m): m is string => typeof m === "string")
-      : typeof models === "string"
-        ? models
-        : undefined;
-    if (first !== undefined) return first;
-  }
+  // The mesh's models (`{ model_id, providers, min_price_trm_per_token }`), when the node runs a mesh.
+  const mesh = list(await client.get(PATHS.providers).catch(() => ({})), "models")
+    .map((m) => m["model_id"])
+    .find((id): id is string => typeof id === "string");
+  if (mesh !== undefined) return mesh;
   throw new CliError(
     "MODEL_NOT_FOUND",
     ExitCode.NOT_FOUND,

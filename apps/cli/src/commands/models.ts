@@ -12,6 +12,7 @@ import { toCliError } from "../errors.js";
 import { short } from "../format.js";
 import { PATHS } from "../paths.js";
 import { list, pick } from "../values.js";
+import { offeredModels } from "./peers.js";
 
 export function modelsCommand(deps: CliDeps): Command {
   const models = new Command("models")
@@ -58,9 +59,8 @@ export function modelsCommand(deps: CliDeps): Command {
               ctx.out.line();
               ctx.out.line(ctx.out.color.bold("offered in the mesh"));
               ctx.out.table(offered, [
-                { header: "provider", value: (p) => short(pick(p, "provider", "account_id", "node_id")) },
-                { header: "models", value: (p) => pick(p, "models", "model_ids", "model_id") },
-                { header: "TRM/token", value: (p) => pick(p, "price_trm_per_token"), align: "right" },
+                { header: "provider", value: (p) => short(pick(p, "account")) },
+                { header: "models", value: (p) => offeredModels(p).join(", ") },
               ]);
             }
           },
