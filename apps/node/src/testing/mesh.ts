@@ -126,6 +126,21 @@ export async function waitFor(
   }
 }
 
+/** Like `waitFor` with an async condition (e.g. an HTTP poll). */
+export async function waitUntil(
+  condition: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
 /** A trade as every node must store it (without the local `applied_ms`). */
 export function tradeView(ledger: Ledger, tradeId: string): Omit<SignedTrade, never> | undefined {
   const stored = ledger.getTrade(tradeId);
