@@ -397,6 +397,16 @@ describe("services sharing the connection", () => {
     expect(ledger.pricing.quote().price_trm_per_token).toBeGreaterThan(0);
     expect(ledger.safety.killSwitch().active).toBe(false);
   });
+
+  it("serves typed async reads through kysely on the same connection", async () => {
+    open();
+    ledger.applySignedTrade(signedTrade({ provider: alice, consumer: bob, completionTokens: 3, timestampMs: T0, seq: 301 }));
+    const rows = await ledger.db.selectFrom("accounts").select(["account_id", "balance_trm"]).orderBy("balance_trm").execute();
+    expect(rows).toEqual([
+      { account_id: bob.accountId, balance_trm: 997 },
+      { account_id: alice.accountId, balance_trm: 1003 },
+    ]);
+  });
 });
 
 describe("lifecycle", () => {
