@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyInclusion } from "@tirami/ledger";
 import { fromHex } from "@tirami/core";
-import { tradeCanonicalBytes } from "@tirami/proto";
+import { computeTradeId, signTrade, type Trade, tradeCanonicalBytes } from "@tirami/proto";
 import { createCounterparty, createTestNode, type TestNode } from "./testing/fixture.js";
 
 let t: TestNode;
@@ -350,6 +350,28 @@ describe("economy routes", () => {
         run: async () => ({ promptTokens: 1, completionTokens: tokens }),
       });
     }
+    // A trade between two other nodes, signed by both, as gossip would deliver it.
+    const alice = createCounterparty();
+    const bob = createCounterparty();
+    const trade: Trade = {
+      provider: alice.account,
+      consumer: bob.account,
+      amount_trm: 12,
+      prompt_tokens: 4,
+      completion_tokens: 12,
+      model_id: "stories260K",
+      price_trm_per_token: 1,
+      timestamp_ms: Date.now(),
+      nonce: "0123456789abcdef0123456789abcdef",
+      request_id: "third-party",
+    };
+    const applied = t.node.ledger.applySignedTrade({
+      trade_id: computeTradeId(trade),
+      trade,
+      provider_signature: signTrade(trade, alice.signer),
+      consumer_signature: signTrade(trade, bob.signer),
+    });
+    expect(applied.status).toBe("applied");
     const report = t.node.ledger.verify();
     expect(report.ok).toBe(true);
 
