@@ -4,6 +4,7 @@
  * @module
  */
 import { type ConfigValues, loadConfig } from "@tirami/core";
+import { CHAT_WRAPPER_NAMES } from "@tirami/infer";
 import {
   API_BIND_DEFAULT,
   API_PORT_DEFAULT,
@@ -85,9 +86,9 @@ export const NODE_CONFIG_TABLE = {
   },
   chat_wrapper: {
     kind: "enum",
-    values: ["auto", "general", "llama3", "chatml"],
+    values: CHAT_WRAPPER_NAMES,
     default: "auto",
-    doc: "Chat template; auto = the model's own, falling back to the documented general template.",
+    doc: "Chat format: auto = the model's own template, else the documented general fallback; or a wrapper name (general, llama3, chatml, …).",
   },
   max_tokens_max: {
     kind: "integer",
