@@ -28,6 +28,11 @@ export interface OpenLedgerOptions {
   zeroHistoryCreditCapTrm?: number;
   /** Commit durability, see `openDatabase`. Default "normal" (WAL: survives kill -9, not power loss). */
   synchronous?: SynchronousMode;
+  /**
+   * Hold the database file's lock while open (default true): faster commits, and no second process can
+   * write the ledger behind this one. Set false to let other processes read the file concurrently.
+   */
+  exclusive?: boolean;
   /** This node's account: the default provider for `admitConsumer`; reputation skips its own observations. */
   localAccount?: AccountId;
   /** Overrides of the safety gate's default spending policy. */
@@ -42,6 +47,7 @@ export interface LedgerConfig {
   zeroHistoryConsumersMax: number;
   zeroHistoryCreditCapTrm: number;
   synchronous: SynchronousMode;
+  exclusive: boolean;
   localAccount: AccountId | undefined;
 }
 
@@ -66,6 +72,8 @@ export function resolveConfig(options: OpenLedgerOptions): LedgerConfig {
   const synchronous = options.synchronous ?? "normal";
   if (synchronous !== "normal" && synchronous !== "full")
     throw new TypeError(`"synchronous" expected "normal" or "full"`);
+  if (options.exclusive !== undefined && typeof options.exclusive !== "boolean")
+    throw new TypeError(`"exclusive" expected a boolean`);
   if (options.localAccount !== undefined && !isAccountId(options.localAccount)) {
     throw new TypeError(`"localAccount" expected 64 lowercase hex characters`);
   }
@@ -87,6 +95,7 @@ export function resolveConfig(options: OpenLedgerOptions): LedgerConfig {
       ZERO_HISTORY_CREDIT_CAP_TRM_DEFAULT,
     ),
     synchronous,
+    exclusive: options.exclusive ?? true,
     localAccount: options.localAccount,
   };
 }

@@ -23,7 +23,8 @@ type Command =
   | { kind: "trade"; provider: number; consumer: number; tokens: number; skewMs: number; hold: number | null }
   | { kind: "replay"; trade: number }
   | { kind: "badSignature"; provider: number; consumer: number; tokens: number }
-  | { kind: "advance"; ms: number };
+  | { kind: "advance"; ms: number }
+  | { kind: "batch"; items: { provider: number; consumer: number; tokens: number; replay: boolean }[] };
 
 const account = fc.integer({ min: 0, max: 3 });
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -62,6 +63,24 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     tokens: fc.integer({ min: 0, max: 50 }),
   }),
   fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 3_000 }) }),
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("batch" as const),
+      items: fc.array(
+        fc.record({
+          provider: account,
+          consumer: account,
+          tokens: fc.integer({ min: 0, max: 800 }),
+          replay: fc.boolean(),
+        }),
+        {
+          minLength: 1,
+          maxLength: 5,
+        },
+      ),
+    }),
+  },
 );
 
 function snapshot(l: Ledger): string {
@@ -193,6 +212,39 @@ describe("ledger invariants under random operation sequences", () => {
                 expect(() => ledger.applySignedTrade(forged)).toThrow(
                   expect.objectContaining({ code: "TRADE_SIGNATURE_INVALID" }),
                 );
+                break;
+              }
+              case "batch": {
+                const batch = cmd.items
+                  .filter((item) => item.provider !== item.consumer)
+                  .map((item) =>
+                    item.replay && applied.length > 0
+                      ? applied[item.tokens % applied.length]!
+                      : signedTrade({
+                          provider: signers[item.provider]!,
+                          consumer: signers[item.consumer]!,
+                          completionTokens: item.tokens,
+                          timestampMs: clock.nowMs(),
+                          seq: seq++,
+                        }),
+                  );
+                const results = ledger.applySignedTrades(batch);
+                results.forEach((result, i) => {
+                  const t = batch[i]!;
+                  if (result.status === "applied") {
+                    note("batch:applied");
+                    seen(t.trade.provider);
+                    seen(t.trade.consumer);
+                    balance.set(t.trade.consumer, balance.get(t.trade.consumer)! - t.trade.amount_trm);
+                    balance.set(t.trade.provider, balance.get(t.trade.provider)! + t.trade.amount_trm);
+                    applied.push(t);
+                  } else if (result.status === "rejected") {
+                    note(`batch:${result.code}`);
+                    expect(result.code).toBe("INSUFFICIENT_BALANCE");
+                  } else {
+                    expect(applied.some((a) => a.trade_id === t.trade_id)).toBe(true);
+                  }
+                });
                 break;
               }
               case "advance": {

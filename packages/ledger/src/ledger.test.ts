@@ -3,6 +3,7 @@
  * holds (reserve/settle/release/expiry), trade checks and their typed errors, exactly-once application,
  * hold-settling trades, admission, listing, settlement and verify — and that each rejection changes nothing.
  */
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createManualClock, isTiramiError, type ManualClock } from "@tirami/core";
 import { signBoth, signedTrade, signerFor, makeTrade } from "../test/fixtures.js";
@@ -400,8 +401,14 @@ describe("services sharing the connection", () => {
 
   it("serves typed async reads through kysely on the same connection", async () => {
     open();
-    ledger.applySignedTrade(signedTrade({ provider: alice, consumer: bob, completionTokens: 3, timestampMs: T0, seq: 301 }));
-    const rows = await ledger.db.selectFrom("accounts").select(["account_id", "balance_trm"]).orderBy("balance_trm").execute();
+    ledger.applySignedTrade(
+      signedTrade({ provider: alice, consumer: bob, completionTokens: 3, timestampMs: T0, seq: 301 }),
+    );
+    const rows = await ledger.db
+      .selectFrom("accounts")
+      .select(["account_id", "balance_trm"])
+      .orderBy("balance_trm")
+      .execute();
     expect(rows).toEqual([
       { account_id: bob.accountId, balance_trm: 997 },
       { account_id: alice.accountId, balance_trm: 1003 },
@@ -429,6 +436,13 @@ describe("lifecycle", () => {
       expect(ledger.merkleRoot()).toBe(root);
       expect(ledger.balance(bob.accountId).balance_trm).toBe(995);
       expect(ledger.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+      // Exclusive by default: a second connection to the same file cannot write behind this one.
+      const intruder = new Database(path, { timeout: 0 });
+      try {
+        expect(() => intruder.prepare("SELECT count(*) FROM trades").get()).toThrow(/locked|busy/i);
+      } finally {
+        intruder.close();
+      }
       expect(ledger.verify().ok).toBe(true);
     } finally {
       ledger.close();

@@ -6,7 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Kysely } from "kysely";
-import { type AccountId, assertAmountTrm, TiramiError } from "@tirami/core";
+import { type AccountId, assert, assertAmountTrm, TiramiError } from "@tirami/core";
 import { type AccountBalance, checkAccountId, checkReason, createAccounts, toBalance } from "./accounts.js";
 import { type Admission, createAdmission } from "./admission.js";
 import { type LedgerConfig, type OpenLedgerOptions, resolveConfig } from "./config.js";
@@ -133,6 +133,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const sqlite = openDatabase({
     path: config.path,
     synchronous: config.synchronous,
+    exclusive: config.exclusive,
     migrations: LEDGER_MIGRATIONS,
   });
   const journal = createJournal(sqlite);
@@ -171,6 +172,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     (verified: VerifiedTrade, nowMs: number, holdId: string | undefined) =>
       applier.write(verified, nowMs, holdId),
   );
+  const totalChanges = sqlite.prepare("SELECT total_changes()").pluck(true);
   const tx = <T>(fn: () => T): T => {
     if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
     return sqlite.transaction(fn).immediate();
@@ -323,11 +325,15 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (pending.length > 0) {
         tx(() => {
           for (const { index, verified } of pending) {
+            // No savepoint per trade: `write` throws a LedgerError only before its first write. The
+            // change counter proves it; anything else aborts (and rolls back) the whole batch.
+            const changesBefore = totalChanges.get() as number;
             try {
-              // A nested better-sqlite3 transaction is a SAVEPOINT: a failure undoes this trade only.
-              const applied = writeTrade(verified, nowMs, undefined);
+              const applied = applier.write(verified, nowMs, undefined);
               results[index] = { status: applied ? "applied" : "exists", trade_id: verified.tradeId };
             } catch (error) {
+              if (!(error instanceof LedgerError)) throw error;
+              assert(totalChanges.get() === changesBefore, "a rejected trade wrote to the ledger");
               results[index] = rejected({ trade_id: verified.tradeId }, error);
             }
           }

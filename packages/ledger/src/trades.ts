@@ -58,7 +58,10 @@ export interface TradeApplierDeps {
 export interface TradeApplier {
   /** Checks without writing; returns the verified trade, or `exists` for an identical replay. */
   check(signed: unknown, nowMs: number): VerifiedTrade | { exists: string };
-  /** Inside a write transaction: the money checks and writes. Returns false if it already existed. */
+  /**
+   * Inside a write transaction: the money checks, then the writes. Returns false if it already existed.
+   * Throws a LedgerError only before its first write.
+   */
   write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean;
 }
 
@@ -150,10 +153,11 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
   function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean {
     const { trade, tradeId } = verified;
     if (selectStored.get(tradeId) !== undefined) return false; // raced in between check and write
+    // Every check runs before the first write, so a rejected trade leaves no trace even without a
+    // savepoint (applySignedTrades relies on this and asserts it).
     const hold = holdId === undefined ? undefined : holds.active(holdId, nowMs);
-    accounts.touch(trade.provider, nowMs);
-    const consumer = accounts.ensure(trade.consumer, nowMs);
-    let availableTrm = consumer.balance_trm - consumer.reserved_trm;
+    const consumer = accounts.balance(trade.consumer); // an unseen consumer: its implicit free tier
+    let availableTrm = consumer.effective_balance_trm;
     if (hold !== undefined) {
       if (hold.account_id !== trade.consumer || trade.amount_trm > hold.amount_trm) {
         invalid(LedgerErrorCode.HOLD_EXCEEDED, `hold ${hold.hold_id} does not cover this trade`, {
@@ -176,6 +180,8 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
         },
       );
     }
+    accounts.touch(trade.provider, nowMs);
+    accounts.touch(trade.consumer, nowMs);
     if (hold !== undefined) holds.close(hold, "settled", trade.amount_trm, tradeId, nowMs);
     journal.append({
       accountId: trade.consumer,

@@ -13,6 +13,8 @@ export interface OpenDatabaseOptions {
   /** File path, or ":memory:" for a private in-memory database (tests). */
   path: string;
   synchronous: SynchronousMode;
+  /** Hold the file lock for the connection's lifetime (see `openDatabase`). */
+  exclusive: boolean;
   migrations: readonly Migration[];
 }
 
@@ -36,6 +38,13 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
     if (options.path !== ":memory:") db.pragma("journal_mode = WAL");
     db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.pragma("foreign_keys = ON");
+    // Savepoints (a trade inside a batch, a service call inside a trade) journal the pages they touch;
+    // in memory that costs no temp-file I/O. The sub-journals are bounded by one transaction's pages.
+    db.pragma("temp_store = MEMORY");
+    // Exclusive: the node owns its ledger file. The lock is taken once instead of per transaction
+    // (~8 fcntl calls saved per trade) and the WAL index lives in process memory instead of the -shm
+    // file; a second process opening the same file fails with SQLITE_BUSY rather than interleaving.
+    if (options.exclusive) db.pragma("locking_mode = EXCLUSIVE");
     // A checkpoint copies WAL pages into the database and fsyncs; the default (every 1,000 pages, ~4 MB)
     // runs one every ~100 trades. 8,192 pages (32 MB of WAL at most between checkpoints) amortises it.
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
