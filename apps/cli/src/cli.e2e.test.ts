@@ -6,6 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseAccountId } from "@tirami/core";
+import { openLedger } from "@tirami/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -29,11 +31,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const code = await node?.stop();
+  await node?.stop();
   removeTempDirs();
-  // The node stops cleanly on SIGTERM: exit code 0 and a goodbye on stderr.
-  expect(code).toBe(0);
-  expect(node.stderr()).toContain("node stopped");
 });
 
 // Tests run concurrently against the one node (each CLI process mostly waits on module loading); none
@@ -209,13 +208,11 @@ describe.concurrent("a running node", () => {
     expect(Array.isArray(statement.accounts)).toBe(true);
   });
 
-  it("verifies the node's ledger database directly", async () => {
-    const run = await runCli(["--home", node.home, "ledger", "verify", "--json"]);
-    expect(run.code).toBe(0);
-    const report = json<{ ok: boolean; issue_count: number; root: string; path: string }>(run);
-    expect(report).toMatchObject({ ok: true, issue_count: 0, path: join(node.home, "ledger.db") });
-    const network = json<{ network: { merkle_root: string } }>(await runCli([...at, "status", "--json"]));
-    expect(report.root).toBe(network.network.merkle_root);
+  it("will not audit the ledger while the node holds it, and says how to", async () => {
+    const run = await runCli(["--home", node.home, "ledger", "verify"]);
+    expect(run.code).toBe(8);
+    expect(run.stderr).toContain("locked by a running node");
+    expect(run.stderr).toContain("stop it (Ctrl-C)");
   });
 
   it("lists the catalog and the node's model", async () => {
@@ -284,5 +281,31 @@ describe.concurrent("errors say what to do and exit with their documented code",
     const run = await runCli(["--home", home, "ledger", "verify"]);
     expect(run.code).toBe(7);
     expect(run.stderr).toContain(`no ledger database at ${join(home, "ledger.db")}`);
+  });
+});
+
+describe("after the node stops", () => {
+  it("stops cleanly on SIGTERM, and its ledger verifies", async () => {
+    const before = json<{ network: { merkle_root: string } }>(await runCli([...at, "status", "--json"]));
+    expect(await node.stop()).toBe(0);
+    expect(node.stderr()).toContain("node stopped");
+
+    const run = await runCli(["--home", node.home, "ledger", "verify", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = json<{ ok: boolean; issue_count: number; root: string; path: string }>(run);
+    expect(report).toMatchObject({ ok: true, issue_count: 0, path: join(node.home, "ledger.db") });
+    expect(report.root).toBe(before.network.merkle_root);
+  });
+
+  it("exits 6 when the ledger was tampered with", async () => {
+    const path = join(tempDir(), "tampered.db");
+    const ledger = openLedger({ path });
+    ledger.grant({ account: parseAccountId(node.nodeId), amountTrm: 5, reason: "test grant" });
+    ledger.sqlite.prepare("UPDATE accounts SET balance_trm = balance_trm + 1").run();
+    ledger.close();
+    const run = await runCli(["ledger", "verify", "--db", path]);
+    expect(run.code).toBe(6);
+    expect(run.stdout).toContain("balance_mismatch");
+    expect(run.stderr).toContain("ledger verification found");
   });
 });

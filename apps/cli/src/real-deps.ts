@@ -53,7 +53,8 @@ export function createLedgerTools(): LedgerTools {
   return {
     async verifyFile(path) {
       const { openLedger } = await import("@tirami/ledger");
-      const ledger = openLedger({ path });
+      // Not exclusive: an audit must not keep a node from starting on this file meanwhile.
+      const ledger = openLedger({ path, exclusive: false });
       try {
         return ledger.verify();
       } finally {

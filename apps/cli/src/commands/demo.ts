@@ -261,13 +261,14 @@ async function runDemo(
     );
     return seen.every((v) => v.has_all) ? seen : undefined;
   });
-  out.table(views, [
-    { header: "node", value: (v) => v.node },
-    { header: "account", value: (v) => short(v.account) },
-    { header: "trades", value: (v) => v.trades, align: "right" },
-    { header: "balance TRM", value: (v) => v.balance_trm, align: "right" },
-    { header: "merkle root", value: (v) => v.merkle_root },
-  ]);
+  if (!out.json)
+    out.table(views, [
+      { header: "node", value: (v) => v.node },
+      { header: "account", value: (v) => short(v.account) },
+      { header: "trades", value: (v) => v.trades, align: "right" },
+      { header: "balance TRM", value: (v) => v.balance_trm, align: "right" },
+      { header: "merkle root", value: (v) => v.merkle_root },
+    ]);
   const roots = new Set(views.map((v) => v.merkle_root));
   const rootsAgree = roots.size === 1;
   say(

@@ -27,7 +27,15 @@ export function ledgerCommand(deps: CliDeps): Command {
           throw new CliError(CliErrorCode.NOT_FOUND, ExitCode.NOT_FOUND, `no ledger database at ${path}`, {
             hint: "pass --home <dir> of a node that has run (or --db <file>)",
           });
-        const report = await deps.ledger.verifyFile(path);
+        const report = await deps.ledger.verifyFile(path).catch((error: unknown) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
+            throw new CliError("LEDGER_LOCKED", ExitCode.UNAVAILABLE, `${path} is locked by a running node`, {
+              cause: error,
+              hint: "the node holds its ledger exclusively: stop it (Ctrl-C), then run `tirami ledger verify` again",
+            });
+          throw error;
+        });
         ctx.out.result({ path, ...report }, () => {
           ctx.out.fields([
             ["ledger", path],

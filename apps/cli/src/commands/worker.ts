@@ -14,6 +14,37 @@ import { hasMesh } from "../node-flags.js";
 import { launchNode, printNodeBanner, stopWithin } from "../run-node.js";
 import { STOP_TIMEOUT_MS } from "../constants.js";
 import { addChatFlags, chatSettings, repl } from "./chat.js";
+import type { CommandContext } from "../context.js";
+import { PATHS } from "../paths.js";
+import { list } from "../values.js";
+
+/** How long the worker waits for a provider's offer to reach it (ms); offers are gossiped every few seconds. */
+const OFFER_WAIT_MS = 60_000;
+const OFFER_POLL_MS = 250;
+
+/** Waits until the local node's offer book has `wanted` (or any model); returns the model id. */
+async function waitForOffer(ctx: CommandContext, wanted: string | undefined): Promise<string> {
+  const deadline = Date.now() + OFFER_WAIT_MS;
+  const client = ctx.client();
+  ctx.out.note("waiting for a provider's offer…");
+  for (;;) {
+    const models = list(await client.get(PATHS.providers).catch(() => ({})), "models")
+      .map((m) => m["model_id"])
+      .filter((id): id is string => typeof id === "string");
+    const found = wanted === undefined ? models[0] : models.find((id) => id === wanted);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline)
+      throw new CliError(
+        "MODEL_NOT_FOUND",
+        ExitCode.NOT_FOUND,
+        `no provider in the mesh offered ${wanted ?? "a model"} within ${OFFER_WAIT_MS} ms`,
+        {
+          hint: "is the seed running with a model, and is its multiaddr reachable from here?",
+        },
+      );
+    await new Promise((resolve) => setTimeout(resolve, OFFER_POLL_MS));
+  }
+}
 
 export function workerCommand(deps: CliDeps): Command {
   return addChatFlags(new Command("worker"))
@@ -34,6 +65,7 @@ export function workerCommand(deps: CliDeps): Command {
         const flags: Record<string, unknown> = {
           home: ctx.options.home ?? join(ctx.home, "worker"),
           api_port: options["port"],
+          p2p_port: 0,
           bootstrap: options["seed"],
           log_level: "warn",
         };
@@ -43,10 +75,13 @@ export function workerCommand(deps: CliDeps): Command {
           const remove = deps.onShutdownSignal(() =>
             (deps.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.(),
           );
+          const local = ctx.retarget(node.apiUrl, { value: node.token, filePath: node.tokenPath });
           try {
+            const model = await waitForOffer(local, options["model"] as string | undefined);
+            ctx.out.note(`the mesh offers ${model}; each answer is bought from a provider and paid in TRM`);
             await repl(
-              ctx.retarget(node.apiUrl, { value: node.token, filePath: node.tokenPath }),
-              chatSettings(options),
+              local,
+              { ...chatSettings(options), model },
               options["system"] as string | undefined,
               deps.stdin,
             );

@@ -1,0 +1,122 @@
+/**
+ * Proves the upstream mesh aliases work as a user drives them: `tirami seed -m <model>` serves the tiny
+ * model with a mesh address, `tirami worker --seed <multiaddr>` joins it with a model-less node and
+ * answers questions piped on stdin, paying per answer; the seed then lists the trade, its peers and its
+ * providers, and `tirami proof` verifies the trade's inclusion against the seed's root.
+ */
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  assertBuilt,
+  BIN,
+  cleanEnv,
+  json,
+  removeTempDirs,
+  runCli,
+  tempDir,
+  tinyModelPath,
+} from "./e2e-harness.test-support.js";
+
+interface Seed {
+  url: string;
+  home: string;
+  multiaddr: string;
+  stop(): Promise<number | null>;
+}
+
+let seed: Seed;
+
+/** Runs `tirami seed --json` and waits for its banner. */
+function startSeed(): Promise<Seed> {
+  const home = tempDir();
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      "seed",
+      "--json",
+      "-m",
+      tinyModelPath(),
+      "--home",
+      home,
+      "--port",
+      "0",
+      "--p2p-port",
+      "0",
+      "--log-level",
+      "warn",
+    ],
+    {
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  return new Promise((resolve, reject) => {
+    void exited.then((code) => reject(new Error(`tirami seed exited with ${String(code)}:\n${stderr}`)));
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      if (!stdout.includes("\n")) return;
+      const banner = JSON.parse(stdout.slice(0, stdout.indexOf("\n"))) as {
+        api_url: string;
+        multiaddrs: string[];
+      };
+      resolve({
+        url: banner.api_url,
+        home,
+        multiaddr: banner.multiaddrs[0] ?? "",
+        async stop() {
+          child.kill("SIGTERM");
+          return exited;
+        },
+      });
+    });
+  });
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  seed = await startSeed();
+});
+
+afterAll(async () => {
+  const code = await seed?.stop();
+  removeTempDirs();
+  expect(code).toBe(0);
+});
+
+it("a worker joins the seed, buys answers, and the seed can prove the trade", async () => {
+  expect(seed.multiaddr).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//);
+  const worker = await runCli(["worker", "--seed", seed.multiaddr, "--home", tempDir(), "-n", "6"], {
+    input: "Once upon a time\nexit\n",
+    timeoutMs: 90_000,
+  });
+  expect(worker.code, worker.stderr).toBe(0);
+  expect(worker.stdout.trim().length).toBeGreaterThan(0);
+  expect(worker.stderr).toContain("the mesh offers stories260K");
+  expect(worker.stderr).toMatch(/— cost [1-9]\d* TRM · balance \d+ TRM · provider/);
+
+  const at = ["--url", seed.url, "--home", seed.home];
+  const trades = json<{ trades: { trade_id: string; trade: { amount_trm: number } }[] }>(
+    await runCli([...at, "trades", "--json"]),
+  );
+  expect(trades.trades).toHaveLength(1);
+  const tradeId = trades.trades[0]?.trade_id ?? "";
+  const balance = json<{ effective_balance_trm: number }>(await runCli([...at, "balance", "--json"]));
+  expect(balance.effective_balance_trm).toBe(1_000 + (trades.trades[0]?.trade.amount_trm ?? 0));
+
+  const status = json<{ network: { merkle_root: string } }>(await runCli([...at, "status", "--json"]));
+  const proof = await runCli([...at, "proof", tradeId, "--root", status.network.merkle_root, "--json"]);
+  expect(proof.code).toBe(0);
+  expect(json<{ verified: boolean }>(proof).verified).toBe(true);
+  const wrong = await runCli([...at, "proof", tradeId, "--root", "0".repeat(64)]);
+  expect(wrong.code).toBe(6);
+  expect(wrong.stderr).toContain("does not verify");
+
+  // The worker has left: the seed still remembers it as a peer, with the same trade count.
+  const peers = json<{ peers: { trade_count: number | null }[] }>(await runCli([...at, "peers", "--json"]));
+  expect(peers.peers.length).toBeGreaterThanOrEqual(1);
+});
