@@ -2,10 +2,11 @@
  * Ingest benchmark: how close trade ingestion (verify both signatures + apply + commit) gets to the bare
  * Ed25519 verification rate. A dual-signed trade needs two verifications, so the ceiling is
  * verify_rate / 2; the target is ingest ÷ (verify_rate / 2) ≥ 0.8. Trades are signed before timing.
- * Also times the Merkle root over 100k leaves and over the ingested trades.
+ * Also times the Merkle root over 100k leaves and over the ingested trades. Shared, noisy machines: every
+ * figure is the best of REPEATS runs, interleaved, so the ratio compares like with like.
  * Run: pnpm run bench  (env BENCH_TRADES, default 4000)
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createManualClock, fromHex, verifySignature } from "@tirami/core";
@@ -50,6 +51,7 @@ function verifyRate(trades: SignedTrade[]): number {
 }
 
 const BATCH = 100;
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 /** Ingests every trade into a fresh ledger file; `batch` = 1 means one IMMEDIATE transaction per trade. */
 function ingestRate(
@@ -58,6 +60,7 @@ function ingestRate(
   batch: number,
   dir: string,
 ): { perSecond: number; rootMs: number } {
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, `ingest-${synchronous}-${batch}.db`);
   const ledger = openLedger({ path, clock: createManualClock(T0), synchronous });
   try {
@@ -89,26 +92,37 @@ try {
       .map((x) => x.toFixed(1))
       .join(" ")}`,
   );
-  console.log(`pre-signing ${TRADES} dual-signed trades…`);
+  console.log(`pre-signing ${TRADES} dual-signed trades… (best of ${REPEATS} interleaved runs per figure)`);
   const trades = makeTrades();
   verifyRate(trades.slice(0, 500)); // warm-up: key cache, JIT
-  const verifyPerSecond = verifyRate(trades);
-  const ceiling = verifyPerSecond / 2;
-  console.log(
-    `Ed25519 verify (node:crypto via core.verifySignature): ${verifyPerSecond.toFixed(0)} /s → ceiling ${ceiling.toFixed(0)} dual-signed trades/s`,
-  );
   const runs: [SynchronousMode, number, string][] = [
     ["normal", 1, "one IMMEDIATE transaction per trade (as from gossip), synchronous=normal [default]"],
     ["normal", BATCH, `batches of ${BATCH} (applySignedTrades), synchronous=normal`],
     ["full", 1, "one IMMEDIATE transaction per trade, synchronous=full"],
   ];
-  for (const [synchronous, batch, label] of runs) {
-    const { perSecond, rootMs } = ingestRate(trades, synchronous, batch, dir);
+  let verifyPerSecond = 0;
+  const best = runs.map(() => ({ perSecond: 0, rootMs: Infinity }));
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    verifyPerSecond = Math.max(verifyPerSecond, verifyRate(trades));
+    runs.forEach(([synchronous, batch], i) => {
+      const r = ingestRate(trades, synchronous, batch, join(dir, String(repeat)));
+      best[i] = {
+        perSecond: Math.max(best[i]!.perSecond, r.perSecond),
+        rootMs: Math.min(best[i]!.rootMs, r.rootMs),
+      };
+    });
+  }
+  const ceiling = verifyPerSecond / 2;
+  console.log(
+    `Ed25519 verify (node:crypto via core.verifySignature): ${verifyPerSecond.toFixed(0)} /s → ceiling ${ceiling.toFixed(0)} dual-signed trades/s`,
+  );
+  runs.forEach(([, , label], i) => {
+    const { perSecond, rootMs } = best[i]!;
     console.log(
       `ingest, ${label}: ${perSecond.toFixed(0)} trades/s; ratio ingest ÷ (verify/2) = ${(perSecond / ceiling).toFixed(2)} ` +
         `(target ≥ 0.8); merkleRoot() over ${TRADES} stored trades: ${rootMs.toFixed(1)} ms`,
     );
-  }
+  });
   const leaves = Array.from({ length: 100_000 }, (_, i) =>
     leafHash(new Uint8Array([i & 0xff, (i >> 8) & 0xff, i >> 16])),
   );

@@ -45,8 +45,7 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
     // (~8 fcntl calls saved per trade) and the WAL index lives in process memory instead of the -shm
     // file; a second process opening the same file fails with SQLITE_BUSY rather than interleaving.
     if (options.exclusive) db.pragma("locking_mode = EXCLUSIVE");
-    // A checkpoint copies WAL pages into the database and fsyncs; the default (every 1,000 pages, ~4 MB)
-    // runs one every ~100 trades. 8,192 pages (32 MB of WAL at most between checkpoints) amortises it.
+    // A checkpoint copies WAL pages into the database and fsyncs; see WAL_AUTOCHECKPOINT_PAGES.
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
     applyMigrations(db, options.migrations);
