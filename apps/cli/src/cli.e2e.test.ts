@@ -11,6 +11,7 @@ import { openLedger } from "@tirami/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
+  closedPort,
   cleanEnv,
   json,
   type NodeUnderTest,
@@ -226,14 +227,22 @@ describe.concurrent("a running node", () => {
 
 describe.concurrent("errors say what to do and exit with their documented code", () => {
   it("exits 3 with a start hint when no node is running", async () => {
-    const run = await runCli(["--url", "http://127.0.0.1:9", "--home", tempDir(), "balance"]);
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const run = await runCli(["--url", dead, "--home", tempDir(), "balance"]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain("no node is reachable at http://127.0.0.1:9");
+    expect(run.stderr).toContain(`no node is reachable at ${dead} (ECONNREFUSED)`);
     expect(run.stderr).toContain("start it with `tirami node`");
   });
 
   it("prints a JSON error object with --json", async () => {
-    const run = await runCli(["--url", "http://127.0.0.1:9", "--home", tempDir(), "balance", "--json"]);
+    const run = await runCli([
+      "--url",
+      `http://127.0.0.1:${await closedPort()}`,
+      "--home",
+      tempDir(),
+      "balance",
+      "--json",
+    ]);
     expect(run.code).toBe(3);
     expect(json<{ error: { code: string; exit_code: number } }>(run).error).toMatchObject({
       code: "NODE_UNREACHABLE",
@@ -265,7 +274,7 @@ describe.concurrent("errors say what to do and exit with their documented code",
       ["frobnicate"],
       ["policy", "set"],
     ];
-    const runs = await Promise.all(cases.map((args) => runCli(["--url", "http://127.0.0.1:9", ...args])));
+    const runs = await Promise.all(cases.map((args) => runCli(["--url", "http://127.0.0.1:1", ...args])));
     expect(runs.map((run) => run.code)).toEqual(cases.map(() => 2));
     for (const run of runs) expect(run.stderr).toMatch(/error:/);
   });

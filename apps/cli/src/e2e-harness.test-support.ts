@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type AddressInfo, createServer } from "node:net";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The committed shim, as `npm i -g` would link it. */
@@ -154,6 +155,15 @@ export function startNode(
       });
     });
   });
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (bound once, then closed). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  return port;
 }
 
 /** Parses stdout as JSON, with the run in the message when it is not. */

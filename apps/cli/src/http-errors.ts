@@ -191,7 +191,13 @@ export function errorFromFetchFailure(error: unknown, url: string, timeoutMs: nu
     );
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   const reason =
-    typeof cause?.code === "string" ? cause.code : error instanceof Error ? error.message : String(error);
+    typeof cause?.code === "string"
+      ? cause.code
+      : typeof cause?.message === "string"
+        ? cause.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
   return new CliError(
     CliErrorCode.NODE_UNREACHABLE,
     ExitCode.UNREACHABLE,
