@@ -6,8 +6,14 @@
 
 /** How often a node re-publishes its signed offer (also published at once when it changes). */
 export const OFFER_INTERVAL_MS_DEFAULT = 30_000;
-/** Offers are re-published on change at most this often (a burst of trades yields one offer). */
+/** A change of model, price or free capacity re-publishes the offer after this debounce. */
 export const OFFER_CHANGE_DEBOUNCE_MS = 250;
+/**
+ * A change of the Merkle root alone (new trades) re-publishes the offer after this debounce: trades travel
+ * by gossip; the root in offers is the safety net that triggers sync, and re-announcing it on every trade
+ * of a burst would cost every node a root computation per offer per peer.
+ */
+export const OFFER_ROOT_DEBOUNCE_MS = 1_000;
 /** An offer older than this is dropped from the book (three missed periods). */
 export const OFFER_TTL_MS_DEFAULT = 95_000;
 /** An offer stamped further than this into the future (or older than its TTL) is ignored. */

@@ -31,6 +31,7 @@ import type { SpendPath } from "../spend/spend.js";
 import {
   OFFER_BOOK_MAX,
   OFFER_CHANGE_DEBOUNCE_MS,
+  OFFER_ROOT_DEBOUNCE_MS,
   OFFER_INTERVAL_MS_DEFAULT,
   OFFER_TTL_MS_DEFAULT,
   REPUTATION_ENTRIES_MAX,
@@ -203,7 +204,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
         // a listener's failure is its own
       }
     }
-    offerChanged();
+    offerChanged(OFFER_ROOT_DEBOUNCE_MS);
   };
 
   let servingInFlight = 0;
@@ -212,6 +213,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
   let lastOfferedPrice: number | undefined;
   let offerTimer: NodeJS.Timeout | undefined;
   let changeTimer: NodeJS.Timeout | undefined;
+  let changeDueMs = 0;
   let running = false;
   let gossip: GossipHandle | undefined;
   const unsubscribers: Array<() => void> = [];
@@ -339,12 +341,17 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     }
   }
 
-  function offerChanged(): void {
-    if (!running || changeTimer !== undefined) return;
+  /** Re-publishes the offer within `debounceMs` (an earlier pending publication wins). */
+  function offerChanged(debounceMs = OFFER_CHANGE_DEBOUNCE_MS): void {
+    if (!running) return;
+    const dueMs = nowMs() + debounceMs;
+    if (changeTimer !== undefined && changeDueMs <= dueMs) return;
+    clearTimeout(changeTimer);
+    changeDueMs = dueMs;
     changeTimer = setTimeout(() => {
       changeTimer = undefined;
       void publishOffer();
-    }, OFFER_CHANGE_DEBOUNCE_MS);
+    }, debounceMs);
     changeTimer.unref();
   }
 
@@ -357,8 +364,8 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
       const connected = host.connectedAccounts();
       sync.request(connected.includes(offer.account) ? offer.account : from);
     }
-    // Peers that lack our trades will sync from us when they see our offer.
-    if (offer.trade_count < localCount) offerChanged();
+    // A peer behind us learns our count from our next offer and syncs from us.
+    if (offer.trade_count < localCount) offerChanged(OFFER_ROOT_DEBOUNCE_MS);
   }
 
   function remoteModels(): Array<{ model_id: string; providers: number; min_price_trm_per_token: number }> {
