@@ -48,3 +48,9 @@ export const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 export const CACHE_SIZE_KIB = 32_768;
 /** Most trades `applySignedTrades` takes in one call (one transaction). */
 export const TRADE_BATCH_MAX = 1_000;
+/** Ingest pipeline: default trades per group commit. */
+export const INGEST_BATCH_MAX_DEFAULT = 256;
+/** Ingest pipeline: most verification worker threads. */
+export const INGEST_WORKERS_MAX = 8;
+/** Ingest pipeline: most trades submitted and not yet resolved (back-pressure). */
+export const INGEST_IN_FLIGHT_MAX = 10_000;

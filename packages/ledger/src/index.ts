@@ -21,6 +21,7 @@ export type { JournalEntry, JournalKind } from "./journal.js";
 export type { Hold, HoldStatus, ReserveRequest } from "./holds.js";
 export type { ApplyTradeOptions, ApplyTradeResult } from "./trades.js";
 export type { StoredTrade } from "./trade-rows.js";
+export type { IngestOptions, IngestResult, TradeIngest } from "./ingest.js";
 export type { ListTradesRequest } from "./trade-queries.js";
 export type { TradeProof } from "./merkle-log.js";
 export type { SettlementAccount, SettlementRequest, SettlementStatement } from "./settlement.js";

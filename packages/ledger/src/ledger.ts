@@ -26,7 +26,9 @@ import {
   type ApplyTradeResult,
   createTradeApplier,
   type VerifiedTrade,
+  verifySignedTrade,
 } from "./trades.js";
+import { createTradeIngest, type IngestOptions, type TradeIngest } from "./ingest.js";
 import { createVerifier, type VerifyReport } from "./verify.js";
 import { createPricing, type Pricing } from "./pricing/index.js";
 import { createReputation, type Reputation } from "./reputation/index.js";
@@ -99,6 +101,11 @@ export interface Ledger {
    * for a bad trade: its result says why.
    */
   applySignedTrades(batch: readonly unknown[], options?: { nowMs?: number }): BatchTradeResult[];
+  /**
+   * An ingest pipeline for mesh trades: signatures verified on worker threads, group commits on this
+   * thread, each trade's promise resolved after its commit. Close it before closing the ledger.
+   */
+  createIngest(options?: IngestOptions): TradeIngest;
   getTrade(tradeId: string): StoredTrade | undefined;
   listTrades(request?: ListTradesRequest): StoredTrade[];
   tradeCount(): number;
@@ -173,6 +180,29 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       applier.write(verified, nowMs, holdId),
   );
   const totalChanges = sqlite.prepare("SELECT total_changes()").pluck(true);
+  const ingests: TradeIngest[] = [];
+
+  /** Writes verified trades in one IMMEDIATE transaction; each is checked and applied alone. */
+  function writeBatch(items: readonly VerifiedTrade[], nowMs: number): BatchTradeResult[] {
+    if (items.length === 0) return [];
+    const results = tx(() =>
+      items.map((verified): BatchTradeResult => {
+        // No savepoint per trade: `write` throws a LedgerError only before its first write. The change
+        // counter proves it; anything else aborts (and rolls back) the whole batch.
+        const changesBefore = totalChanges.get() as number;
+        try {
+          const applied = applier.write(verified, nowMs, undefined);
+          return { status: applied ? "applied" : "exists", trade_id: verified.tradeId };
+        } catch (error) {
+          if (!(error instanceof LedgerError)) throw error;
+          assert(totalChanges.get() === changesBefore, "a rejected trade wrote to the ledger");
+          return rejected({ trade_id: verified.tradeId }, error);
+        }
+      }),
+    );
+    merkle.invalidate();
+    return results;
+  }
   const tx = <T>(fn: () => T): T => {
     if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
     return sqlite.transaction(fn).immediate();
@@ -322,25 +352,29 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
           results[index] = rejected(signed, error);
         }
       });
-      if (pending.length > 0) {
-        tx(() => {
-          for (const { index, verified } of pending) {
-            // No savepoint per trade: `write` throws a LedgerError only before its first write. The
-            // change counter proves it; anything else aborts (and rolls back) the whole batch.
-            const changesBefore = totalChanges.get() as number;
-            try {
-              const applied = applier.write(verified, nowMs, undefined);
-              results[index] = { status: applied ? "applied" : "exists", trade_id: verified.tradeId };
-            } catch (error) {
-              if (!(error instanceof LedgerError)) throw error;
-              assert(totalChanges.get() === changesBefore, "a rejected trade wrote to the ledger");
-              results[index] = rejected({ trade_id: verified.tradeId }, error);
-            }
-          }
-        });
-        merkle.invalidate();
-      }
+      const written = writeBatch(
+        pending.map((p) => p.verified),
+        nowMs,
+      );
+      pending.forEach(({ index }, i) => {
+        results[index] = written[i]!;
+      });
       return results;
+    },
+    createIngest(ingestOptions) {
+      open();
+      const ingest = createTradeIngest(
+        {
+          freshnessWindowMs: config.freshnessWindowMs,
+          now,
+          lookup: (signed) => (open(), applier.lookup(signed)),
+          verify: (signed, nowMs) => verifySignedTrade(signed, nowMs, config.freshnessWindowMs),
+          writeBatch: (items, nowMs) => (open(), writeBatch(items, nowMs)),
+        },
+        ingestOptions,
+      );
+      ingests.push(ingest);
+      return ingest;
     },
     getTrade: (tradeId) => (open(), trades.get(tradeId)),
     listTrades: (request) => (open(), trades.list(request)),
@@ -357,6 +391,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     close() {
       if (closed) return;
       closed = true;
+      // Workers of ingests not closed by their owner: stop them (their pending trades fail closed).
+      for (const ingest of ingests) void ingest.close().catch(() => undefined);
       sqlite.close();
     },
   };

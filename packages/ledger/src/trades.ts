@@ -56,6 +56,8 @@ export interface TradeApplierDeps {
 }
 
 export interface TradeApplier {
+  /** The database checks only: `exists` for an identical replay, TRADE_CONFLICT, or null (unknown id). */
+  lookup(signed: unknown): { exists: string } | null;
   /** Checks without writing; returns the verified trade, or `exists` for an identical replay. */
   check(signed: unknown, nowMs: number): VerifiedTrade | { exists: string };
   /**
@@ -63,6 +65,57 @@ export interface TradeApplier {
    * Throws a LedgerError only before its first write.
    */
   write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean;
+}
+
+const TRADE_ID_RE = /^[0-9a-f]{64}$/;
+
+/**
+ * The pure checks of a signed trade, no database: fields, trade_id and both signatures
+ * (`checkSignedTrade`), freshness against `nowMs`, and `amount_trm = costTrm(completion_tokens, price)`.
+ * Returns what the ledger stores; throws LedgerError (TRADE_INVALID, TRADE_SIGNATURE_INVALID,
+ * TRADE_STALE). Safe to run on a worker thread.
+ */
+export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindowMs: number): VerifiedTrade {
+  if (signed === null || typeof signed !== "object")
+    invalid(LedgerErrorCode.TRADE_INVALID, "signed trade expected an object", {});
+  const candidate = signed as SignedTrade;
+  const failure = checkSignedTrade(signed);
+  if (failure === "malformed")
+    invalid(LedgerErrorCode.TRADE_INVALID, "signed trade is malformed", { failure });
+  if (failure !== null)
+    invalid(LedgerErrorCode.TRADE_SIGNATURE_INVALID, `signed trade failed: ${failure}`, { failure });
+  const trade = parseTrade(candidate.trade);
+  const skewMs = Math.abs(nowMs - trade.timestamp_ms);
+  if (skewMs > freshnessWindowMs) {
+    invalid(
+      LedgerErrorCode.TRADE_STALE,
+      `trade timestamp is ${skewMs} ms from now (window ${freshnessWindowMs} ms)`,
+      {
+        trade_id: candidate.trade_id,
+        skew_ms: skewMs,
+      },
+    );
+  }
+  let expectedTrm: number;
+  try {
+    expectedTrm = costTrm(trade.completion_tokens, trade.price_trm_per_token);
+  } catch {
+    invalid(LedgerErrorCode.TRADE_INVALID, "trade cost is out of range", { trade_id: candidate.trade_id });
+  }
+  if (trade.amount_trm !== expectedTrm) {
+    invalid(LedgerErrorCode.TRADE_INVALID, `amount_trm ${trade.amount_trm} ≠ cost ${expectedTrm}`, {
+      trade_id: candidate.trade_id,
+      amount_trm: trade.amount_trm,
+      expected_trm: expectedTrm,
+    });
+  }
+  return {
+    tradeId: candidate.trade_id,
+    trade,
+    canonical: tradeCanonicalBytes(trade),
+    providerSignature: fromHex(candidate.provider_signature),
+    consumerSignature: fromHex(candidate.consumer_signature),
+  };
 }
 
 function invalid(code: LedgerErrorCode, message: string, details: Record<string, unknown>): never {
@@ -104,50 +157,16 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     return "exists";
   }
 
-  function check(signed: unknown, nowMs: number): VerifiedTrade | { exists: string } {
-    if (signed === null || typeof signed !== "object")
-      invalid(LedgerErrorCode.TRADE_INVALID, "signed trade expected an object", {});
+  /** The database part of the checks: an identical replay is `exists`, a different one a conflict. */
+  function lookup(signed: unknown): { exists: string } | null {
+    if (signed === null || typeof signed !== "object") return null;
     const candidate = signed as SignedTrade;
-    if (typeof candidate.trade_id === "string" && /^[0-9a-f]{64}$/.test(candidate.trade_id)) {
-      if (compareStored(candidate.trade_id, candidate) === "exists") return { exists: candidate.trade_id };
-    }
-    const failure = checkSignedTrade(signed);
-    if (failure === "malformed")
-      invalid(LedgerErrorCode.TRADE_INVALID, "signed trade is malformed", { failure });
-    if (failure !== null)
-      invalid(LedgerErrorCode.TRADE_SIGNATURE_INVALID, `signed trade failed: ${failure}`, { failure });
-    const trade = parseTrade(candidate.trade);
-    const skewMs = Math.abs(nowMs - trade.timestamp_ms);
-    if (skewMs > deps.freshnessWindowMs) {
-      invalid(
-        LedgerErrorCode.TRADE_STALE,
-        `trade timestamp is ${skewMs} ms from now (window ${deps.freshnessWindowMs} ms)`,
-        {
-          trade_id: candidate.trade_id,
-          skew_ms: skewMs,
-        },
-      );
-    }
-    let expectedTrm: number;
-    try {
-      expectedTrm = costTrm(trade.completion_tokens, trade.price_trm_per_token);
-    } catch {
-      invalid(LedgerErrorCode.TRADE_INVALID, "trade cost is out of range", { trade_id: candidate.trade_id });
-    }
-    if (trade.amount_trm !== expectedTrm) {
-      invalid(LedgerErrorCode.TRADE_INVALID, `amount_trm ${trade.amount_trm} ≠ cost ${expectedTrm}`, {
-        trade_id: candidate.trade_id,
-        amount_trm: trade.amount_trm,
-        expected_trm: expectedTrm,
-      });
-    }
-    return {
-      tradeId: candidate.trade_id,
-      trade,
-      canonical: tradeCanonicalBytes(trade),
-      providerSignature: fromHex(candidate.provider_signature),
-      consumerSignature: fromHex(candidate.consumer_signature),
-    };
+    if (typeof candidate.trade_id !== "string" || !TRADE_ID_RE.test(candidate.trade_id)) return null;
+    return compareStored(candidate.trade_id, candidate) === "exists" ? { exists: candidate.trade_id } : null;
+  }
+
+  function check(signed: unknown, nowMs: number): VerifiedTrade | { exists: string } {
+    return lookup(signed) ?? verifySignedTrade(signed, nowMs, deps.freshnessWindowMs);
   }
 
   function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean {
@@ -210,5 +229,5 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     return true;
   }
 
-  return { check, write };
+  return { lookup, check, write };
 }

@@ -1,0 +1,196 @@
+/**
+ * The trade ingest pipeline for trades arriving from the mesh: signature checks run on worker threads
+ * (the node's other cores), and the database thread group-commits whatever verified trades are waiting —
+ * one IMMEDIATE transaction per flush, each trade still checked and applied alone. A trade's promise
+ * resolves only after the transaction holding it committed, so an acknowledgement is durable.
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import {
+  INGEST_BATCH_MAX_DEFAULT,
+  INGEST_IN_FLIGHT_MAX,
+  INGEST_WORKERS_MAX,
+  TRADE_BATCH_MAX,
+} from "./constants.js";
+import { LedgerError, LedgerErrorCode } from "./errors.js";
+import type { VerifiedTrade } from "./trades.js";
+import type { VerifyReply, VerifyRequest } from "./verify-worker.js";
+
+/** Outcome of one trade, as `applySignedTrades` reports it. */
+export type IngestResult =
+  | { status: "applied" | "exists"; trade_id: string }
+  | { status: "rejected"; trade_id: string | null; code: string; message: string };
+
+export interface IngestOptions {
+  /** Worker threads verifying signatures; 0 verifies on the calling thread. Default 1, at most 8. */
+  verifyWorkers?: number;
+  /** Most trades per group commit (default 256, at most TRADE_BATCH_MAX). */
+  batchMax?: number;
+}
+
+export interface TradeIngest {
+  /** Verifies and applies one trade; resolves after commit. Rejects only when the pipeline is closed or full. */
+  submit(signed: unknown): Promise<IngestResult>;
+  /** Stops the workers; trades already submitted are finished first. */
+  close(): Promise<void>;
+}
+
+export interface IngestDeps {
+  freshnessWindowMs: number;
+  now(): number;
+  /** Database check: identical replay → exists; a conflicting one throws TRADE_CONFLICT. */
+  lookup(signed: unknown): { exists: string } | null;
+  /** Inline verification (no workers). */
+  verify(signed: unknown, nowMs: number): VerifiedTrade;
+  /** Writes verified trades in one transaction; returns their results in order. */
+  writeBatch(items: readonly VerifiedTrade[], nowMs: number): IngestResult[];
+}
+
+interface Pending {
+  verified: VerifiedTrade;
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+function resultOf(signed: unknown, error: unknown): IngestResult {
+  if (!(error instanceof LedgerError)) throw error;
+  const id = (signed as { trade_id?: unknown } | null)?.trade_id;
+  return {
+    status: "rejected",
+    trade_id: typeof id === "string" ? id : null,
+    code: error.code,
+    message: error.message,
+  };
+}
+
+/** Starts one verification worker. */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./verify-worker.js", import.meta.url));
+  // Running from TypeScript sources (tsx, vitest): register tsx's loader in the worker first.
+  const entry = new URL("./verify-worker.ts", import.meta.url).href;
+  const bootstrap = `import("tsx/esm/api").then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {}): TradeIngest {
+  const workerCount = options.verifyWorkers ?? 1;
+  const batchMax = options.batchMax ?? INGEST_BATCH_MAX_DEFAULT;
+  if (!Number.isSafeInteger(workerCount) || workerCount < 0 || workerCount > INGEST_WORKERS_MAX)
+    throw new RangeError(`"verifyWorkers" expected 0..${INGEST_WORKERS_MAX}`);
+  if (!Number.isSafeInteger(batchMax) || batchMax < 1 || batchMax > TRADE_BATCH_MAX)
+    throw new RangeError(`"batchMax" expected 1..${TRADE_BATCH_MAX}`);
+  const workers = Array.from({ length: workerCount }, startWorker);
+  const waiting = new Map<
+    number,
+    { signed: unknown; resolve: (r: IngestResult) => void; reject: (e: unknown) => void }
+  >();
+  const queue: Pending[] = [];
+  let nextId = 0;
+  let inFlight = 0;
+  let flushScheduled = false;
+  let closed = false;
+
+  function flush(): void {
+    flushScheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, batchMax);
+      try {
+        const results = deps.writeBatch(
+          batch.map((p) => p.verified),
+          deps.now(),
+        );
+        batch.forEach((p, i) => p.resolve(results[i]!));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  function enqueue(
+    verified: VerifiedTrade,
+    resolve: (r: IngestResult) => void,
+    reject: (e: unknown) => void,
+  ): void {
+    queue.push({ verified, resolve, reject });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  for (const worker of workers) {
+    worker.on("message", (reply: VerifyReply) => {
+      const entry = waiting.get(reply.id);
+      if (entry === undefined) return;
+      waiting.delete(reply.id);
+      if (reply.ok) enqueue(reply.verified, entry.resolve, entry.reject);
+      else
+        entry.resolve({
+          status: "rejected",
+          trade_id: tradeIdOf(entry.signed),
+          code: reply.code,
+          message: reply.message,
+        });
+    });
+    worker.on("error", (error) => {
+      for (const entry of waiting.values()) entry.reject(error);
+      waiting.clear();
+    });
+  }
+
+  function tradeIdOf(signed: unknown): string | null {
+    const id = (signed as { trade_id?: unknown } | null)?.trade_id;
+    return typeof id === "string" ? id : null;
+  }
+
+  return {
+    submit(signed) {
+      if (closed) return Promise.reject(new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ingest is closed"));
+      if (inFlight >= INGEST_IN_FLIGHT_MAX)
+        return Promise.reject(new RangeError(`more than ${INGEST_IN_FLIGHT_MAX} trades in flight`));
+      inFlight += 1;
+      const done = new Promise<IngestResult>((resolve, reject) => {
+        let known: { exists: string } | null;
+        try {
+          known = deps.lookup(signed);
+        } catch (error) {
+          resolve(resultOf(signed, error));
+          return;
+        }
+        if (known !== null) return resolve({ status: "exists", trade_id: known.exists });
+        const nowMs = deps.now();
+        if (workers.length === 0) {
+          try {
+            enqueue(deps.verify(signed, nowMs), resolve, reject);
+          } catch (error) {
+            resolve(resultOf(signed, error));
+          }
+          return;
+        }
+        const id = nextId++;
+        waiting.set(id, { signed, resolve, reject });
+        const request: VerifyRequest = { id, signed, nowMs, freshnessWindowMs: deps.freshnessWindowMs };
+        try {
+          workers[id % workers.length]!.postMessage(request);
+        } catch {
+          // Not structured-cloneable (functions, symbols…): not a trade.
+          waiting.delete(id);
+          resolve({
+            status: "rejected",
+            trade_id: tradeIdOf(signed),
+            code: LedgerErrorCode.TRADE_INVALID,
+            message: "signed trade is malformed",
+          });
+        }
+      });
+      return done.finally(() => {
+        inFlight -= 1;
+      });
+    },
+    async close() {
+      closed = true;
+      while (inFlight > 0) await new Promise((r) => setImmediate(r));
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
