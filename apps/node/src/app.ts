@@ -136,7 +136,17 @@ export function createApp(deps: AppDeps): NodeApp {
   });
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes(generation));
-  app.route("/v1", modelsRoutes({ engine: deps.engine, startedS: Math.floor(deps.clock.nowMs() / 1_000) }));
+  app.route(
+    "/v1",
+    modelsRoutes({
+      engine: deps.engine,
+      startedS: Math.floor(deps.clock.nowMs() / 1_000),
+      remoteModels: () =>
+        mesh()
+          ?.remoteModels()
+          .map((model) => model.model_id) ?? [],
+    }),
+  );
   app.route(
     "/v1/tirami",
     economyRoutes({

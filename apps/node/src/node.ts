@@ -37,6 +37,7 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { createSpendPath, type SpendPath } from "./spend/spend.js";
 import { createMeshHost } from "@tirami/net";
 import { createMeshService, type MeshService, type PricingObserver } from "./mesh/service.js";
+import type { ReputationPort } from "./mesh/reputation.js";
 import { hashToken } from "./tokens.js";
 
 export const LEDGER_FILE = "ledger.db";
@@ -195,6 +196,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
       priceTrmPerToken: () => pricing.priceTrmPerToken(),
       // The ledger's pricing engine takes the live supply/demand inputs when it has one.
       pricing: (ledger as Partial<{ pricing: PricingObserver }>).pricing,
+      reputation: (ledger as Partial<{ reputation: ReputationPort }>).reputation,
       localInFlight: () => inFlight.count(),
       log: (level, message, fields) => logger[level](fields ?? {}, message),
       options: { offerIntervalMs: config.offer_interval_ms },
