@@ -188,6 +188,11 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(network.mesh.peers_connected).toBeGreaterThanOrEqual(1);
   });
 
+  it("lists the mesh's models in GET /v1/models of a node without a model", async () => {
+    const models = await client(alice, aliceUrl).models.list();
+    expect(models.data.map((m) => m.id)).toEqual([MODEL]);
+  });
+
   it("404s a model nobody serves", async () => {
     const error = await apiError(
       client(alice, aliceUrl).chat.completions.create({ ...ask, model: "no-such-model" }),

@@ -16,19 +16,39 @@ export interface ReputationEntry {
   updatedMs: number;
 }
 
+/**
+ * The ledger's persisted reputation service, when the node has one: outcomes are recorded there too and
+ * its merged (local + observed) score is what routing uses.
+ */
+export interface ReputationPort {
+  recordSuccess(account: AccountId): unknown;
+  recordFailure(account: AccountId, kind: "trade_failed"): unknown;
+  mergedReputation(account: AccountId): number;
+}
+
 /** The bounded local reputation table. */
 export class LocalReputation {
   readonly #entries = new Map<AccountId, ReputationEntry>();
   readonly #capacity: number;
   readonly #nowMs: () => number;
+  readonly #port: ReputationPort | undefined;
 
-  constructor(capacity: number, nowMs: () => number) {
+  constructor(capacity: number, nowMs: () => number, port?: ReputationPort) {
     this.#capacity = capacity;
     this.#nowMs = nowMs;
+    this.#port = port;
   }
 
-  /** Score of `account` (the initial score when unseen). */
+  /** Score of `account`: the ledger's merged reputation when available, else this table's (0.5 unseen). */
   score(account: AccountId): number {
+    if (this.#port !== undefined) {
+      try {
+        const merged = this.#port.mergedReputation(account);
+        if (Number.isFinite(merged)) return Math.min(1, Math.max(0, merged));
+      } catch {
+        // fall back to the local table
+      }
+    }
     return this.#entries.get(account)?.score ?? REPUTATION_INITIAL;
   }
 
@@ -40,11 +60,22 @@ export class LocalReputation {
   /** Records a good outcome. */
   success(account: AccountId): void {
     this.#update(account, REPUTATION_STEP, true);
+    this.#record(() => this.#port?.recordSuccess(account));
   }
 
   /** Records a bad outcome; `severity` multiplies the step (1 = ordinary failure). */
   failure(account: AccountId, severity = 1): void {
     this.#update(account, -REPUTATION_STEP * severity, false);
+    for (let i = 0; i < Math.max(1, Math.round(severity)); i++)
+      this.#record(() => this.#port?.recordFailure(account, "trade_failed"));
+  }
+
+  #record(write: () => unknown): void {
+    try {
+      write();
+    } catch {
+      // the ledger's reputation is best effort here; the local table still counts
+    }
   }
 
   #update(account: AccountId, delta: number, ok: boolean): void {

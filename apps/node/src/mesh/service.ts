@@ -49,7 +49,7 @@ import { startGossip, type GossipCounters, type GossipHandle } from "./gossip.js
 import { OfferBook } from "./offer-book.js";
 import { createProvider, type UnsettledEntry } from "./provider.js";
 import { rankProviders, type RouteCandidate, type RoutePreference } from "./ranking.js";
-import { LocalReputation } from "./reputation.js";
+import { LocalReputation, type ReputationPort } from "./reputation.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
 import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 
@@ -98,6 +98,8 @@ export interface MeshServiceDeps {
   /** What this node charges per completion token now. */
   priceTrmPerToken(): number;
   pricing?: PricingObserver | undefined;
+  /** The ledger's reputation service, if any (routing uses its merged score; outcomes are recorded). */
+  reputation?: ReputationPort | undefined;
   /** Local HTTP generations in flight (added to the demand input of pricing). */
   localInFlight?: (() => number) | undefined;
   log?:
@@ -191,7 +193,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     ttlMs: offerTtlMs,
     nowMs,
   });
-  const reputation = new LocalReputation(REPUTATION_ENTRIES_MAX, nowMs);
+  const reputation = new LocalReputation(REPUTATION_ENTRIES_MAX, nowMs, deps.reputation);
   const log = deps.log ?? (() => undefined);
   const listeners = new Set<
     (signed: SignedTrade, source: "gossip" | "sync" | "provider" | "consumer") => void

@@ -58,7 +58,8 @@ export function intakeTrade(
       return { outcome: "unfunded", tradeId: tradeIdOf(signed), code: error.code };
     if (error.code === "TRADE_STALE") {
       const ts = timestampOf(signed);
-      if (options.allowStale && ts !== undefined)
+      // Only the past: a trade stamped in the future is refused however it arrives.
+      if (options.allowStale && ts !== undefined && ts <= Date.now())
         return intakeTrade(ledger, signed, { allowStale: false, nowMs: ts });
       return { outcome: "stale", tradeId: tradeIdOf(signed), code: error.code };
     }
