@@ -12,7 +12,8 @@ import type { RunningNode } from "./deps.js";
 
 /** Resolves `flags.model` to a local file now, so a download shows progress before the node starts. */
 export async function prepareModel(ctx: CommandContext, flags: Record<string, unknown>): Promise<void> {
-  const model = flags["model"];
+  // The model may come from the flag or from $TIRAMI_MODEL (the node's config table reads both).
+  const model = flags["model"] ?? ctx.deps.env["TIRAMI_MODEL"];
   if (typeof model !== "string" || model === "") return;
   const home = resolveHome({ home: flags["home"] as string | undefined, env: ctx.deps.env });
   const modelsDir =
@@ -44,7 +45,12 @@ export function nodeSummary(node: RunningNode): Record<string, unknown> {
 }
 
 /** Prints the banner of a started node. With `--json`, one JSON line on stdout. */
-export function printNodeBanner(ctx: CommandContext, node: RunningNode, title: string): void {
+export function printNodeBanner(
+  ctx: CommandContext,
+  node: RunningNode,
+  title: string,
+  footer = "Ctrl-C stops the node",
+): void {
   const summary = nodeSummary(node);
   if (ctx.out.json) {
     ctx.out.raw(`${JSON.stringify(summary)}\n`);
@@ -58,7 +64,7 @@ export function printNodeBanner(ctx: CommandContext, node: RunningNode, title: s
     ["model", node.model ?? "(none: a consumer; asks the mesh)"],
     ["multiaddrs", node.multiaddrs.length === 0 ? "(mesh off)" : node.multiaddrs.join("\n            ")],
   ]);
-  ctx.out.note(ctx.out.color.dim("Ctrl-C stops the node"));
+  ctx.out.note(ctx.out.color.dim(footer));
 }
 
 /** Waits for SIGINT/SIGTERM, then stops `node` (bounded by STOP_TIMEOUT_MS). */

@@ -42,8 +42,16 @@ export function startCommand(deps: CliDeps): Command {
       defineAction(deps, async (ctx, _args, options) => {
         const flags = flagsOf(ctx, options);
         const fresh = !fileExists(join(ctx.home, NODE_KEY_FILE));
-        if (flags["model"] === undefined && ctx.deps.env["TIRAMI_MODEL"] !== undefined)
-          flags["model"] = ctx.deps.env["TIRAMI_MODEL"];
+        // A first-run terminal shows the banner, not the daemon's JSON log lines (pass --log-level info for them).
+        if (flags["log_level"] === undefined && ctx.deps.env["TIRAMI_LOG_LEVEL"] === undefined)
+          flags["log_level"] = "warn";
+        // First run joins the mesh too, so there are multiaddrs to share (any free port unless given).
+        if (
+          flags["p2p_port"] === undefined &&
+          Object.hasOwn(deps.nodes.configTable, "p2p_port") &&
+          ctx.deps.env["TIRAMI_P2P_PORT"] === undefined
+        )
+          flags["p2p_port"] = 0;
         const node = await launchNode(ctx, flags);
         printNodeBanner(ctx, node, fresh ? `created a new node in ${ctx.home}` : `node home ${ctx.home}`);
         if (!ctx.out.json) {

@@ -74,9 +74,15 @@ export function proofCommand(deps: CliDeps): Command {
           throw new CliError(
             CliErrorCode.VERIFY_FAILED,
             ExitCode.VERIFY_FAILED,
-            `the inclusion proof of ${tradeId} does not verify`,
+            `the inclusion proof of ${tradeId} does not verify against ${roots
+              .filter((r) => !r.ok)
+              .map((r) => r.label)
+              .join(" and ")}`,
             {
-              hint: "the node's log and this root disagree; run `tirami ledger verify` on the node",
+              hint:
+                roots[0]?.ok === true
+                  ? "that root's tree does not hold this trade: the other node may not have received it yet, or its log differs"
+                  : "the node's proof contradicts its own root; stop the node and run `tirami ledger verify`",
             },
           );
       }),

@@ -71,7 +71,12 @@ export function workerCommand(deps: CliDeps): Command {
         };
         const node = await launchNode(ctx, flags);
         try {
-          printNodeBanner(ctx, node, "worker node joined the mesh");
+          printNodeBanner(
+            ctx,
+            node,
+            "worker node joined the mesh",
+            "type questions; `exit` or Ctrl-D leaves and stops the node",
+          );
           const remove = deps.onShutdownSignal(() =>
             (deps.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.(),
           );
