@@ -36,8 +36,7 @@ import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { createSpendPath, type SpendPath } from "./spend/spend.js";
 import { createMeshHost } from "@tirami/net";
-import { createMeshService, type MeshService, type PricingObserver } from "./mesh/service.js";
-import type { ReputationPort } from "./mesh/reputation.js";
+import { createMeshService, type MeshService } from "./mesh/service.js";
 import { hashToken } from "./tokens.js";
 
 export const LEDGER_FILE = "ledger.db";
@@ -194,9 +193,9 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
       engine: () => engine,
       spend,
       priceTrmPerToken: () => pricing.priceTrmPerToken(),
-      // The ledger's pricing engine takes the live supply/demand inputs when it has one.
-      pricing: (ledger as Partial<{ pricing: PricingObserver }>).pricing,
-      reputation: (ledger as Partial<{ reputation: ReputationPort }>).reputation,
+      // Live supply/demand inputs for the ledger's pricing; its merged reputation ranks providers.
+      pricing: ledger.pricing,
+      reputation: ledger.reputation,
       localInFlight: () => inFlight.count(),
       log: (level, message, fields) => logger[level](fields ?? {}, message),
       options: { offerIntervalMs: config.offer_interval_ms },
