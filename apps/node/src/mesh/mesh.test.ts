@@ -193,6 +193,16 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(models.data.map((m) => m.id)).toEqual([MODEL]);
   });
 
+  it("feeds the live supply and demand into the ledger's pricing", async () => {
+    await meshOf(alice).publishOffer();
+    await waitFor(
+      () => alice.node.ledger.pricing.snapshot().supply >= 1,
+      "alice's pricing to see the provider",
+      5_000,
+    );
+    expect(alice.node.ledger.pricing.snapshot().observations_total).toBeGreaterThan(0);
+  });
+
   it("404s a model nobody serves", async () => {
     const error = await apiError(
       client(alice, aliceUrl).chat.completions.create({ ...ask, model: "no-such-model" }),
