@@ -285,6 +285,8 @@ describe("ledger invariants under random operation sequences", () => {
           const report = ledger.verify();
           expect(report.issues).toEqual([]);
           expect(report.ok).toBe(true);
+          // The incrementally maintained root equals the one rebuilt from the stored bytes.
+          expect(ledger.merkleRoot()).toBe(report.root);
         }
         ledger.close();
       }),

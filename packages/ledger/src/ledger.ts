@@ -17,7 +17,7 @@ import { LedgerError, LedgerErrorCode } from "./errors.js";
 import { TRADE_BATCH_MAX } from "./constants.js";
 import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./holds.js";
 import { createJournal, type JournalEntry } from "./journal.js";
-import { createMerkleLog, type TradeProof } from "./merkle-log.js";
+import { type AddedLeaf, createMerkleLog, type TradeProof } from "./merkle-log.js";
 import { createSettlement, type SettlementRequest, type SettlementStatement } from "./settlement.js";
 import { createTradeQueries, type ListTradesRequest } from "./trade-queries.js";
 import type { StoredTrade } from "./trade-rows.js";
@@ -148,12 +148,15 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const holds = createHolds(sqlite, accounts);
   const merkle = createMerkleLog(sqlite);
   const trades = createTradeQueries(sqlite);
+  /** Trades in the database; counted once, then kept current as trades commit. */
+  let tradeTotal: number | undefined;
+  const countTrades = () => (tradeTotal ??= trades.count());
   const safety = createSafetyGate({
     db: sqlite,
     clock: config.clock,
     ...(options.safetyDefaults === undefined ? {} : { defaults: options.safetyDefaults }),
   });
-  const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => trades.count() });
+  const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => countTrades() });
   const reputation = createReputation({
     db: sqlite,
     clock: config.clock,
@@ -180,19 +183,27 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       applier.write(verified, nowMs, holdId),
   );
   const totalChanges = sqlite.prepare("SELECT total_changes()").pluck(true);
+  /** After a commit: the Merkle cache and the trade count learn about the new trades. */
+  function committed(leaves: readonly AddedLeaf[]): void {
+    merkle.added(leaves);
+    if (tradeTotal !== undefined) tradeTotal += leaves.length;
+  }
   const ingests: TradeIngest[] = [];
 
   /** Writes verified trades in one IMMEDIATE transaction; each is checked and applied alone. */
   function writeBatch(items: readonly VerifiedTrade[], nowMs: number): BatchTradeResult[] {
     if (items.length === 0) return [];
+    const added: AddedLeaf[] = [];
     const results = tx(() =>
       items.map((verified): BatchTradeResult => {
         // No savepoint per trade: `write` throws a LedgerError only before its first write. The change
         // counter proves it; anything else aborts (and rolls back) the whole batch.
         const changesBefore = totalChanges.get() as number;
         try {
-          const applied = applier.write(verified, nowMs, undefined);
-          return { status: applied ? "applied" : "exists", trade_id: verified.tradeId };
+          const leaf = applier.write(verified, nowMs, undefined);
+          if (leaf === null) return { status: "exists", trade_id: verified.tradeId };
+          added.push({ tradeId: verified.tradeId, timestampMs: verified.trade.timestamp_ms, leafHash: leaf });
+          return { status: "applied", trade_id: verified.tradeId };
         } catch (error) {
           if (!(error instanceof LedgerError)) throw error;
           assert(totalChanges.get() === changesBefore, "a rejected trade wrote to the ledger");
@@ -200,7 +211,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         }
       }),
     );
-    merkle.invalidate();
+    committed(added);
     return results;
   }
   const tx = <T>(fn: () => T): T => {
@@ -329,9 +340,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (applyOptions.holdId !== undefined) checkHoldId(applyOptions.holdId);
       const checked = applier.check(signed, nowMs);
       if ("exists" in checked) return { status: "exists", trade_id: checked.exists };
-      const applied = writeTrade.immediate(checked, nowMs, applyOptions.holdId);
-      if (!applied) return { status: "exists", trade_id: checked.tradeId };
-      merkle.invalidate();
+      const leaf = writeTrade.immediate(checked, nowMs, applyOptions.holdId);
+      if (leaf === null) return { status: "exists", trade_id: checked.tradeId };
+      committed([{ tradeId: checked.tradeId, timestampMs: checked.trade.timestamp_ms, leafHash: leaf }]);
       return { status: "applied", trade_id: checked.tradeId };
     },
     applySignedTrades(batch, batchOptions = {}) {
@@ -378,7 +389,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
     getTrade: (tradeId) => (open(), trades.get(tradeId)),
     listTrades: (request) => (open(), trades.list(request)),
-    tradeCount: () => (open(), trades.count()),
+    tradeCount: () => (open(), countTrades()),
     merkleRoot: () => (open(), merkle.root()),
     proof(tradeId) {
       open();

@@ -1,14 +1,15 @@
 /**
  * The ledger's Merkle log: the RFC 9162 tree over every applied trade, leaves ordered by
  * (timestamp_ms, trade_id) so two nodes with the same trade set get the same root whatever the arrival
- * order. Leaf hashes are stored with each trade; the leaf list is cached in memory and dropped whenever
- * this ledger writes a trade (one writer process per database file).
+ * order. Leaf hashes are stored with each trade; the tree is loaded once and then updated in memory as this
+ * ledger commits trades (one writer process per database file: the file is opened exclusively).
  * @module
  */
 import type Database from "better-sqlite3";
 import { toHex } from "@tirami/core";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
-import { inclusionProof, merkleRoot } from "./merkle/tree.js";
+import { IncrementalTree } from "./merkle/incremental.js";
+import { inclusionProof } from "./merkle/tree.js";
 
 /** An inclusion proof for one trade, hex-encoded for JSON. Verify with `verifyInclusion`. */
 export interface TradeProof {
@@ -25,21 +26,43 @@ export interface MerkleLog {
   /** Root of all applied trades, 64 hex characters. */
   root(): string;
   proof(tradeId: string): TradeProof;
-  /** Forget cached leaves (after a write). */
+  /** Adds committed trades to the cached tree (when loaded); O(log n) each for in-order arrivals. */
+  added(leaves: readonly AddedLeaf[]): void;
+  /** Forget cached leaves. */
   invalidate(): void;
   /** Leaf hashes of the trades with `fromMs ≤ timestamp_ms < toMs`, in leaf order. */
   leavesInWindow(fromMs: number, toMs: number): Uint8Array[];
 }
 
+/** A committed trade's leaf. */
+export interface AddedLeaf {
+  tradeId: string;
+  timestampMs: number;
+  leafHash: Uint8Array;
+}
+
 interface LeafCache {
   ids: string[];
-  hashes: Uint8Array[];
-  root: Uint8Array;
+  timestamps: number[];
+  tree: IncrementalTree;
+}
+
+/** First index whose (timestamp, id) sorts after the given key: the leaf order of ARCHITECTURE §5. */
+function insertionPoint(cache: LeafCache, timestampMs: number, tradeId: string): number {
+  let lo = 0;
+  let hi = cache.ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = cache.timestamps[mid]!;
+    if (t < timestampMs || (t === timestampMs && cache.ids[mid]! < tradeId)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function createMerkleLog(db: Database.Database): MerkleLog {
   const selectAll = db
-    .prepare("SELECT trade_id, leaf_hash FROM trades ORDER BY timestamp_ms, trade_id")
+    .prepare("SELECT trade_id, timestamp_ms, leaf_hash FROM trades ORDER BY timestamp_ms, trade_id")
     .raw(true);
   const selectWindow = db
     .prepare(
@@ -49,17 +72,20 @@ export function createMerkleLog(db: Database.Database): MerkleLog {
   let cache: LeafCache | undefined;
   function load(): LeafCache {
     if (cache !== undefined) return cache;
-    const rows = selectAll.all() as [string, Uint8Array][];
-    const ids = rows.map((r) => r[0]);
-    const hashes = rows.map((r) => new Uint8Array(r[1]));
-    cache = { ids, hashes, root: merkleRoot(hashes) };
+    const rows = selectAll.all() as [string, number, Uint8Array][];
+    cache = {
+      ids: rows.map((r) => r[0]),
+      timestamps: rows.map((r) => r[1]),
+      tree: new IncrementalTree(rows.map((r) => new Uint8Array(r[2]))),
+    };
     return cache;
   }
   return {
-    root: () => toHex(load().root),
+    root: () => toHex(load().tree.root()),
     proof(tradeId) {
       const leaves = load();
       const index = leaves.ids.indexOf(tradeId);
+      const hashes = leaves.tree.leaves();
       if (index < 0)
         throw new LedgerError(LedgerErrorCode.TRADE_NOT_FOUND, `no trade ${tradeId}`, {
           details: { trade_id: tradeId },
@@ -67,11 +93,20 @@ export function createMerkleLog(db: Database.Database): MerkleLog {
       return {
         trade_id: tradeId,
         leaf_index: index,
-        tree_size: leaves.hashes.length,
-        leaf_hash: toHex(leaves.hashes[index]!),
-        proof: inclusionProof(index, leaves.hashes).map(toHex),
-        root: toHex(leaves.root),
+        tree_size: hashes.length,
+        leaf_hash: toHex(hashes[index]!),
+        proof: inclusionProof(index, hashes).map(toHex),
+        root: toHex(leaves.tree.root()),
       };
+    },
+    added(leaves) {
+      if (cache === undefined) return;
+      for (const leaf of leaves) {
+        const position = insertionPoint(cache, leaf.timestampMs, leaf.tradeId);
+        cache.ids.splice(position, 0, leaf.tradeId);
+        cache.timestamps.splice(position, 0, leaf.timestampMs);
+        cache.tree.insert(position, leaf.leafHash);
+      }
     },
     invalidate() {
       cache = undefined;

@@ -61,10 +61,11 @@ export interface TradeApplier {
   /** Checks without writing; returns the verified trade, or `exists` for an identical replay. */
   check(signed: unknown, nowMs: number): VerifiedTrade | { exists: string };
   /**
-   * Inside a write transaction: the money checks, then the writes. Returns false if it already existed.
+   * Inside a write transaction: the money checks, then the writes. Returns the new leaf hash, or null if
+   * the trade already existed.
    * Throws a LedgerError only before its first write.
    */
-  write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean;
+  write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): Uint8Array | null;
 }
 
 const TRADE_ID_RE = /^[0-9a-f]{64}$/;
@@ -169,9 +170,9 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     return lookup(signed) ?? verifySignedTrade(signed, nowMs, deps.freshnessWindowMs);
   }
 
-  function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean {
+  function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): Uint8Array | null {
     const { trade, tradeId } = verified;
-    if (selectStored.get(tradeId) !== undefined) return false; // raced in between check and write
+    if (selectStored.get(tradeId) !== undefined) return null; // raced in between check and write
     // Every check runs before the first write, so a rejected trade leaves no trace even without a
     // savepoint (applySignedTrades relies on this and asserts it).
     const hold = holdId === undefined ? undefined : holds.active(holdId, nowMs);
@@ -216,17 +217,18 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
       tradeId,
       nowMs,
     });
+    const leaf = leafHash(verified.canonical);
     insert.run({
       ...trade,
       trade_id: tradeId,
       canonical: verified.canonical,
       provider_signature: verified.providerSignature,
       consumer_signature: verified.consumerSignature,
-      leaf_hash: leafHash(verified.canonical),
+      leaf_hash: leaf,
       applied_ms: nowMs,
     });
     deps.onApplied?.(trade, tradeId, nowMs);
-    return true;
+    return leaf;
   }
 
   return { lookup, check, write };

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fromHex, sha256, toHex } from "@tirami/core";
 import { EMPTY_ROOT, inclusionProof, leafHash, merkleRoot, verifyInclusion } from "./index.js";
+import { IncrementalTree } from "./incremental.js";
 
 interface Vectors {
   leaves_hex: string[];
@@ -82,6 +83,29 @@ describe("against the naive recursive definition", () => {
   it("the duplicate-last-leaf collision of upstream is gone: [a,b,c] and [a,b,c,c] differ", () => {
     const [a, b, c] = leavesOf(3);
     expect(toHex(merkleRoot([a!, b!, c!]))).not.toBe(toHex(merkleRoot([a!, b!, c!, c!])));
+  });
+});
+
+describe("incremental tree", () => {
+  it("agrees with merkleRoot after every insertion, in order and out of order", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 80 }), (positions) => {
+        const tree = new IncrementalTree();
+        const reference: Uint8Array[] = [];
+        positions.forEach((p, i) => {
+          // Mostly appends, like trades arriving in timestamp order; sometimes anywhere.
+          const position = i % 3 === 0 ? p % (reference.length + 1) : reference.length;
+          const leaf = leafHash(new Uint8Array([i, p & 0xff]));
+          reference.splice(position, 0, leaf);
+          tree.insert(position, leaf);
+          if (i % 2 === 0 || i === positions.length - 1)
+            expect(toHex(tree.root())).toBe(toHex(merkleRoot(reference)));
+        });
+      }),
+      { numRuns: 200 },
+    );
+    expect(toHex(new IncrementalTree().root())).toBe(toHex(EMPTY_ROOT));
+    expect(toHex(new IncrementalTree(ctLeaves).root())).toBe(vectors.roots_by_size_hex[8]);
   });
 });
 
