@@ -446,14 +446,20 @@ describe("failures move no money", () => {
 
   it("the provider refuses zero-history consumers beyond its cap: 402 with the reason", async () => {
     // Admitted so far: alice, bob, the silent and the picky consumer (cap 4). A fifth is refused.
-    const { t: carol, url } = await meshNode({
-      bootstrap: [meshOf(provider).host.multiaddrs()[0] as string],
-    });
-    await waitFor(() => meshOf(carol).route(MODEL, "balanced").length > 0, "the offer at carol", 15_000);
+    // Carol joins through alice only: the provider's offer reaches her relayed, and she dials the
+    // provider through the multiaddrs in that offer.
+    const { t: carol, url } = await meshNode({ bootstrap: [meshOf(alice).host.multiaddrs()[0] as string] });
+    await waitFor(
+      () => meshOf(carol).route(MODEL, "balanced").length > 0,
+      "the relayed offer at carol",
+      15_000,
+    );
+    expect(meshOf(carol).host.connectedAccounts()).not.toContain(provider.node.account);
     const error = await apiError(client(carol, url).chat.completions.create(ask));
     expect(error.status).toBe(402);
     expect(error.code).toBe("PROVIDER_REFUSED_CREDIT");
     expect(error.message).toContain("zero_history_cap");
+    expect(meshOf(carol).host.connectedAccounts()).toContain(provider.node.account);
     expect(carol.node.ledger.listHolds(carol.node.account)).toEqual([]);
     expect(money(carol, carol.node.account).balance_trm).toBe(1_000);
   });

@@ -15,7 +15,7 @@
  */
 import type { AccountId, Clock, Signer } from "@tirami/core";
 import type { Ledger } from "@tirami/ledger";
-import type { MeshHost } from "@tirami/net";
+import { type MeshHost, peerIdFromAccountId } from "@tirami/net";
 import {
   FREE_CAPACITY_MAX,
   INFER_PROTOCOL_ID,
@@ -170,6 +170,11 @@ export interface MeshService {
   forgive(consumer: AccountId): boolean;
   gossipCounters(): GossipCounters;
 }
+
+/** Offer multiaddrs tried when dialing a provider that is not a neighbour. */
+const DIAL_ADDRS_MAX = 4;
+
+const peerIdOf = (account: AccountId): string => peerIdFromAccountId(account).toString();
 
 function interval(value: number | undefined, fallback: number, name: string): number {
   const out = value ?? fallback;
@@ -388,6 +393,23 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     }));
   }
 
+  /**
+   * Connects to a provider known only from its gossiped offer (not a neighbour) through the multiaddrs
+   * the offer lists. Best effort: the purchase itself reports an unreachable provider.
+   */
+  async function reach(account: AccountId): Promise<void> {
+    if (host.connectedAccounts().includes(account)) return;
+    const addrs = book.get(account)?.multiaddrs ?? [];
+    for (const addr of addrs.slice(0, DIAL_ADDRS_MAX)) {
+      const full = addr.includes("/p2p/") ? addr : `${addr}/p2p/${peerIdOf(account)}`;
+      try {
+        if ((await host.dial(full)) === account) return;
+      } catch {
+        // try the next address
+      }
+    }
+  }
+
   function route(modelId: string, preference: RoutePreference): RouteCandidate[] {
     const candidates = book.serving(modelId).filter((entry) => entry.offer.account !== host.account);
     return rankProviders(candidates, preference, {
@@ -471,6 +493,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
       let lastError: unknown;
       for (const candidate of candidates.slice(0, ROUTE_ATTEMPTS_MAX)) {
         try {
+          await reach(candidate.provider);
           return await consumer.purchase({
             spender: request.spender,
             provider: candidate.provider,
