@@ -10,7 +10,6 @@ import {
   API_PORT_DEFAULT,
   BODY_BYTES_MAX_DEFAULT,
   MAX_TOKENS_MAX_DEFAULT,
-  PRICE_TRM_PER_TOKEN_DEFAULT,
   RATE_LIMIT_PER_MINUTE_DEFAULT,
   SHUTDOWN_GRACE_MS_DEFAULT,
 } from "./constants.js";
@@ -113,10 +112,9 @@ export const NODE_CONFIG_TABLE = {
   },
   price_trm_per_token: {
     kind: "number",
-    default: PRICE_TRM_PER_TOKEN_DEFAULT,
-    min: 0,
+    min: 0.000_001,
     max: 1_000_000,
-    doc: "Base price this node quotes, in TRM per completion token.",
+    doc: "Fixed price this node quotes, in TRM per completion token; unset = the ledger's live price (base 1, demand/supply EMA, deflation).",
   },
   p2p_port: {
     kind: "integer",

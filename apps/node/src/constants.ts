@@ -20,8 +20,6 @@ export const RATE_LIMIT_PER_MINUTE_DEFAULT = 600;
 export const RATE_LIMIT_BUCKETS_MAX = 10_000;
 /** How long in-flight generations may finish on shutdown before they are aborted (ms). */
 export const SHUTDOWN_GRACE_MS_DEFAULT = 5_000;
-/** Local price quoted for self-use metering and remote quotes (TRM per token, ARCHITECTURE §4 base). */
-export const PRICE_TRM_PER_TOKEN_DEFAULT = 1;
 
 /** Messages per chat request: bounds prompt flattening work. */
 export const MESSAGES_MAX = 256;

@@ -117,6 +117,38 @@ describe("graceful stop", () => {
   });
 });
 
+describe("pricing", () => {
+  it("quotes the ledger's live price unless a fixed price is configured", async () => {
+    const live = await createTestNode({ flags: { price_trm_per_token: undefined } });
+    try {
+      const response = await live.node.http.app.request("/v1/tirami/pricing", { headers: live.auth() });
+      const body = (await response.json()) as {
+        source: string;
+        price_trm_per_token: number;
+        deflation_factor: number;
+      };
+      expect(body.source).toBe("live");
+      expect(body.price_trm_per_token).toBe(live.node.ledger.pricing.quote().price_trm_per_token);
+      expect(body.deflation_factor).toEqual(expect.any(Number));
+    } finally {
+      await live.close();
+    }
+    const fixed = await createTestNode({ flags: { price_trm_per_token: 2.5 } });
+    try {
+      const body = (await (
+        await fixed.node.http.app.request("/v1/tirami/pricing", { headers: fixed.auth() })
+      ).json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        source: "config",
+        price_trm_per_token: 2.5,
+        estimated_cost_100_tokens_trm: 250,
+      });
+    } finally {
+      await fixed.close();
+    }
+  });
+});
+
 describe("configuration", () => {
   it("reads TIRAMI_* variables over defaults and reports every bad value", () => {
     const config = readNodeConfig({ env: { TIRAMI_API_PORT: "8123", TIRAMI_MAX_TOKENS_MAX: "64" } });

@@ -22,7 +22,6 @@ import {
 } from "@tirami/core";
 import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infer";
 import { type Ledger, openLedger } from "@tirami/ledger";
-import { openSafetyGate } from "./ledger-safety.js";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
 import { openNodeDatabase } from "./agents/db.js";
@@ -33,6 +32,7 @@ import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
 import { NodeError, NodeErrorCode } from "./errors.js";
 import { createInFlight } from "./in-flight.js";
 import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
+import { startPricingLoop } from "./loops/pricing.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { createSpendPath, type SpendPath } from "./spend/spend.js";
 import { createMeshHost } from "@tirami/net";
@@ -80,11 +80,24 @@ export function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith("127.");
 }
 
-/** A fixed-price quote from config, used until live pricing is wired (see README). */
-function configPricing(priceTrmPerToken: number): PricingPort {
+/**
+ * The price this node quotes: `price_trm_per_token` when configured (a fixed price), else the ledger's live
+ * price (base 1 TRM/token × demand/supply EMA × deflation, ARCHITECTURE §4).
+ */
+function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number | undefined): PricingPort {
+  if (fixedTrmPerToken !== undefined) {
+    return {
+      priceTrmPerToken: () => fixedTrmPerToken,
+      snapshot: () => ({
+        source: "config",
+        ...ledger.pricing.snapshot(),
+        price_trm_per_token: fixedTrmPerToken,
+      }),
+    };
+  }
   return {
-    priceTrmPerToken: () => priceTrmPerToken,
-    snapshot: () => ({ source: "config", base_price_trm_per_token: priceTrmPerToken }),
+    priceTrmPerToken: () => ledger.pricing.quote().price_trm_per_token,
+    snapshot: () => ({ source: "live", ...ledger.pricing.snapshot() }),
   };
 }
 
@@ -140,11 +153,11 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     ledger.close();
     throw error;
   }
-  const safety: SafetyPort = openSafetyGate(ledger, clock);
+  const safety: SafetyPort = ledger.safety;
   const agents = createAgentRegistry(nodeDb, clock);
   const usage = createUsageMeter(nodeDb, clock);
   const inFlight = createInFlight();
-  const pricing = configPricing(config.price_trm_per_token);
+  const pricing = nodePricing(ledger, config.price_trm_per_token);
   let mesh: MeshService | undefined;
   const http = createApp({
     clock,
@@ -204,11 +217,13 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
 
   let server: ServerType | undefined;
   let maintenance: Loop | undefined;
+  let pricingLoop: Loop | undefined;
   let stopping: Promise<void> | undefined;
 
   async function shutdown(): Promise<void> {
     inFlight.stopAccepting();
     maintenance?.stop();
+    pricingLoop?.stop();
     const closed =
       server === undefined
         ? Promise.resolve()
@@ -245,6 +260,15 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
         logger,
       });
       maintenance.tick();
+      if (mesh === undefined) {
+        // Without the mesh this node is the only provider it knows; the mesh feeds pricing itself.
+        pricingLoop = startPricingLoop({
+          observe: (input) => ledger.pricing.observe(input),
+          providersSeen: () => (engine === undefined ? 0 : 1),
+          requestsInFlight: () => inFlight.count(),
+          logger,
+        });
+      }
       const listening = new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         const started = serve(
           { fetch: http.app.fetch, hostname: config.api_bind, port: config.api_port },

@@ -51,6 +51,8 @@ export async function createTestNode(
       threads: 1,
       context_size: 512,
       log_level: "silent",
+      // A fixed price keeps expected costs exact; pass `price_trm_per_token: undefined` for live pricing.
+      price_trm_per_token: 1,
       ...(options.model === true ? { model: testModelPath(), chat_wrapper: "general" } : {}),
       ...options.flags,
     },
