@@ -54,3 +54,7 @@ export const INGEST_BATCH_MAX_DEFAULT = 256;
 export const INGEST_WORKERS_MAX = 8;
 /** Ingest pipeline: most trades submitted and not yet resolved (back-pressure). */
 export const INGEST_IN_FLIGHT_MAX = 10_000;
+/** `journal()` returns at most this many entries per page. */
+export const JOURNAL_PAGE_MAX = 1_000;
+/** `releaseExpiredHolds` releases at most this many holds per call (call again for more). */
+export const EXPIRED_SWEEP_BATCH_MAX = 10_000;

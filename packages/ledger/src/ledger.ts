@@ -14,7 +14,7 @@ import { createKysely, type LedgerTables } from "./db/kysely.js";
 import { LEDGER_MIGRATIONS } from "./db/migrations.js";
 import { openDatabase } from "./db/open.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
-import { TRADE_BATCH_MAX } from "./constants.js";
+import { EXPIRED_SWEEP_BATCH_MAX, JOURNAL_PAGE_MAX, TRADE_BATCH_MAX } from "./constants.js";
 import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./holds.js";
 import { createJournal, type JournalEntry } from "./journal.js";
 import { type AddedLeaf, createMerkleLog, type TradeProof } from "./merkle-log.js";
@@ -119,9 +119,6 @@ export interface Ledger {
   verify(): VerifyReport;
   close(): void;
 }
-
-const EXPIRED_SWEEP_BATCH_MAX = 10_000;
-const JOURNAL_PAGE_MAX = 1_000;
 
 function rejected(signed: unknown, error: unknown): BatchTradeResult {
   if (!(error instanceof TiramiError)) throw error;
