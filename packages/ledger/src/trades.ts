@@ -119,6 +119,8 @@ export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindo
   };
 }
 
+type StoredParts = Pick<TradeRow, "canonical" | "provider_signature" | "consumer_signature">;
+
 function invalid(code: LedgerErrorCode, message: string, details: Record<string, unknown>): never {
   throw new LedgerError(code, message, { details });
 }
@@ -172,7 +174,19 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
 
   function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): Uint8Array | null {
     const { trade, tradeId } = verified;
-    if (selectStored.get(tradeId) !== undefined) return null; // raced in between check and write
+    // Stored since `check` (earlier in the same batch, or another submit): a replay, or a conflict.
+    const stored = selectStored.get(tradeId) as StoredParts | undefined;
+    if (stored !== undefined) {
+      const same =
+        equalBytes(stored.canonical, verified.canonical) &&
+        equalBytes(stored.provider_signature, verified.providerSignature) &&
+        equalBytes(stored.consumer_signature, verified.consumerSignature);
+      if (!same)
+        invalid(LedgerErrorCode.TRADE_CONFLICT, `trade ${tradeId} exists with different content`, {
+          trade_id: tradeId,
+        });
+      return null;
+    }
     // Every check runs before the first write, so a rejected trade leaves no trace even without a
     // savepoint (applySignedTrades relies on this and asserts it).
     const hold = holdId === undefined ? undefined : holds.active(holdId, nowMs);
