@@ -28,7 +28,7 @@ import { waitFor } from "../testing/mesh.js";
 const MODEL = "stories260K";
 const started: TestNode[] = [];
 let provider: TestNode, alice: TestNode, bob: TestNode;
-let aliceUrl: string, bobUrl: string;
+let aliceUrl: string, bobUrl: string, providerUrl: string;
 
 async function meshNode(
   options: { model?: boolean; bootstrap?: string[]; flags?: Record<string, unknown> } = {},
@@ -70,7 +70,10 @@ const ask = {
 };
 
 beforeAll(async () => {
-  ({ t: provider } = await meshNode({ model: true, flags: { zero_history_consumers_max: 4 } }));
+  ({ t: provider, url: providerUrl } = await meshNode({
+    model: true,
+    flags: { zero_history_consumers_max: 4 },
+  }));
   const boot = [meshOf(provider).host.multiaddrs()[0] as string];
   let url: string;
   ({ t: alice, url } = await meshNode({ bootstrap: boot }));
@@ -382,6 +385,24 @@ describe("failures move no money", () => {
       expect(refusal).toMatchObject({ kind: "infer_error", code: "DENIED" });
       expect((refusal as { message: string }).message).toContain("UNSETTLED_TRADE");
       again.abort();
+      // The operator sees it and can forgive it; then it is served again.
+      const auth = { authorization: `Bearer ${provider.token}` };
+      const listed = (await (
+        await fetch(`${providerUrl}/v1/tirami/mesh/unsettled`, { headers: auth })
+      ).json()) as {
+        unsettled: Array<{ consumer: string }>;
+      };
+      expect(listed.unsettled.map((u) => u.consumer)).toContain(evil.account);
+      const forgive = await fetch(`${providerUrl}/v1/tirami/mesh/unsettled/${evil.account}/forgive`, {
+        method: "POST",
+        headers: auth,
+      });
+      expect(await forgive.json()).toEqual({ account: evil.account, forgiven: true });
+      const third = await evil.request(meshOf(provider).host.multiaddrs()[0] as string, INFER_PROTOCOL_ID);
+      await third.send(request("evil-3"));
+      const served = decodeMessage((await third[Symbol.asyncIterator]().next()).value as Uint8Array);
+      expect(served.kind).not.toBe("infer_error");
+      third.abort();
     } finally {
       await evil.stop();
     }

@@ -5,7 +5,9 @@
  * @module
  */
 import { Hono } from "hono";
+import { isAccountId } from "@tirami/core";
 import { MeshError, MeshErrorCode } from "../mesh/errors.js";
+import { operatorOnly } from "../middleware/auth.js";
 import { isRoutePreference, type RoutePreference } from "../mesh/ranking.js";
 import type { MeshService } from "../mesh/service.js";
 import type { AppEnv } from "../principal.js";
@@ -85,5 +87,19 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
   });
 
   app.get("/mesh", (c) => c.json(meshOf().network()));
+
+  // Consumers this node (as a provider) refuses because they never answered a trade proposal.
+  app.get("/mesh/unsettled", operatorOnly(), (c) => {
+    const unsettled = meshOf().unsettled();
+    return c.json({ count: unsettled.length, unsettled });
+  });
+  app.post("/mesh/unsettled/:account/forgive", operatorOnly(), (c) => {
+    const account = c.req.param("account");
+    if (!isAccountId(account))
+      throw new MeshError(MeshErrorCode.INVALID_ROUTE, "account: expected 64 lowercase hex characters", {
+        details: { param: "account" },
+      });
+    return c.json({ account, forgiven: meshOf().forgive(account) });
+  });
   return app;
 }
