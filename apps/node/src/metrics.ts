@@ -11,7 +11,15 @@ import { LATENCY_BUCKETS_S } from "./constants.js";
 export interface MetricsSources {
   modelLoaded(): boolean;
   /** The node's own account balances, or undefined when the ledger is unavailable. */
-  balance(): { balance_trm: number; effective_balance_trm: number; reserved_trm: number } | undefined;
+  balance():
+    | {
+        balance_trm: number;
+        effective_balance_trm: number;
+        reserved_trm: number;
+        contributed_trm: number;
+        consumed_trm: number;
+      }
+    | undefined;
   tradeCount(): number | undefined;
   killSwitchActive(): boolean | undefined;
   inFlight(): number;
@@ -69,6 +77,24 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
       this.set({ kind: "balance" }, account.balance_trm);
       this.set({ kind: "effective" }, account.effective_balance_trm);
       this.set({ kind: "reserved" }, account.reserved_trm);
+    },
+  });
+  new Gauge({
+    name: "tirami_trm_contributed_total",
+    help: "TRM this node has earned as a provider, from the ledger (reference forge_cu_contributed_total)",
+    registers,
+    collect() {
+      const account = sources.balance();
+      if (account !== undefined) this.set(account.contributed_trm);
+    },
+  });
+  new Gauge({
+    name: "tirami_trm_consumed_total",
+    help: "TRM this node has spent as a consumer, from the ledger (reference forge_cu_consumed_total)",
+    registers,
+    collect() {
+      const account = sources.balance();
+      if (account !== undefined) this.set(account.consumed_trm);
     },
   });
   new Gauge({
