@@ -1,6 +1,6 @@
 /**
- * Bench: one fixed greedy chat generation through (a) node-llama-cpp in-process (`LlamaChatSession`, the
- * same `general` chat format, explicit threads, no flash attention), (a2) the `@tirami/infer` engine
+ * Bench: one fixed greedy chat generation through (a) node-llama-cpp in-process (`LlamaCompletion` on the
+ * prompt tokens of the same `general` chat format, explicit threads, no flash attention), (a2) the `@tirami/infer` engine
  * in-process, and (b) this node's streaming `POST /v1/chat/completions` with an agent token over a real
  * 127.0.0.1 socket (SSE parsed by the client). Prints time-to-first-token and tokens/s of each, and the
  * ratios (b)/(a) and (b)/(a2) from the same run; variants are interleaved run by run so machine noise
@@ -15,7 +15,7 @@ import {
   GeneralChatWrapper,
   getLlama,
   getModuleVersion,
-  LlamaChatSession,
+  LlamaCompletion,
   LlamaLogLevel,
 } from "node-llama-cpp";
 import { pino } from "pino";
@@ -151,7 +151,9 @@ const viaEngine = async (onChunk: () => void): Promise<number> =>
     })
   ).completion_tokens;
 
-// (a) node-llama-cpp directly, configured like the engine.
+// (a) node-llama-cpp directly, configured like the engine: the same `general` chat format turned into
+// prompt tokens, then a plain greedy LlamaCompletion on one context sequence (the floor of what the engine
+// and the node can do).
 const llama = await getLlama({ build: "never", gpu: false, logLevel: LlamaLogLevel.warn, maxThreads: 0 });
 const model = await llama.loadModel({ modelPath: W.modelPath });
 const context = await model.createContext({
@@ -161,22 +163,25 @@ const context = await model.createContext({
   sequences: 1,
 });
 const sequence = context.getSequence();
+const { contextText } = new GeneralChatWrapper().generateContextState({
+  chatHistory: [
+    { type: "user", text: W.prompt },
+    { type: "model", response: [] },
+  ],
+});
+const chatPromptTokens = contextText.tokenize(model.tokenizer);
 const viaLlama = async (onChunk: () => void): Promise<number> => {
   await sequence.clearHistory();
-  const session = new LlamaChatSession({
-    contextSequence: sequence,
-    chatWrapper: new GeneralChatWrapper(),
-    autoDisposeSequence: false,
-  });
+  const completion = new LlamaCompletion({ contextSequence: sequence });
   let tokens = 0;
-  await session.prompt(W.prompt, {
+  await completion.generateCompletionWithMeta(chatPromptTokens, {
     temperature: 0,
     maxTokens: W.maxTokens,
     repeatPenalty: false,
     onToken: (t) => (tokens += t.length),
     onTextChunk: onChunk,
   });
-  session.dispose({ disposeSequence: false });
+  completion.dispose({ disposeSequence: false });
   return tokens;
 };
 
@@ -186,7 +191,7 @@ const check = {
   a2: await viaEngine(() => undefined),
   b: await viaHttp(() => undefined),
 };
-console.log("token counts (check):", JSON.stringify(check));
+console.log("token counts (check):", JSON.stringify(check), "prompt tokens (a):", chatPromptTokens.length);
 const samples: Record<keyof typeof variants, Sample[]> = { a: [], a2: [], b: [] };
 for (let i = 0; i < W.warmupRuns; i += 1)
   for (const generate of Object.values(variants)) await measure(generate);
@@ -194,7 +199,7 @@ for (let i = 0; i < W.runs; i += 1)
   for (const [name, generate] of Object.entries(variants))
     samples[name as keyof typeof variants].push(await measure(generate));
 
-const a = summarize("(a) node-llama-cpp LlamaChatSession in-process", samples.a);
+const a = summarize("(a) node-llama-cpp LlamaCompletion in-process", samples.a);
 const a2 = summarize("(a2) @tirami/infer Engine.chat in-process", samples.a2);
 const b = summarize("(b) node HTTP SSE /v1/chat/completions, agent token", samples.b);
 console.table(
