@@ -36,3 +36,7 @@ export const SETTLE_HOURS_MAX = 24 * 366;
 export const STOP_TIMEOUT_MS = 15_000;
 /** Widest table cell (characters); longer values are shortened with an ellipsis. */
 export const TABLE_CELL_CHARS_MAX = 72;
+/** Longest `chat --wait-approval` waits for an operator (ms); the node's own deadline usually ends it first. */
+export const APPROVAL_WAIT_MS_MAX = 600_000;
+/** How often a waiting chat asks whether its approval was decided (ms). */
+export const APPROVAL_POLL_MS = 500;

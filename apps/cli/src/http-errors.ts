@@ -45,14 +45,20 @@ export function parseErrorBody(text: string): NodeErrorBody {
   };
 }
 
-/** The command that undoes a safety denial, by the gate's reason code (as far as the code says). */
-function denialHint(code: string | undefined, body: NodeErrorBody): string {
-  const upper = (code ?? "").toUpperCase();
+/** The approval id a denial carries (`error.details.approval_id`), if any. */
+function approvalIdOf(body: NodeErrorBody): string | undefined {
   const nested = body.details?.["details"];
-  const approvalId =
+  const id =
     (nested !== null && typeof nested === "object"
       ? (nested as Record<string, unknown>)["approval_id"]
       : undefined) ?? body.details?.["approval_id"];
+  return typeof id === "string" ? id : undefined;
+}
+
+/** The command that undoes a safety denial, by the gate's reason code (as far as the code says). */
+function denialHint(code: string | undefined, body: NodeErrorBody): string {
+  const upper = (code ?? "").toUpperCase();
+  const approvalId = approvalIdOf(body);
   if (upper.includes("KILL")) return "the kill switch is on; lift it with `tirami resume`";
   if (upper.includes("APPROVAL"))
     return typeof approvalId === "string"
@@ -77,7 +83,16 @@ export function errorFromResponse(options: {
   const { status, token } = options;
   const body = parseErrorBody(options.text);
   const code = body.code;
-  const common = { status, details: { status, code, type: body.type } };
+  const approvalId = approvalIdOf(body);
+  const common = {
+    status,
+    details: {
+      status,
+      code,
+      type: body.type,
+      ...(approvalId === undefined ? {} : { approval_id: approvalId }),
+    },
+  };
   const where = `${status}${code === undefined ? "" : ` ${code}`}`;
   if (status === 401) {
     if (token.value === undefined)

@@ -2,7 +2,10 @@
  * Proves the upstream mesh aliases work as a user drives them: `tirami seed -m <model>` serves the tiny
  * model with a mesh address, `tirami worker --seed <multiaddr>` joins it with a model-less node and
  * answers questions piped on stdin, paying per answer; the seed then lists the trade, its peers and its
- * providers, and `tirami proof` verifies the trade's inclusion against the seed's root.
+ * providers, and `tirami proof` verifies the trade's inclusion against the seed's root. A consumer node
+ * (`tirami node --bootstrap`) then shows the safety gate through the CLI: an agent's spend above its
+ * approval threshold waits (`chat --wait-approval`) until `tirami approvals approve` lets it through, and
+ * with the kill switch on the next spend exits 5.
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -11,8 +14,10 @@ import {
   BIN,
   cleanEnv,
   json,
+  type NodeUnderTest,
   removeTempDirs,
   runCli,
+  startNode,
   tempDir,
   tinyModelPath,
 } from "./e2e-harness.test-support.js";
@@ -25,6 +30,7 @@ interface Seed {
 }
 
 let seed: Seed;
+let consumer: NodeUnderTest | undefined;
 
 /** Runs `tirami seed --json` and waits for its banner. */
 function startSeed(): Promise<Seed> {
@@ -45,6 +51,8 @@ function startSeed(): Promise<Seed> {
       "0",
       "--log-level",
       "warn",
+      "--offer-interval-ms",
+      "1000",
     ],
     {
       env: cleanEnv(),
@@ -83,6 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await consumer?.stop();
   const code = await seed?.stop();
   removeTempDirs();
   expect(code).toBe(0);
@@ -119,4 +128,64 @@ it("a worker joins the seed, buys answers, and the seed can prove the trade", as
   // The worker has left: the seed still remembers it as a peer, with the same trade count.
   const peers = json<{ peers: { trade_count: number | null }[] }>(await runCli([...at, "peers", "--json"]));
   expect(peers.peers.length).toBeGreaterThanOrEqual(1);
+});
+
+it("an agent's spend above its approval threshold waits for an operator; the kill switch denies the next", async () => {
+  consumer = await startNode({ model: false, extra: ["--p2p-port", "0", "--bootstrap", seed.multiaddr] });
+  const at = ["--url", consumer.url, "--home", consumer.home];
+  const created = await runCli([
+    ...at,
+    "agent",
+    "create",
+    "helper",
+    "--per-request",
+    "5",
+    "--approval-above",
+    "5",
+    "--json",
+  ]);
+  const token = json<{ token: string }>(created).token;
+  const asAgent = ["--url", consumer.url, "--api-token", token];
+
+  // Wait for the seed's offer to reach the consumer.
+  for (let i = 0; i < 60; i += 1) {
+    const providers = json<{ models: { model_id: string }[] }>(await runCli([...at, "providers", "--json"]));
+    if (providers.models.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+
+  // 12 tokens at 1 TRM/token is above the 5 TRM threshold: the chat waits for a human.
+  const chat = runCli([...asAgent, "chat", "-n", "12", "--wait-approval", "Once upon a time"], {
+    timeoutMs: 60_000,
+  });
+  let approvalId: string | undefined;
+  for (let i = 0; i < 60 && approvalId === undefined; i += 1) {
+    const pending = json<{ approvals: { approval_id: string; spender: string; amount_trm: number }[] }>(
+      await runCli([...at, "approvals", "list", "--json"]),
+    );
+    approvalId = pending.approvals.find((a) => a.spender === "helper")?.approval_id;
+    if (approvalId === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  expect(approvalId).toMatch(/^apr_[0-9a-f]{32}$/);
+  const approved = await runCli([...at, "approvals", "approve", approvalId ?? "", "--json"]);
+  expect(approved.code).toBe(0);
+  const answered = await chat;
+  expect(answered.code, answered.stderr).toBe(0);
+  expect(answered.stderr).toContain(`tirami approvals approve ${approvalId ?? ""}`);
+  expect(answered.stderr).toMatch(/— cost [1-9]\d* TRM/);
+
+  // Without --wait-approval the same kind of spend exits 5 with the command that would approve it.
+  const refused = await runCli([...asAgent, "chat", "-n", "12", "Once upon a time"]);
+  expect(refused.code).toBe(5);
+  expect(refused.stderr).toContain("APPROVAL_REQUIRED");
+  expect(refused.stderr).toMatch(/tirami approvals approve apr_[0-9a-f]{32}/);
+
+  expect((await runCli([...at, "kill", "--reason", "test"])).code).toBe(0);
+  const killed = await runCli([...at, "chat", "-n", "3", "Hi"]);
+  expect(killed.code).toBe(5);
+  expect(killed.stderr).toContain("denied (KILL_SWITCH_ACTIVE)");
+  expect(killed.stderr).toContain("tirami resume");
+  expect((await runCli([...at, "resume"])).code).toBe(0);
+  const after = await runCli([...at, "chat", "-n", "3", "Hi"]);
+  expect(after.code, after.stderr).toBe(0);
 });

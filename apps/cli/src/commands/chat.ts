@@ -5,10 +5,17 @@
  * The REPL also reads piped lines (one question per line), which is how scripts and tests drive it.
  * @module
  */
+import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
-import { CHAT_HISTORY_MAX, CHAT_MAX_TOKENS_DEFAULT, CHAT_TIMEOUT_MS_DEFAULT } from "../constants.js";
+import {
+  APPROVAL_POLL_MS,
+  APPROVAL_WAIT_MS_MAX,
+  CHAT_HISTORY_MAX,
+  CHAT_MAX_TOKENS_DEFAULT,
+  CHAT_TIMEOUT_MS_DEFAULT,
+} from "../constants.js";
 import type { CommandContext } from "../context.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode, toCliError } from "../errors.js";
@@ -28,6 +35,18 @@ export interface ChatSettings {
   model: string | undefined;
   maxTokens: number;
   temperature: number | undefined;
+  /** Mesh routing preference (`x_tirami.route`). */
+  route?: string | undefined;
+  /** Pin a provider account (`x_tirami.provider`). */
+  provider?: string | undefined;
+  /** On APPROVAL_REQUIRED, wait for an operator's decision and retry with the approval. */
+  waitApproval?: boolean | undefined;
+}
+
+/** Per-attempt `x_tirami` fields: the request id (the same on a retry, so an approval is redeemed). */
+interface Attempt {
+  requestId: string;
+  approvalId?: string | undefined;
 }
 
 /** What one answer cost, read from `x_tirami` and `usage`. */
@@ -51,7 +70,13 @@ export function addChatFlags(command: Command): Command {
       CHAT_MAX_TOKENS_DEFAULT,
     )
     .option("--temperature <t>", "sampling temperature, 0–2", numberArg("--temperature", 0, 2))
-    .option("--system <text>", "a system message before the conversation");
+    .option("--system <text>", "a system message before the conversation")
+    .option("--route <preference>", "mesh routing: cost, quality or balanced")
+    .option("--provider <account>", "buy from this provider (64 hex account id)")
+    .option(
+      "--wait-approval",
+      "when a spend needs a human, wait for `tirami approvals approve <id>` and retry",
+    );
 }
 
 export function chatSettings(options: Record<string, unknown>): ChatSettings {
@@ -59,12 +84,25 @@ export function chatSettings(options: Record<string, unknown>): ChatSettings {
     model: options["model"] as string | undefined,
     maxTokens: options["maxTokens"] as number,
     temperature: options["temperature"] as number | undefined,
+    route: options["route"] as string | undefined,
+    provider: options["provider"] as string | undefined,
+    waitApproval: options["waitApproval"] === true,
+  };
+}
+
+function xTirami(settings: ChatSettings, attempt: Attempt): Record<string, unknown> {
+  return {
+    request_id: attempt.requestId,
+    ...(attempt.approvalId === undefined ? {} : { approval_id: attempt.approvalId }),
+    ...(settings.route === undefined ? {} : { route: settings.route }),
+    ...(settings.provider === undefined ? {} : { provider: settings.provider }),
   };
 }
 
 function requestBody(
   messages: Message[],
   settings: ChatSettings & { model: string },
+  attempt: Attempt,
   stream: boolean,
 ): Record<string, unknown> {
   return {
@@ -73,6 +111,7 @@ function requestBody(
     max_tokens: settings.maxTokens,
     ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
     stream,
+    x_tirami: xTirami(settings, attempt),
   };
 }
 
@@ -104,17 +143,73 @@ export async function ask(
   messages: Message[],
   chosen: ChatSettings,
 ): Promise<AnswerReceipt & { raw: unknown }> {
-  const client = ctx.client(Math.max(ctx.options.timeout_ms, CHAT_TIMEOUT_MS_DEFAULT));
   const settings = { ...chosen, model: chosen.model ?? (await defaultModel(ctx)) };
+  const attempt: Attempt = { requestId: `cli-${randomBytes(12).toString("hex")}` };
+  try {
+    return await askOnce(ctx, messages, settings, attempt);
+  } catch (error) {
+    const approvalId = (error as CliError).details?.["approval_id"];
+    if (
+      !settings.waitApproval ||
+      (error as CliError).code !== "APPROVAL_REQUIRED" ||
+      typeof approvalId !== "string"
+    )
+      throw error;
+    await waitForApproval(ctx, approvalId);
+    return askOnce(ctx, messages, settings, { ...attempt, approvalId });
+  }
+}
+
+/**
+ * Waits until approval `id` is decided (bounded by APPROVAL_WAIT_MS_MAX; the node's deadline denies it
+ * sooner). Resolves when approved.
+ * @throws {CliError} SPEND_DENIED (exit 5) when it is denied or expires.
+ */
+async function waitForApproval(ctx: CommandContext, id: string): Promise<void> {
+  ctx.out.note(`waiting for an operator: \`tirami approvals approve ${id}\` (or deny it)`);
+  const deadline = Date.now() + APPROVAL_WAIT_MS_MAX;
+  const client = ctx.client();
+  while (Date.now() < deadline) {
+    const approvals = list(await client.get(PATHS.approvals, { limit: 1_000 }), "approvals");
+    const status = pick(approvals.find((a) => a["approval_id"] === id) ?? {}, "status");
+    if (status === "approved") return;
+    if (status !== "pending")
+      throw new CliError(
+        "APPROVAL_DENIED",
+        ExitCode.DENIED,
+        `approval ${id} was ${String(status ?? "not found")}`,
+        {
+          hint: "ask the operator again, or lower --max-tokens to stay under the approval threshold",
+        },
+      );
+    await new Promise((resolve) => setTimeout(resolve, APPROVAL_POLL_MS));
+  }
+  throw new CliError(
+    "APPROVAL_DENIED",
+    ExitCode.DENIED,
+    `approval ${id} was not decided within ${APPROVAL_WAIT_MS_MAX} ms`,
+    {
+      hint: "ask the operator to run `tirami approvals list`",
+    },
+  );
+}
+
+async function askOnce(
+  ctx: CommandContext,
+  messages: Message[],
+  settings: ChatSettings & { model: string },
+  attempt: Attempt,
+): Promise<AnswerReceipt & { raw: unknown }> {
+  const client = ctx.client(Math.max(ctx.options.timeout_ms, CHAT_TIMEOUT_MS_DEFAULT));
   if (ctx.out.json) {
-    const raw = await client.post(PATHS.chat, requestBody(messages, settings, false));
+    const raw = await client.post(PATHS.chat, requestBody(messages, settings, attempt, false));
     const choice = list(raw, "choices")[0] ?? {};
     const content = pick(record(choice["message"]), "content");
     return { ...receiptFrom([record(raw)], typeof content === "string" ? content : ""), raw };
   }
   const frames: Record<string, unknown>[] = [];
   let text = "";
-  await client.stream(PATHS.chat, requestBody(messages, settings, true), (data) => {
+  await client.stream(PATHS.chat, requestBody(messages, settings, attempt, true), (data) => {
     const frame = record(data);
     if (frame["error"] !== undefined) throw errorFromStreamFrame(frame, client.token, client.url);
     frames.push(frame);
