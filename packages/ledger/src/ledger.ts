@@ -6,7 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Kysely } from "kysely";
-import { type AccountId, assert, assertAmountTrm, TiramiError } from "@tirami/core";
+import { type AccountId, assertAmountTrm } from "@tirami/core";
 import { type AccountBalance, checkAccountId, checkReason, createAccounts, toBalance } from "./accounts.js";
 import { type Admission, createAdmission } from "./admission.js";
 import { type LedgerConfig, type OpenLedgerOptions, resolveConfig } from "./config.js";
@@ -17,7 +17,7 @@ import { LedgerError, LedgerErrorCode } from "./errors.js";
 import { EXPIRED_SWEEP_BATCH_MAX, JOURNAL_PAGE_MAX, TRADE_BATCH_MAX } from "./constants.js";
 import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./holds.js";
 import { createJournal, type JournalEntry } from "./journal.js";
-import { type AddedLeaf, createMerkleLog, type TradeProof } from "./merkle-log.js";
+import { createMerkleLog, type TradeProof } from "./merkle-log.js";
 import { createSettlement, type SettlementRequest, type SettlementStatement } from "./settlement.js";
 import { createTradeQueries, type ListTradesRequest } from "./trade-queries.js";
 import type { StoredTrade } from "./trade-rows.js";
@@ -25,10 +25,12 @@ import {
   type ApplyTradeOptions,
   type ApplyTradeResult,
   createTradeApplier,
-  type VerifiedTrade,
   verifySignedTrade,
 } from "./trades.js";
 import { createTradeIngest, type IngestOptions, type TradeIngest } from "./ingest.js";
+import { type BatchTradeResult, createTradeWriter } from "./trade-writer.js";
+
+export type { BatchTradeResult };
 import { createVerifier, type VerifyReport } from "./verify.js";
 import { createPricing, type Pricing } from "./pricing/index.js";
 import { createReputation, type Reputation } from "./reputation/index.js";
@@ -44,10 +46,6 @@ export interface HoldSettlement {
   settled_trm: number;
   released_trm: number;
 }
-
-/** Per-trade outcome of `applySignedTrades`, in input order. */
-export type BatchTradeResult =
-  ApplyTradeResult | { status: "rejected"; trade_id: string | null; code: string; message: string };
 
 export interface GrantRequest {
   account: AccountId;
@@ -97,7 +95,7 @@ export interface Ledger {
   applySignedTrade(signed: unknown, options?: ApplyTradeOptions): ApplyTradeResult;
   /**
    * Applies up to TRADE_BATCH_MAX trades (e.g. one gossip batch) in one IMMEDIATE transaction; each trade
-   * is checked alone and written in its own savepoint, so a rejected trade affects no other. Never throws
+   * is checked alone before anything of it is written, so a rejected trade affects no other. Never throws
    * for a bad trade: its result says why.
    */
   applySignedTrades(batch: readonly unknown[], options?: { nowMs?: number }): BatchTradeResult[];
@@ -120,17 +118,6 @@ export interface Ledger {
   close(): void;
 }
 
-function rejected(signed: unknown, error: unknown): BatchTradeResult {
-  if (!(error instanceof TiramiError)) throw error;
-  const id = (signed as { trade_id?: unknown } | null)?.trade_id;
-  return {
-    status: "rejected",
-    trade_id: typeof id === "string" ? id : null,
-    code: error.code,
-    message: error.message,
-  };
-}
-
 /** Opens (creating and migrating if needed) the ledger at `options.path`. */
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const config = resolveConfig(options);
@@ -140,20 +127,25 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     exclusive: config.exclusive,
     migrations: LEDGER_MIGRATIONS,
   });
+  const now = () => config.clock.nowMs();
+  let closed = false;
+  const open = () => {
+    if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
+  };
+  const tx = <T>(fn: () => T): T => {
+    open();
+    return sqlite.transaction(fn).immediate();
+  };
   const journal = createJournal(sqlite);
   const accounts = createAccounts(sqlite, journal, config.freeTierTrm);
   const holds = createHolds(sqlite, accounts);
   const merkle = createMerkleLog(sqlite);
   const trades = createTradeQueries(sqlite);
-  /** Trades in the database; counted once, then kept current as trades commit. */
-  let tradeTotal: number | undefined;
-  const countTrades = () => (tradeTotal ??= trades.count());
   const safety = createSafetyGate({
     db: sqlite,
     clock: config.clock,
     ...(options.safetyDefaults === undefined ? {} : { defaults: options.safetyDefaults }),
   });
-  const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => countTrades() });
   const reputation = createReputation({
     db: sqlite,
     clock: config.clock,
@@ -172,52 +164,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const settlement = createSettlement(sqlite);
   const verify = createVerifier(sqlite);
   const db = createKysely(sqlite);
-  const now = () => config.clock.nowMs();
-  let closed = false;
-
-  const writeTrade = sqlite.transaction(
-    (verified: VerifiedTrade, nowMs: number, holdId: string | undefined) =>
-      applier.write(verified, nowMs, holdId),
-  );
-  const totalChanges = sqlite.prepare("SELECT total_changes()").pluck(true);
-  /** After a commit: the Merkle cache and the trade count learn about the new trades. */
-  function committed(leaves: readonly AddedLeaf[]): void {
-    merkle.added(leaves);
-    if (tradeTotal !== undefined) tradeTotal += leaves.length;
-  }
+  const writer = createTradeWriter({ sqlite, applier, merkle, tx, countStored: () => trades.count() });
   const ingests: TradeIngest[] = [];
-
-  /** Writes verified trades in one IMMEDIATE transaction; each is checked and applied alone. */
-  function writeBatch(items: readonly VerifiedTrade[], nowMs: number): BatchTradeResult[] {
-    if (items.length === 0) return [];
-    const added: AddedLeaf[] = [];
-    const results = tx(() =>
-      items.map((verified): BatchTradeResult => {
-        // No savepoint per trade: `write` throws a LedgerError only before its first write. The change
-        // counter proves it; anything else aborts (and rolls back) the whole batch.
-        const changesBefore = totalChanges.get() as number;
-        try {
-          const leaf = applier.write(verified, nowMs, undefined);
-          if (leaf === null) return { status: "exists", trade_id: verified.tradeId };
-          added.push({ tradeId: verified.tradeId, timestampMs: verified.trade.timestamp_ms, leafHash: leaf });
-          return { status: "applied", trade_id: verified.tradeId };
-        } catch (error) {
-          if (!(error instanceof LedgerError)) throw error;
-          assert(totalChanges.get() === changesBefore, "a rejected trade wrote to the ledger");
-          return rejected({ trade_id: verified.tradeId }, error);
-        }
-      }),
-    );
-    committed(added);
-    return results;
-  }
-  const tx = <T>(fn: () => T): T => {
-    if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
-    return sqlite.transaction(fn).immediate();
-  };
-  const open = () => {
-    if (closed) throw new LedgerError(LedgerErrorCode.LEDGER_CLOSED, "ledger is closed");
-  };
+  const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => writer.count() });
 
   return {
     config: Object.freeze({ ...config }),
@@ -335,12 +284,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       if (!Number.isSafeInteger(nowMs) || nowMs < 0)
         throw new RangeError(`"nowMs" expected a non-negative integer`);
       if (applyOptions.holdId !== undefined) checkHoldId(applyOptions.holdId);
-      const checked = applier.check(signed, nowMs);
-      if ("exists" in checked) return { status: "exists", trade_id: checked.exists };
-      const leaf = writeTrade.immediate(checked, nowMs, applyOptions.holdId);
-      if (leaf === null) return { status: "exists", trade_id: checked.tradeId };
-      committed([{ tradeId: checked.tradeId, timestampMs: checked.trade.timestamp_ms, leafHash: leaf }]);
-      return { status: "applied", trade_id: checked.tradeId };
+      return writer.applyOne(signed, nowMs, applyOptions.holdId);
     },
     applySignedTrades(batch, batchOptions = {}) {
       open();
@@ -349,25 +293,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       const nowMs = batchOptions.nowMs ?? now();
       if (!Number.isSafeInteger(nowMs) || nowMs < 0)
         throw new RangeError(`"nowMs" expected a non-negative integer`);
-      const results: BatchTradeResult[] = new Array(batch.length);
-      const pending: { index: number; verified: VerifiedTrade }[] = [];
-      batch.forEach((signed, index) => {
-        try {
-          const checked = applier.check(signed, nowMs);
-          if ("exists" in checked) results[index] = { status: "exists", trade_id: checked.exists };
-          else pending.push({ index, verified: checked });
-        } catch (error) {
-          results[index] = rejected(signed, error);
-        }
-      });
-      const written = writeBatch(
-        pending.map((p) => p.verified),
-        nowMs,
-      );
-      pending.forEach(({ index }, i) => {
-        results[index] = written[i]!;
-      });
-      return results;
+      return writer.applyBatch(batch, nowMs);
     },
     createIngest(ingestOptions) {
       open();
@@ -377,7 +303,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
           now,
           lookup: (signed) => (open(), applier.lookup(signed)),
           verify: (signed, nowMs) => verifySignedTrade(signed, nowMs, config.freshnessWindowMs),
-          writeBatch: (items, nowMs) => (open(), writeBatch(items, nowMs)),
+          writeBatch: (items, nowMs) => (open(), writer.writeBatch(items, nowMs)),
         },
         ingestOptions,
       );
@@ -386,7 +312,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
     getTrade: (tradeId) => (open(), trades.get(tradeId)),
     listTrades: (request) => (open(), trades.list(request)),
-    tradeCount: () => (open(), countTrades()),
+    tradeCount: () => (open(), writer.count()),
     merkleRoot: () => (open(), merkle.root()),
     proof(tradeId) {
       open();
