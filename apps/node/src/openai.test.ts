@@ -44,6 +44,13 @@ describe("OpenAI client against a real node", () => {
   it("lists the loaded model and reports ready", async () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual([MODEL]);
+    expect(await client.models.retrieve(MODEL)).toMatchObject({
+      id: MODEL,
+      object: "model",
+      owned_by: "tirami",
+    });
+    const missing = await apiError(client.models.retrieve("gpt-4o"));
+    expect([missing.status, missing.code]).toEqual([404, "MODEL_NOT_FOUND"]);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 

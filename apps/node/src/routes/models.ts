@@ -1,22 +1,31 @@
 /**
- * `GET /v1/models` (reference §3.4): the one local model, or an empty list when none is loaded.
+ * `GET /v1/models` (reference §3.4): the local model first (if one is loaded), then the models other nodes
+ * of the mesh offer; `GET /v1/models/:model` retrieves one of them (404 MODEL_NOT_FOUND otherwise).
  * @module
  */
 import { Hono } from "hono";
 import type { EnginePort } from "../deps.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
 import type { AppEnv } from "../principal.js";
 
-/** Routes of the model list. `startedS` is the `created` time reported for the loaded model. */
+/** One entry of the OpenAI model list. */
+interface ModelEntry {
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+}
+
+/** Routes of the model list. `startedS` is the `created` time reported for the listed models. */
 export function modelsRoutes(deps: {
   engine(): EnginePort | undefined;
   startedS: number;
   /** Models other nodes of the mesh offer (issue #5), listed after the local one. */
   remoteModels?: (() => string[]) | undefined;
 }): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.get("/models", (c) => {
+  const list = (): ModelEntry[] => {
     const engine = deps.engine();
-    const data =
+    const data: ModelEntry[] =
       engine === undefined
         ? []
         : [{ id: engine.manifest.id, object: "model", created: deps.startedS, owned_by: "tirami" }];
@@ -24,7 +33,18 @@ export function modelsRoutes(deps: {
       if (!data.some((model) => model.id === id))
         data.push({ id, object: "model", created: deps.startedS, owned_by: "tirami-mesh" });
     }
-    return c.json({ object: "list", data });
+    return data;
+  };
+  const app = new Hono<AppEnv>();
+  app.get("/models", (c) => c.json({ object: "list", data: list() }));
+  app.get("/models/:model", (c) => {
+    const id = c.req.param("model");
+    const model = list().find((entry) => entry.id === id);
+    if (model === undefined)
+      throw new NodeError(NodeErrorCode.MODEL_NOT_FOUND, `model "${id.slice(0, 256)}" is not served here`, {
+        param: "model",
+      });
+    return c.json(model);
   });
   return app;
 }
