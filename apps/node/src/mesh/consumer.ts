@@ -159,12 +159,15 @@ export function createConsumer(deps: ConsumerDeps) {
     };
     let stream: Awaited<ReturnType<MeshHost["request"]>> | undefined;
     let received: Received | undefined;
+    let closedCleanly = false;
 
     async function reject(reason: TradeRejectReason, message: string, proposal: Trade): Promise<never> {
       await stream
         ?.send(encodeMessage({ kind: "trade_reject", trade_id: computeTradeId(proposal), reason, message }))
         .catch(() => undefined);
+      // Half-close cleanly and do not reset afterwards: a reset would drop the reject before it is read.
       await stream?.close().catch(() => undefined);
+      closedCleanly = true;
       deps.reputation.failure(request.provider, 2);
       throw new MeshError(
         MeshErrorCode.TRADE_REJECTED,
@@ -339,7 +342,7 @@ export function createConsumer(deps: ConsumerDeps) {
         effectiveBalanceTrm: outcome.effectiveBalanceTrm,
       };
     } catch (error) {
-      stream?.abort();
+      if (!closedCleanly) stream?.abort();
       throw error;
     } finally {
       deps.inFlight.end();

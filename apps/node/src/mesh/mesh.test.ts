@@ -11,15 +11,17 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountId, createSigner, generateSeed } from "@tirami/core";
+import { type AccountId, costTrm, createSigner, generateSeed } from "@tirami/core";
 import { createMeshHost, type MeshHost, TOPIC_OFFERS } from "@tirami/net";
 import {
   computeTradeId,
+  createTrade,
   decodeMessage,
   encodeMessage,
   INFER_PROTOCOL_ID,
   PROTOCOL_VERSION,
   signProviderOffer,
+  signTrade,
   type TradeProposal,
 } from "@tirami/proto";
 import { createTestNode, type TestNode } from "../testing/fixture.js";
@@ -484,4 +486,105 @@ describe("failures move no money", () => {
     expect(carol.node.ledger.listHolds(carol.node.account)).toEqual([]);
     expect(money(carol, carol.node.account).balance_trm).toBe(1_000);
   });
+});
+
+describe("the consumer checks the provider's trade before signing", () => {
+  type Cheat = "amount" | "tokens" | "price";
+  let cheater: MeshHost;
+  let cheat: Cheat = "amount";
+  const rejections: string[] = [];
+  beforeAll(async () => {
+    // A provider that streams honestly, then proposes a trade that does not match what it delivered.
+    const seed = generateSeed();
+    const signer = createSigner(seed);
+    cheater = await createMeshHost({ seed });
+    await cheater.start();
+    await cheater.handle(INFER_PROTOCOL_ID, async (stream) => {
+      const frames = stream[Symbol.asyncIterator]();
+      const request = decodeMessage((await frames.next()).value as Uint8Array, ["infer_request"]);
+      for (let index = 0; index < 4; index++) {
+        await stream.send(
+          encodeMessage({ kind: "token_chunk", request_id: request.request_id, index, text: ` w${index}` }),
+        );
+      }
+      await stream.send(
+        encodeMessage({
+          kind: "infer_end",
+          request_id: request.request_id,
+          prompt_tokens: 5,
+          completion_tokens: 4,
+          finish_reason: "stop",
+        }),
+      );
+      const price = cheat === "price" ? request.price_trm_per_token * 2 : request.price_trm_per_token;
+      const completionTokens = cheat === "tokens" ? 9 : 4;
+      const trade = createTrade({
+        provider: signer.accountId,
+        consumer: request.consumer,
+        amount_trm: costTrm(completionTokens, price) + (cheat === "amount" ? 10 : 0),
+        prompt_tokens: 5,
+        completion_tokens: completionTokens,
+        model_id: request.model_id,
+        price_trm_per_token: price,
+        timestamp_ms: Date.now(),
+        request_id: request.request_id,
+      });
+      await stream.send(
+        encodeMessage({ kind: "trade_proposal", trade, provider_signature: signTrade(trade, signer) }),
+      );
+      const answer = await frames.next();
+      if (answer.done !== true) {
+        const message = decodeMessage(answer.value, ["trade_accept", "trade_reject"]);
+        rejections.push(message.kind === "trade_reject" ? message.reason : "ACCEPTED");
+      }
+    });
+    cheater.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
+    await cheater.dial(meshOf(alice).host.multiaddrs()[0] as string);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const offer = signProviderOffer(
+      {
+        account: signer.accountId,
+        models: [{ model_id: "cheat-model", price_trm_per_token: 2 }],
+        free_capacity: 1,
+        protocol_version: PROTOCOL_VERSION,
+        merkle_root: "00".repeat(32),
+        trade_count: 0,
+        timestamp_ms: Date.now(),
+      },
+      signer,
+    );
+    await cheater.publish(TOPIC_OFFERS, encodeMessage(offer));
+    await waitFor(
+      () => meshOf(alice).route("cheat-model", "balanced").length > 0,
+      "the cheater's offer at alice",
+    );
+  }, 20_000);
+  afterAll(async () => {
+    await cheater?.stop();
+  });
+
+  it.each([
+    ["amount", "AMOUNT_MISMATCH"],
+    ["tokens", "TOKENS_MISMATCH"],
+    ["price", "PRICE_MISMATCH"],
+  ] as const)(
+    "rejects a proposal with a wrong %s (%s): 503 TRADE_REJECTED, nothing moves",
+    async (kind, reason) => {
+      cheat = kind;
+      const before = money(alice, alice.node.account);
+      const trades = alice.node.ledger.tradeCount();
+      const error = await apiError(
+        client(alice, aliceUrl).chat.completions.create({ ...ask, model: "cheat-model" }),
+      );
+      expect(error.status).toBe(503);
+      expect(error.code).toBe("TRADE_REJECTED");
+      await waitFor(
+        () => rejections.length > 0 && rejections[rejections.length - 1] === reason,
+        `the cheater to receive ${reason}`,
+      );
+      expect(alice.node.ledger.tradeCount()).toBe(trades);
+      expect(money(alice, alice.node.account)).toEqual(before);
+      expect(alice.node.ledger.listHolds(alice.node.account)).toEqual([]);
+    },
+  );
 });
