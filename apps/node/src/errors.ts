@@ -25,6 +25,7 @@ export const NodeErrorCode = {
   MODEL_NOT_LOADED: "MODEL_NOT_LOADED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   UNSAFE_BIND: "UNSAFE_BIND",
+  COUNTERPARTY_TIMEOUT: "COUNTERPARTY_TIMEOUT",
   INTERNAL: "INTERNAL",
 } as const;
 export type NodeErrorCode = (typeof NodeErrorCode)[keyof typeof NodeErrorCode];
@@ -78,6 +79,7 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   [NodeErrorCode.RATE_LIMITED]: { status: 429, type: "rate_limit_error" },
   [NodeErrorCode.MODEL_NOT_LOADED]: busy,
   [NodeErrorCode.SHUTTING_DOWN]: busy,
+  [NodeErrorCode.COUNTERPARTY_TIMEOUT]: { status: 503, type: "server_error" },
   // Codes of the composed packages.
   INSUFFICIENT_BALANCE: { status: 402, type: "insufficient_quota" },
   ENGINE_BUSY: busy,

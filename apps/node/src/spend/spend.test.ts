@@ -11,7 +11,12 @@ import { costTrm, isTiramiError } from "@tirami/core";
 import { describeError } from "../middleware/on-error.js";
 import { createCounterparty, createTestNode, type TestNode } from "../testing/fixture.js";
 import { SpendDeniedError } from "./errors.js";
-import type { SpendRequest, SpendWork } from "./spend.js";
+import { createSpendPath, type SpendRequest, type SpendWork } from "./spend.js";
+import { join } from "node:path";
+import { systemClock } from "@tirami/core";
+import { openNodeDatabase } from "../agents/db.js";
+import { createUsageMeter } from "../agents/usage.js";
+import { NODE_DB_FILE } from "../node.js";
 
 let t: TestNode;
 const provider = createCounterparty();
@@ -246,6 +251,32 @@ describe("spend path", () => {
     t.node.agents.setStatus("sleepy", "revoked");
     expect((await denial(t.node.spend.spend(purchase({ spender: "sleepy" })))).code).toBe("AGENT_FROZEN");
     expect(local()).toEqual(before);
+  });
+
+  it("rejects malformed requests before asking the gate, and releases the hold when the counterparty never signs", async () => {
+    const before = local();
+    await expect(t.node.spend.spend(purchase({ requestId: "has space" }))).rejects.toThrow(TypeError);
+    await expect(t.node.spend.spend(purchase({ maxTokens: 0 }))).rejects.toThrow(RangeError);
+    await expect(t.node.spend.spend(purchase({ priceTrmPerToken: Number.NaN }))).rejects.toThrow(RangeError);
+    // A second spend path on the same node's ledger, gate and node.db, with a short signature timeout.
+    const nodeDb = openNodeDatabase(join(t.home, NODE_DB_FILE));
+    try {
+      const impatient = createSpendPath({
+        ledger: t.node.ledger,
+        safety: t.node.safety,
+        agents: t.node.agents,
+        usage: createUsageMeter(nodeDb, systemClock),
+        signer: t.node.key.signer,
+        clock: systemClock,
+        signTimeoutMs: 20,
+      });
+      const silent = { account: provider.account, signTrade: () => new Promise<string>(() => undefined) };
+      const refused = await denial(impatient.spend(purchase({ counterparty: silent })));
+      expect(refused.code).toBe("COUNTERPARTY_TIMEOUT");
+      expect(local()).toEqual(before);
+    } finally {
+      nodeDb.close();
+    }
   });
 
   it("leaves a ledger that verifies, with every trade signed by both parties", () => {

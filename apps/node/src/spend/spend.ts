@@ -19,12 +19,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { type AccountId, type Clock, costTrm, type Signer } from "@tirami/core";
-import { computeTradeId, type SignedTrade, signTrade, type Trade } from "@tirami/proto";
+import {
+  computeTradeId,
+  PRICE_TRM_PER_TOKEN_MAX,
+  type SignedTrade,
+  signTrade,
+  type Trade,
+} from "@tirami/proto";
 import type { AgentRegistry } from "../agents/registry.js";
 import { OPERATOR_SPENDER } from "../agents/registry.js";
 import type { UsageMeter } from "../agents/usage.js";
 import type { LedgerPort, SafetyPort } from "../deps.js";
-import { NodeErrorCode } from "../errors.js";
+import { COUNTERPARTY_SIGN_TIMEOUT_MS } from "../constants.js";
+import { NodeError, NodeErrorCode } from "../errors.js";
 import type { InFlight } from "../in-flight.js";
 import { SpendDeniedError } from "./errors.js";
 
@@ -99,6 +106,8 @@ export interface SpendDeps {
    * stops accepting, and its work aborted (paying for what was received) when the grace period ends.
    */
   inFlight?: Pick<InFlight, "begin"> | undefined;
+  /** Longest wait for the counterparty's signature (ms); default `COUNTERPARTY_SIGN_TIMEOUT_MS`. */
+  signTimeoutMs?: number | undefined;
   /** Optional observers for metrics. */
   onDenied?: ((code: string) => void) | undefined;
   onSpent?: ((amountTrm: number) => void) | undefined;
@@ -116,6 +125,48 @@ export interface SpendPath {
 }
 
 const HOLD_REASON_PREFIX = "spend:";
+const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
+
+/** Rejects misuse before anything is asked or reserved (TypeError/RangeError: programmer errors). */
+function assertSpendRequest(request: SpendRequest<SpendWork>): void {
+  if (typeof request.requestId !== "string" || !REQUEST_ID_RE.test(request.requestId)) {
+    throw new TypeError(`"requestId" expected 1–128 printable ASCII characters without spaces`);
+  }
+  if (
+    !Number.isFinite(request.priceTrmPerToken) ||
+    request.priceTrmPerToken < 0 ||
+    request.priceTrmPerToken > PRICE_TRM_PER_TOKEN_MAX
+  ) {
+    throw new RangeError(`"priceTrmPerToken" expected a number from 0 to ${PRICE_TRM_PER_TOKEN_MAX}`);
+  }
+  if (!Number.isSafeInteger(request.maxTokens) || request.maxTokens < 1)
+    throw new RangeError(`"maxTokens" expected a positive integer`);
+  if (typeof request.run !== "function" || typeof request.counterparty?.signTrade !== "function") {
+    throw new TypeError(`"run" and "counterparty.signTrade" must be functions`);
+  }
+}
+
+/** Waits for the counterparty's signature at most `timeoutMs`. */
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new NodeError(
+            NodeErrorCode.COUNTERPARTY_TIMEOUT,
+            `counterparty did not sign the trade within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Builds the spend path of a node. */
 export function createSpendPath(deps: SpendDeps): SpendPath {
@@ -166,7 +217,10 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
       nonce: work.tradeNonce ?? randomBytes(16).toString("hex"),
       request_id: request.requestId,
     };
-    const providerSignature = await request.counterparty.signTrade(trade);
+    const providerSignature = await withTimeout(
+      request.counterparty.signTrade(trade),
+      deps.signTimeoutMs ?? COUNTERPARTY_SIGN_TIMEOUT_MS,
+    );
     const signed: SignedTrade = {
       trade_id: computeTradeId(trade),
       trade,
@@ -192,6 +246,7 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
     request: SpendRequest<R>,
     shutdownSignal: AbortSignal | undefined,
   ): Promise<SpendOutcome<R>> {
+    assertSpendRequest(request);
     assertActive(request.spender);
     const heldTrm = costTrm(request.maxTokens, request.priceTrmPerToken);
     const decision = deps.safety.checkSpend({
