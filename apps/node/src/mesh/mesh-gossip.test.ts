@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSigner, generateSeed, toHex } from "@tirami/core";
 import { createMeshHost, type MeshHost, TOPIC_TRADES } from "@tirami/net";
-import { encodeMessage, type SignedTrade, signTrade } from "@tirami/proto";
+import { decodeMessage, encodeMessage, type SignedTrade, signTrade, SYNC_PROTOCOL_ID } from "@tirami/proto";
 import {
   type LedgerNode,
   makeTrade,
@@ -162,5 +162,56 @@ describe("catch-up", () => {
       "A to see D's root agree",
       5_000,
     );
+  });
+});
+
+describe("divergence and lying peers", () => {
+  it("two nodes with the same trade count but different trades converge when they meet", async () => {
+    const x = await startLedgerNode();
+    const y = await startLedgerNode();
+    try {
+      const tx = makeTrade(newSigner(), newSigner());
+      const ty = makeTrade(newSigner(), newSigner());
+      await x.mesh.announceTrade(tx);
+      await y.mesh.announceTrade(ty);
+      expect(x.ledger.tradeCount()).toBe(y.ledger.tradeCount());
+      expect(x.ledger.merkleRoot()).not.toBe(y.ledger.merkleRoot());
+      await x.mesh.host.dial(y.addr());
+      await waitFor(() => hasEveryTrade([tx.trade_id, ty.trade_id], [x, y]), "both trades on both nodes");
+      expect(x.ledger.merkleRoot()).toBe(y.ledger.merkleRoot());
+    } finally {
+      await x.stop();
+      await y.stop();
+    }
+  });
+
+  it("a peer that serves a tampered trade in sync ends the round; nothing of it is applied", async () => {
+    const liar = await createMeshHost({ seed: generateSeed() });
+    await liar.start();
+    const x = await startLedgerNode();
+    try {
+      const honest = makeTrade(newSigner(), newSigner(), { timestampMs: Date.now() - 1_000 });
+      const good = makeTrade(newSigner(), newSigner());
+      const tampered: SignedTrade = {
+        ...honest,
+        trade: { ...honest.trade, amount_trm: honest.trade.amount_trm + 1 },
+      };
+      await liar.handle(SYNC_PROTOCOL_ID, async (stream) => {
+        for await (const frame of stream) {
+          decodeMessage(frame, ["sync_request"]);
+          await stream.send(encodeMessage({ kind: "sync_response", trades: [tampered, good], more: false }));
+        }
+      });
+      await x.mesh.host.dial(liar.multiaddrs()[0] as string);
+      const report = await x.mesh.syncWith(liar.account);
+      expect(report.invalid).toBe(1);
+      expect(report.error).toContain("invalid trade");
+      expect(x.ledger.getTrade(honest.trade_id)).toBeUndefined();
+      expect(x.ledger.getTrade(good.trade_id)).toBeUndefined(); // the round stopped at the lie
+      expect(x.ledger.verify().ok).toBe(true);
+    } finally {
+      await liar.stop();
+      await x.stop();
+    }
   });
 });
