@@ -49,3 +49,8 @@ export {
 
 /** Limits and defaults. */
 export * from "./constants.js";
+
+/** Services sharing the ledger's database (exposed as `ledger.safety`, `ledger.pricing`, `ledger.reputation`). */
+export * from "./safety/index.js";
+export * from "./pricing/index.js";
+export * from "./reputation/index.js";
