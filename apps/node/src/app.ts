@@ -133,6 +133,7 @@ export function createApp(deps: AppDeps): NodeApp {
     localModel: () => deps.engine()?.manifest.id,
     maxTokensMax: deps.limits.maxTokensMax,
     logger: deps.logger,
+    inFlight: deps.inFlight,
   });
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes(generation));
