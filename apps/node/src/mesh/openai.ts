@@ -13,6 +13,7 @@
 import type { Context } from "hono";
 import { type AccountId, isAccountId } from "@tirami/core";
 import type { Logger } from "pino";
+import type { InFlight } from "../in-flight.js";
 import type { ChatCompletionRequest } from "../openai/schemas.js";
 import { contentText } from "../openai/schemas.js";
 import { maxTokensOf, responseId, samplingOf } from "../openai/request.js";
@@ -31,6 +32,8 @@ export interface RemoteChatDeps {
   localModel(): string | undefined;
   maxTokensMax: number;
   logger: Logger;
+  /** The node's in-flight tracker: remote purchases are drained on shutdown like local generations. */
+  inFlight?: InFlight | undefined;
 }
 
 /** Routing hints of one request. */
@@ -117,7 +120,18 @@ export function createRemoteChat(deps: RemoteChatDeps) {
         model: body.model,
         system_fingerprint: null,
       };
-      const buy = (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> =>
+      const buy = async (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> => {
+        const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
+        try {
+          return await purchase(
+            entry === undefined ? signal : AbortSignal.any([signal, entry.signal]),
+            onText,
+          );
+        } finally {
+          entry?.end();
+        }
+      };
+      const purchase = (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> =>
         mesh.chat({
           spender: spenderOf(c.get("principal")),
           modelId: body.model,

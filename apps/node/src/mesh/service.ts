@@ -100,7 +100,7 @@ export interface MeshServiceDeps {
   pricing?: PricingObserver | undefined;
   /** The ledger's reputation service, if any (routing uses its merged score; outcomes are recorded). */
   reputation?: ReputationPort | undefined;
-  /** Local HTTP generations in flight (added to the demand input of pricing). */
+  /** The node's HTTP generations in flight, remote purchases included (demand input of pricing). */
   localInFlight?: (() => number) | undefined;
   log?:
     | ((level: "info" | "warn" | "debug", message: string, fields?: Record<string, unknown>) => void)
@@ -326,7 +326,8 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     try {
       deps.pricing.observe({
         providersSeen: book.providers().length + (deps.engine() === undefined ? 0 : 1),
-        requestsInFlight: servingInFlight + buyingInFlight + (deps.localInFlight?.() ?? 0),
+        // The node's tracker counts its HTTP generations and remote purchases; without it, count ours.
+        requestsInFlight: servingInFlight + (deps.localInFlight?.() ?? buyingInFlight),
         peersKnown: host.connectedAccounts().length + 1,
         nowMs: nowMs(),
       });
