@@ -74,6 +74,14 @@ export function createApp(deps: AppDeps): NodeApp {
     balance: () => quietly(() => deps.ledger.balance(deps.localAccount)),
     tradeCount: () => quietly(() => deps.ledger.tradeCount()),
     killSwitchActive: () => quietly(() => deps.safety.killSwitch().active),
+    safetyCounts: () =>
+      quietly(() => {
+        const state = deps.safety.state();
+        return {
+          pendingApprovals: state.pending_approvals,
+          breakersTripped: state.breakers.filter((breaker) => breaker.tripped).length,
+        };
+      }),
     inFlight: () => deps.inFlight.count(),
   });
   const app = new Hono<AppEnv>();

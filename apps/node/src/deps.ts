@@ -81,7 +81,12 @@ export interface SafetyPort {
   expireApprovals(nowMs?: number): number;
   listApprovals(filter?: { status?: ApprovalStatus; spender?: string; limit?: number }): ApprovalPort[];
   listDecisions(filter?: { limit?: number; spender?: string }): object[];
-  state(): { kill_switch: { active: boolean }; pending_approvals: number; spend: Array<{ spender: string }> };
+  state(): {
+    kill_switch: { active: boolean };
+    pending_approvals: number;
+    spend: Array<{ spender: string }>;
+    breakers: Array<{ spender: string; tripped: boolean }>;
+  };
 }
 
 /** Price quotes (ARCHITECTURE §4): what this node charges per completion token now. */

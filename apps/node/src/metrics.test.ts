@@ -27,6 +27,8 @@ describe("metrics", () => {
     expect(text).toMatch(/tirami_balance_trm\{kind="effective"\} 1000/);
     expect(text).toContain("tirami_process_uptime_secs");
     expect(text).toContain("tirami_trm_consumed_total 0");
+    expect(text).toContain("tirami_safety_pending_approvals 0");
+    expect(text).toContain("tirami_safety_breakers_tripped 0");
     const other = await second.node.http.metrics.registry.metrics();
     expect(other).not.toContain("/v1/tirami/proof/:trade_id");
   });

@@ -22,6 +22,8 @@ export interface MetricsSources {
     | undefined;
   tradeCount(): number | undefined;
   killSwitchActive(): boolean | undefined;
+  /** Pending approvals and spenders whose breaker is open, from the safety gate. */
+  safetyCounts(): { pendingApprovals: number; breakersTripped: number } | undefined;
   inFlight(): number;
 }
 
@@ -113,6 +115,24 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
     collect() {
       const active = sources.killSwitchActive();
       if (active !== undefined) this.set(active ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "tirami_safety_pending_approvals",
+    help: "Spends waiting for a human approval",
+    registers,
+    collect() {
+      const counts = sources.safetyCounts();
+      if (counts !== undefined) this.set(counts.pendingApprovals);
+    },
+  });
+  new Gauge({
+    name: "tirami_safety_breakers_tripped",
+    help: "Spenders whose circuit breaker is open",
+    registers,
+    collect() {
+      const counts = sources.safetyCounts();
+      if (counts !== undefined) this.set(counts.breakersTripped);
     },
   });
   new Gauge({
