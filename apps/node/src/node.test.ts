@@ -12,6 +12,7 @@ import { createManualClock, isTiramiError } from "@tirami/core";
 import { pino } from "pino";
 import { readNodeConfig } from "./config.js";
 import { startMaintenanceLoop } from "./loops/maintenance.js";
+import { startPricingLoop } from "./loops/pricing.js";
 import { createNode, isLoopback } from "./node.js";
 import { createCounterparty, createTestNode } from "./testing/fixture.js";
 
@@ -118,7 +119,7 @@ describe("graceful stop", () => {
 });
 
 describe("pricing", () => {
-  it("quotes the ledger's live price unless a fixed price is configured", async () => {
+  it("quotes the ledger's live price (fed by the pricing loop) unless a fixed price is configured", async () => {
     const live = await createTestNode({ flags: { price_trm_per_token: undefined } });
     try {
       const response = await live.node.http.app.request("/v1/tirami/pricing", { headers: live.auth() });
@@ -132,6 +133,25 @@ describe("pricing", () => {
       expect(body.deflation_factor).toEqual(expect.any(Number));
     } finally {
       await live.close();
+    }
+    const fed = await createTestNode({ flags: { price_trm_per_token: undefined } });
+    try {
+      const before = fed.node.ledger.pricing.snapshot().observations_total;
+      const loop = startPricingLoop({
+        observe: (input) => fed.node.ledger.pricing.observe(input),
+        providersSeen: () => 1,
+        requestsInFlight: () => 3,
+        logger: silent,
+      });
+      loop.tick();
+      loop.stop();
+      expect(fed.node.ledger.pricing.snapshot()).toMatchObject({
+        observations_total: before + 1,
+        supply: 1,
+        demand: 3,
+      });
+    } finally {
+      await fed.close();
     }
     const fixed = await createTestNode({ flags: { price_trm_per_token: 2.5 } });
     try {
