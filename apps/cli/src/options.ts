@@ -11,8 +11,16 @@ import { REQUEST_TIMEOUT_MS_DEFAULT, URL_DEFAULT } from "./constants.js";
 /** Every global option, with its unit and default. The environment variable is `TIRAMI_<KEY>`. */
 export const GLOBAL_OPTION_TABLE = {
   url: { kind: "string", default: URL_DEFAULT, lengthMax: 2_048, doc: "URL of the node's HTTP API" },
-  api_token: { kind: "string", lengthMax: 512, doc: "bearer token (default: $TIRAMI_HOME/api.token)" },
-  home: { kind: "string", lengthMax: 1_024, doc: "node home directory (default: $TIRAMI_HOME or ~/.tirami)" },
+  api_token: {
+    kind: "string",
+    lengthMax: 512,
+    doc: "bearer token; by default the operator token in $TIRAMI_HOME/api.token",
+  },
+  home: {
+    kind: "string",
+    lengthMax: 1_024,
+    doc: "node home directory: key, token, ledger, models (~/.tirami)",
+  },
   timeout_ms: {
     kind: "integer",
     default: REQUEST_TIMEOUT_MS_DEFAULT,
@@ -21,7 +29,11 @@ export const GLOBAL_OPTION_TABLE = {
     doc: "timeout of one API call, in milliseconds",
   },
   json: { kind: "boolean", default: false, doc: "print machine-readable JSON on stdout" },
-  color: { kind: "boolean", default: true, doc: "colours on a TTY (--no-color or NO_COLOR turn them off)" },
+  color: {
+    kind: "boolean",
+    default: true,
+    doc: "no colours (they are used only on a TTY, and never with NO_COLOR)",
+  },
 } as const;
 
 export type GlobalOptions = ConfigValues<typeof GLOBAL_OPTION_TABLE>;

@@ -16,11 +16,13 @@ export function statusCommand(deps: CliDeps): Command {
       defineAction(deps, async (ctx) => {
         const client = ctx.client();
         const health = record(await client.get(PATHS.health));
-        const [models, balance, network, safety] = await Promise.all([
+        const [models, balance, network, safety, peers] = await Promise.all([
           client.get(PATHS.models),
           client.get(PATHS.balance),
           client.get(PATHS.network),
           client.get(PATHS.safety),
+          // 503 MESH_DISABLED (or 404 on an older node) means no mesh: reported as null, not an error.
+          client.get(PATHS.peers).catch(() => null),
         ]);
         const status = {
           url: client.url,
@@ -29,6 +31,7 @@ export function statusCommand(deps: CliDeps): Command {
           balance,
           network,
           safety,
+          peers: peers === null ? null : list(peers, "peers"),
         };
         ctx.out.result(status, () => {
           const b = record(balance);
@@ -44,9 +47,17 @@ export function statusCommand(deps: CliDeps): Command {
             ["balance TRM", num(b, "effective_balance_trm", "effective_balance", "balance_trm")],
             ["trades", num(n, "trade_count", "total_trades")],
             ["merkle root", pick(n, "merkle_root", "root")],
+            ["mesh", meshLine(status.peers)],
             ["kill switch", killActive === true ? ctx.out.color.red("ACTIVE") : "off"],
           ]);
         });
       }),
     );
+}
+
+function meshLine(peers: Record<string, unknown>[] | null): string {
+  if (peers === null) return "off";
+  const connected = peers.filter((p) => p["connected"] === true).length;
+  const disagree = peers.filter((p) => p["root_agrees"] === false).length;
+  return `${connected} connected peer(s) of ${peers.length} known${disagree === 0 ? "" : `, ${disagree} with a different root`}`;
 }
