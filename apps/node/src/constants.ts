@@ -20,6 +20,8 @@ export const RATE_LIMIT_PER_MINUTE_DEFAULT = 600;
 export const RATE_LIMIT_BUCKETS_MAX = 10_000;
 /** How long in-flight generations may finish on shutdown before they are aborted (ms). */
 export const SHUTDOWN_GRACE_MS_DEFAULT = 5_000;
+/** After aborting, how long shutdown still waits for generations to settle before closing anyway (ms). */
+export const SHUTDOWN_ABORT_WAIT_MS = 10_000;
 
 /** Messages per chat request: bounds prompt flattening work. */
 export const MESSAGES_MAX = 256;

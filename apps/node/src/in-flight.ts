@@ -4,6 +4,7 @@
  * grace period ends, so each can still settle or release what it reserved.
  * @module
  */
+import { SHUTDOWN_ABORT_WAIT_MS } from "./constants.js";
 import { NodeError, NodeErrorCode } from "./errors.js";
 
 /** One running generation. */
@@ -22,8 +23,11 @@ export interface InFlight {
   count(): number;
   accepting(): boolean;
   stopAccepting(): void;
-  /** Resolves when nothing runs; aborts what still runs after `graceMs`. */
-  drain(graceMs: number): Promise<void>;
+  /**
+   * Resolves when nothing runs; aborts what still runs after `graceMs`, and gives up waiting
+   * `SHUTDOWN_ABORT_WAIT_MS` later (returns false then) so a stuck generation cannot hang shutdown.
+   */
+  drain(graceMs: number): Promise<boolean>;
 }
 
 /** Creates an empty tracker. */
@@ -55,17 +59,20 @@ export function createInFlight(): InFlight {
       accepting = false;
     },
     async drain(graceMs) {
-      if (running.size === 0) return;
-      const allDone = new Promise<void>((resolve) => {
-        idle = resolve;
+      if (running.size === 0) return true;
+      let giveUp: NodeJS.Timeout | undefined;
+      const allDone = new Promise<boolean>((resolve) => {
+        idle = () => resolve(true);
+        giveUp = setTimeout(() => resolve(false), graceMs + SHUTDOWN_ABORT_WAIT_MS);
       });
       const timer = setTimeout(() => {
         for (const controller of running) controller.abort(new Error("node shutting down"));
       }, graceMs);
       try {
-        await allDone;
+        return await allDone;
       } finally {
         clearTimeout(timer);
+        clearTimeout(giveUp);
         idle = undefined;
       }
     },

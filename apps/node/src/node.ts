@@ -229,7 +229,9 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
         ? Promise.resolve()
         : new Promise<void>((resolve) => server?.close(() => resolve()));
     (server as Server | undefined)?.closeIdleConnections();
-    await inFlight.drain(config.shutdown_grace_ms);
+    if (!(await inFlight.drain(config.shutdown_grace_ms))) {
+      logger.warn({ in_flight: inFlight.count() }, "in-flight work did not end after abort; closing anyway");
+    }
     (server as Server | undefined)?.closeAllConnections();
     await closed;
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
