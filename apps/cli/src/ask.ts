@@ -205,7 +205,7 @@ export async function defaultModel(ctx: CommandContext): Promise<string> {
     ExitCode.NOT_FOUND,
     `the node at ${client.url} serves no model and knows no provider`,
     {
-      hint: "start it with --model <name>, join a mesh with --bootstrap, or pass --model",
+      hint: "start it with --model <name>, or join a mesh with --bootstrap (offers arrive within the offer interval), or pass --model",
     },
   );
 }

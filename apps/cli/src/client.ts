@@ -90,9 +90,9 @@ function parseJson(text: string, url: string): unknown {
  */
 export function createClient(options: ClientOptions): NodeClient {
   const { url: base, token } = options;
-  const headers = (json: boolean): Record<string, string> => ({
-    accept: json ? "application/json" : "text/event-stream",
-    ...(json ? {} : { "content-type": "application/json" }),
+  const headers = (sse: boolean, hasBody: boolean): Record<string, string> => ({
+    accept: sse ? "text/event-stream" : "application/json",
+    ...(hasBody ? { "content-type": "application/json" } : {}),
     ...(token.value === undefined ? {} : { authorization: `Bearer ${token.value}` }),
   });
 
@@ -108,10 +108,7 @@ export function createClient(options: ClientOptions): NodeClient {
     try {
       response = await fetch(url, {
         method,
-        headers: {
-          ...headers(init.sse !== true),
-          ...(init.body === undefined ? {} : { "content-type": "application/json" }),
-        },
+        headers: headers(init.sse === true, init.body !== undefined),
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal,
       });
