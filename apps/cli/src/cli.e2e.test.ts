@@ -216,6 +216,16 @@ describe.concurrent("a running node", () => {
     expect(run.stderr).toContain("stop it (Ctrl-C)");
   });
 
+  it("shows the price the node quotes", async () => {
+    const run = await runCli([...at, "pricing", "--json"]);
+    expect(run.code).toBe(0);
+    const pricing = json<{ price_trm_per_token: number; estimated_cost_100_tokens_trm: number }>(run);
+    expect(pricing.price_trm_per_token).toBe(1);
+    expect(pricing.estimated_cost_100_tokens_trm).toBe(100);
+    const human = await runCli([...at, "pricing"]);
+    expect(human.stdout).toMatch(/price_trm_per_token\s+1\n/);
+  });
+
   it("lists the catalog and the node's model", async () => {
     const run = await runCli([...at, "models", "--json"]);
     expect(run.code).toBe(0);

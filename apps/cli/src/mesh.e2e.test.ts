@@ -178,7 +178,15 @@ it("an agent's spend above its approval threshold waits for an operator; the kil
   const refused = await runCli([...asAgent, "chat", "-n", "12", "Once upon a time"]);
   expect(refused.code).toBe(5);
   expect(refused.stderr).toContain("APPROVAL_REQUIRED");
-  expect(refused.stderr).toMatch(/tirami approvals approve apr_[0-9a-f]{32}/);
+  const refusedId = /tirami approvals approve (apr_[0-9a-f]{32})/.exec(refused.stderr)?.[1] ?? "";
+  expect(refusedId).not.toBe("");
+  // The operator denies it instead; the decision is on record.
+  expect((await runCli([...at, "approvals", "deny", refusedId])).code).toBe(0);
+  const all = json<{ approvals: { approval_id: string; status: string }[] }>(
+    await runCli([...at, "approvals", "list", "--all", "--json"]),
+  );
+  expect(all.approvals.find((a) => a.approval_id === refusedId)?.status).toBe("denied");
+  expect(all.approvals.find((a) => a.approval_id === approvalId)?.status).toMatch(/approved|consumed/);
 
   expect((await runCli([...at, "kill", "--reason", "test"])).code).toBe(0);
   const killed = await runCli([...at, "chat", "-n", "3", "Hi"]);
