@@ -328,6 +328,19 @@ describe("safety through HTTP", () => {
       "APPROVAL_NOT_PENDING",
     );
     await expect(t.node.spend.spend(purchase)).resolves.toMatchObject({ amountTrm: 9 });
+    // Another agent sees the kill switch and its own budget state, not the buyer's spend or decisions.
+    const view = await request("/v1/tirami/agents", json({ name: "onlooker" }));
+    const onlooker = ((await view.json()) as { token: string }).token;
+    const agentSafety = (await (await request("/v1/tirami/safety", { token: onlooker })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(agentSafety).toMatchObject({
+      spender: "onlooker",
+      spend: [],
+      recent_decisions: [],
+      kill_switch: { active: false },
+    });
     const agentView = (await (await request("/v1/tirami/agents/buyer")).json()) as {
       usage: { spent_trm: number; completion_tokens: number };
     };

@@ -86,6 +86,7 @@ export interface SafetyPort {
     pending_approvals: number;
     spend: Array<{ spender: string }>;
     breakers: Array<{ spender: string; tripped: boolean }>;
+    policies: Array<{ spender: string }>;
   };
 }
 

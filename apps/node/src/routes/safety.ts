@@ -55,11 +55,23 @@ export function safetyRoutes(deps: SafetyRoutesDeps): Hono<AppEnv> {
 
   app.get("/safety", (c) => {
     const principal = c.get("principal");
-    const decisions =
-      principal.kind === "operator"
-        ? safety.listDecisions({ limit: DECISIONS_SHOWN })
-        : safety.listDecisions({ limit: DECISIONS_SHOWN, spender: spenderOf(principal) });
-    return c.json({ ...safety.state(), recent_decisions: decisions });
+    const state = safety.state();
+    if (principal.kind === "operator") {
+      return c.json({ ...state, recent_decisions: safety.listDecisions({ limit: DECISIONS_SHOWN }) });
+    }
+    // An agent sees the node-wide switch and its own budget state, not other spenders'.
+    const spender = spenderOf(principal);
+    const own = <T extends { spender: string }>(rows: T[]): T[] =>
+      rows.filter((row) => row.spender === spender);
+    return c.json({
+      ...state,
+      spender,
+      policy: safety.getPolicy(spender),
+      breakers: own(state.breakers),
+      policies: own(state.policies),
+      spend: own(state.spend),
+      recent_decisions: safety.listDecisions({ limit: DECISIONS_SHOWN, spender }),
+    });
   });
 
   app.post("/kill", operatorOnly(), async (c) => {
