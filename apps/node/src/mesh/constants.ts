@@ -13,7 +13,7 @@ export const OFFER_CHANGE_DEBOUNCE_MS = 250;
  * by gossip; the root in offers is the safety net that triggers sync, and re-announcing it on every trade
  * of a burst would cost every node a root computation per offer per peer.
  */
-export const OFFER_ROOT_DEBOUNCE_MS = 1_000;
+export const OFFER_ROOT_DEBOUNCE_MS = 5_000;
 /** An offer older than this is dropped from the book (three missed periods). */
 export const OFFER_TTL_MS_DEFAULT = 95_000;
 /** An offer stamped further than this into the future (or older than its TTL) is ignored. */
