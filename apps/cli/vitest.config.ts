@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "cli", include: ["src/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
+  test: { name: "cli", include: ["src/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 90_000 },
 });
