@@ -72,6 +72,12 @@ describe.concurrent("a running node", () => {
     const run = await runCli([...at, "chat", "-n", "4"], { input: "Hello\nOnce upon a time\nexit\n" });
     expect(run.code).toBe(0);
     expect(run.stderr.match(/— cost 0 TRM/g)).toHaveLength(2);
+    // With --json the REPL prints one compact response per line (NDJSON).
+    const ndjson = await runCli([...at, "chat", "--json", "-n", "3"], { input: "Hello\nHi\n" });
+    expect(ndjson.code).toBe(0);
+    const lines = ndjson.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect((JSON.parse(line) as { object: string }).object).toBe("chat.completion");
   });
 
   it("prints the whole OpenAI response with --json", async () => {

@@ -76,7 +76,8 @@ export async function repl(
         settings,
       );
       history.push({ role: "assistant", content: receipt.text });
-      if (ctx.out.json) ctx.out.result(receipt.raw, () => undefined);
+      // One compact JSON document per answer (NDJSON), so a script can read the conversation line by line.
+      if (ctx.out.json) ctx.out.raw(`${JSON.stringify(receipt.raw)}\n`);
       else await printReceipt(ctx, receipt);
     } catch (error) {
       const cliError = toCliError(error);
