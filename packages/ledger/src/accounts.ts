@@ -38,6 +38,8 @@ export interface Accounts {
   /** The balance view; for an unseen account, its implicit free tier with `known: false`. */
   balance(accountId: string): AccountBalance;
   list(): AccountBalance[];
+  /** `balance_trm − reserved_trm`, or the implicit free tier of an unseen account (one indexed read). */
+  effectiveTrm(accountId: string): number;
   addReserved(accountId: string, deltaTrm: number): void;
 }
 
@@ -64,6 +66,9 @@ export function createAccounts(db: Database.Database, journal: Journal, freeTier
   );
   const selectAll = db.prepare("SELECT * FROM accounts ORDER BY account_id");
   const reserved = db.prepare("UPDATE accounts SET reserved_trm = reserved_trm + ? WHERE account_id = ?");
+  const effective = db
+    .prepare("SELECT balance_trm - reserved_trm FROM accounts WHERE account_id = ?")
+    .pluck(true);
   const row = (accountId: string) => select.get(accountId) as AccountRow | undefined;
   return {
     row,
@@ -94,6 +99,9 @@ export function createAccounts(db: Database.Database, journal: Journal, freeTier
         first_seen_ms: 0,
       };
       return toBalance(implicit, false);
+    },
+    effectiveTrm(accountId) {
+      return (effective.get(accountId) as number | undefined) ?? freeTierTrm;
     },
     list() {
       return (selectAll.all() as AccountRow[]).map((r) => toBalance(r));

@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import {
   INGEST_BATCH_MAX_DEFAULT,
   INGEST_IN_FLIGHT_MAX,
+  INGEST_VERIFY_CHUNK_MAX,
   INGEST_WORKERS_MAX,
   TRADE_BATCH_MAX,
 } from "./constants.js";
@@ -46,6 +47,16 @@ export interface IngestDeps {
   writeBatch(items: readonly VerifiedTrade[], nowMs: number): IngestResult[];
 }
 
+/** A trade on its way through a worker. */
+interface Waiting {
+  id: number;
+  signed: unknown;
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+  /** Index of the worker holding it; -1 before dispatch. */
+  worker: number;
+}
+
 interface Pending {
   verified: VerifiedTrade;
   resolve: (result: IngestResult) => void;
@@ -80,16 +91,22 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
   if (!Number.isSafeInteger(batchMax) || batchMax < 1 || batchMax > TRADE_BATCH_MAX)
     throw new RangeError(`"batchMax" expected 1..${TRADE_BATCH_MAX}`);
   const workers = Array.from({ length: workerCount }, startWorker);
-  const waiting = new Map<
-    number,
-    { signed: unknown; resolve: (r: IngestResult) => void; reject: (e: unknown) => void }
-  >();
+  /** Trades each worker holds (sent, not yet answered): new chunks go to the least busy worker. */
+  const outstanding = workers.map(() => 0);
+  const waiting = new Map<number, Waiting>();
+  /** Submitted this turn, not yet sent to a worker. */
+  let outbox: Waiting[] = [];
   const queue: Pending[] = [];
   let nextId = 0;
   let inFlight = 0;
   let flushScheduled = false;
+  let dispatchScheduled = false;
   let closed = false;
 
+  /**
+   * Group commit: everything verified since the last flush (while the previous commit ran, workers kept
+   * verifying), at most `batchMax` trades per transaction. Promises resolve only after their commit.
+   */
   function flush(): void {
     flushScheduled = false;
     while (queue.length > 0) {
@@ -118,23 +135,87 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
     }
   }
 
-  for (const worker of workers) {
+  function malformed(entry: Waiting): void {
+    entry.resolve({
+      status: "rejected",
+      trade_id: tradeIdOf(entry.signed),
+      code: LedgerErrorCode.TRADE_INVALID,
+      message: "signed trade is malformed",
+    });
+  }
+
+  /** Posts one chunk to the least busy worker; false when the chunk cannot be cloned. */
+  function post(chunk: Waiting[], nowMs: number): boolean {
+    let target = 0;
+    for (let w = 1; w < workers.length; w++) if (outstanding[w]! < outstanding[target]!) target = w;
+    if (outstanding[target] === Number.POSITIVE_INFINITY) {
+      // Every worker died (see "error" below): fail closed instead of waiting forever.
+      const error = new Error("every verification worker has failed");
+      for (const entry of chunk) entry.reject(error);
+      return true;
+    }
+    const request: VerifyRequest = {
+      nowMs,
+      freshnessWindowMs: deps.freshnessWindowMs,
+      items: chunk.map((entry) => ({ id: entry.id, signed: entry.signed })),
+    };
+    try {
+      workers[target]!.postMessage(request);
+    } catch {
+      return false; // not structured-cloneable (functions, symbols…)
+    }
+    outstanding[target]! += chunk.length;
+    for (const entry of chunk) {
+      entry.worker = target;
+      waiting.set(entry.id, entry);
+    }
+    return true;
+  }
+
+  /**
+   * Sends this turn's submissions to the workers, a few chunks rather than one message per trade: fewer
+   * messages on the database thread, and each reply brings a chunk of verified trades, so the group
+   * commits stay large when the database thread is idle too.
+   */
+  function dispatch(): void {
+    dispatchScheduled = false;
+    const entries = outbox;
+    outbox = [];
+    const nowMs = deps.now();
+    const perWorker = Math.ceil(entries.length / workers.length);
+    const size = Math.max(1, Math.min(INGEST_VERIFY_CHUNK_MAX, perWorker));
+    for (let i = 0; i < entries.length; i += size) {
+      const chunk = entries.slice(i, i + size);
+      if (post(chunk, nowMs)) continue;
+      // Some value in the chunk cannot cross to a thread: send the trades alone; the culprit is no trade.
+      for (const entry of chunk) if (!post([entry], nowMs)) malformed(entry);
+    }
+  }
+
+  for (const [index, worker] of workers.entries()) {
     worker.on("message", (reply: VerifyReply) => {
-      const entry = waiting.get(reply.id);
-      if (entry === undefined) return;
-      waiting.delete(reply.id);
-      if (reply.ok) enqueue(reply.verified, entry.resolve, entry.reject);
-      else
-        entry.resolve({
-          status: "rejected",
-          trade_id: tradeIdOf(entry.signed),
-          code: reply.code,
-          message: reply.message,
-        });
+      for (const item of reply.items) {
+        const entry = waiting.get(item.id);
+        if (entry === undefined) continue;
+        waiting.delete(item.id);
+        outstanding[index]! -= 1;
+        if (item.ok) enqueue(item.verified, entry.resolve, entry.reject);
+        else
+          entry.resolve({
+            status: "rejected",
+            trade_id: tradeIdOf(entry.signed),
+            code: item.code,
+            message: item.message,
+          });
+      }
     });
     worker.on("error", (error) => {
-      for (const entry of waiting.values()) entry.reject(error);
-      waiting.clear();
+      for (const [id, entry] of waiting) {
+        if (entry.worker !== index) continue;
+        waiting.delete(id);
+        entry.reject(error);
+      }
+      outstanding[index] = Number.POSITIVE_INFINITY; // never chosen again
     });
   }
 
@@ -158,29 +239,18 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
           return;
         }
         if (known !== null) return resolve({ status: "exists", trade_id: known.exists });
-        const nowMs = deps.now();
         if (workers.length === 0) {
           try {
-            enqueue(deps.verify(signed, nowMs), resolve, reject);
+            enqueue(deps.verify(signed, deps.now()), resolve, reject);
           } catch (error) {
             resolve(resultOf(signed, error));
           }
           return;
         }
-        const id = nextId++;
-        waiting.set(id, { signed, resolve, reject });
-        const request: VerifyRequest = { id, signed, nowMs, freshnessWindowMs: deps.freshnessWindowMs };
-        try {
-          workers[id % workers.length]!.postMessage(request);
-        } catch {
-          // Not structured-cloneable (functions, symbols…): not a trade.
-          waiting.delete(id);
-          resolve({
-            status: "rejected",
-            trade_id: tradeIdOf(signed),
-            code: LedgerErrorCode.TRADE_INVALID,
-            message: "signed trade is malformed",
-          });
+        outbox.push({ id: nextId++, signed, resolve, reject, worker: -1 });
+        if (!dispatchScheduled) {
+          dispatchScheduled = true;
+          setImmediate(dispatch);
         }
       });
       return done.finally(() => {

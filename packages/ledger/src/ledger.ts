@@ -157,14 +157,20 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     journal,
     holds,
     freshnessWindowMs: config.freshnessWindowMs,
-    // A completed dual-signed trade raises the provider's reputation, atomically with the trade.
-    onApplied: (trade) => void reputation.recordSuccess(trade.provider),
   });
   const admit = createAdmission(sqlite, accounts, config);
   const settlement = createSettlement(sqlite);
   const verify = createVerifier(sqlite);
   const db = createKysely(sqlite);
-  const writer = createTradeWriter({ sqlite, applier, merkle, tx, countStored: () => trades.count() });
+  const writer = createTradeWriter({
+    sqlite,
+    applier,
+    merkle,
+    tx,
+    countStored: () => trades.count(),
+    // A completed dual-signed trade raises the provider's reputation, atomically with the trade.
+    onApplied: (applied) => reputation.recordSuccesses(applied.map((trade) => trade.provider)),
+  });
   const ingests: TradeIngest[] = [];
   const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => writer.count() });
 

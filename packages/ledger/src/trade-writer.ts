@@ -8,6 +8,7 @@ import type Database from "better-sqlite3";
 import { assert, TiramiError } from "@tirami/core";
 import { LedgerError } from "./errors.js";
 import type { AddedLeaf, MerkleLog } from "./merkle-log.js";
+import type { Trade } from "@tirami/proto";
 import type { ApplyTradeResult, TradeApplier, VerifiedTrade } from "./trades.js";
 
 /** Per-trade outcome of a batch, in input order. */
@@ -21,6 +22,11 @@ export interface TradeWriterDeps {
   /** Runs `fn` in an IMMEDIATE transaction (throws LEDGER_CLOSED when closed). */
   tx: <T>(fn: () => T) => T;
   countStored: () => number;
+  /**
+   * Called inside the transaction with the trades it applied (e.g. reputation), once per transaction
+   * rather than once per trade; a throw rolls the whole transaction back.
+   */
+  onApplied?: (trades: readonly Trade[], nowMs: number) => void;
 }
 
 /** A typed error as a batch result; anything else is a bug and propagates. */
@@ -38,9 +44,18 @@ export function rejected(signed: unknown, error: unknown): BatchTradeResult {
 export function createTradeWriter(deps: TradeWriterDeps) {
   const { sqlite, applier, merkle, tx } = deps;
   const totalChanges = sqlite.prepare("SELECT total_changes()").pluck(true);
-  const writeOne = sqlite.transaction((verified: VerifiedTrade, nowMs: number, holdId: string | undefined) =>
-    applier.write(verified, nowMs, holdId),
+  const writeOne = sqlite.transaction(
+    (verified: VerifiedTrade, nowMs: number, holdId: string | undefined) => {
+      const applied = applier.write(verified, nowMs, holdId);
+      if (applied) deps.onApplied?.([verified.trade], nowMs);
+      return applied;
+    },
   );
+  const leafOf = (v: VerifiedTrade): AddedLeaf => ({
+    tradeId: v.tradeId,
+    timestampMs: v.trade.timestamp_ms,
+    leafHash: v.leafHash,
+  });
   /** Trades in the database; counted once, then kept current as trades commit. */
   let tradeTotal: number | undefined;
 
@@ -53,9 +68,8 @@ export function createTradeWriter(deps: TradeWriterDeps) {
   function applyOne(signed: unknown, nowMs: number, holdId: string | undefined): ApplyTradeResult {
     const checked = applier.check(signed, nowMs);
     if ("exists" in checked) return { status: "exists", trade_id: checked.exists };
-    const leaf = writeOne.immediate(checked, nowMs, holdId);
-    if (leaf === null) return { status: "exists", trade_id: checked.tradeId };
-    committed([{ tradeId: checked.tradeId, timestampMs: checked.trade.timestamp_ms, leafHash: leaf }]);
+    if (!writeOne.immediate(checked, nowMs, holdId)) return { status: "exists", trade_id: checked.tradeId };
+    committed([leafOf(checked)]);
     return { status: "applied", trade_id: checked.tradeId };
   }
 
@@ -63,23 +77,27 @@ export function createTradeWriter(deps: TradeWriterDeps) {
   function writeBatch(items: readonly VerifiedTrade[], nowMs: number): BatchTradeResult[] {
     if (items.length === 0) return [];
     const added: AddedLeaf[] = [];
-    const results = tx(() =>
-      items.map((verified): BatchTradeResult => {
+    const appliedTrades: Trade[] = [];
+    const results = tx(() => {
+      const out = items.map((verified): BatchTradeResult => {
         // No savepoint per trade: `write` throws a LedgerError only before its first write. The change
         // counter proves it; anything else aborts (and rolls back) the whole batch.
         const changesBefore = totalChanges.get() as number;
         try {
-          const leaf = applier.write(verified, nowMs, undefined);
-          if (leaf === null) return { status: "exists", trade_id: verified.tradeId };
-          added.push({ tradeId: verified.tradeId, timestampMs: verified.trade.timestamp_ms, leafHash: leaf });
+          if (!applier.write(verified, nowMs, undefined))
+            return { status: "exists", trade_id: verified.tradeId };
+          added.push(leafOf(verified));
+          appliedTrades.push(verified.trade);
           return { status: "applied", trade_id: verified.tradeId };
         } catch (error) {
           if (!(error instanceof LedgerError)) throw error;
           assert(totalChanges.get() === changesBefore, "a rejected trade wrote to the ledger");
           return rejected({ trade_id: verified.tradeId }, error);
         }
-      }),
-    );
+      });
+      if (appliedTrades.length > 0) deps.onApplied?.(appliedTrades, nowMs);
+      return out;
+    });
     committed(added);
     return results;
   }

@@ -1,25 +1,19 @@
 /**
  * Applying dual-signed trades, exactly once. The expensive checks (fields, trade_id, both Ed25519
- * signatures) run before the write transaction; the money checks and all writes run inside one
- * `BEGIN IMMEDIATE` transaction, so a trade is either fully applied (journal, balances, hold, trade row)
- * or not at all.
+ * signatures: `trade-verify.ts`) run before the write transaction; the money checks and all writes run
+ * inside one `BEGIN IMMEDIATE` transaction, so a trade is either fully applied (journal, balances, hold,
+ * trade row) or not at all.
  * @module
  */
 import type Database from "better-sqlite3";
-import { costTrm, equalBytes, fromHex } from "@tirami/core";
-import {
-  checkSignedTrade,
-  parseTrade,
-  type SignedTrade,
-  type Trade,
-  tradeCanonicalBytes,
-} from "@tirami/proto";
+import { equalBytes, fromHex } from "@tirami/core";
+import { parseTrade, type SignedTrade, type Trade, tradeCanonicalBytes } from "@tirami/proto";
 import type { Accounts } from "./accounts.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
-import type { Holds } from "./holds.js";
+import type { Hold, Holds } from "./holds.js";
 import type { Journal } from "./journal.js";
-import { leafHash } from "./merkle/hash.js";
 import type { TradeRow } from "./trade-rows.js";
+import { type VerifiedTrade, verifySignedTrade } from "./trade-verify.js";
 
 export interface ApplyTradeOptions {
   /** The time the freshness window is measured from; defaults to the ledger's clock. */
@@ -36,14 +30,7 @@ export interface ApplyTradeOptions {
 export type ApplyTradeResult =
   { status: "applied"; trade_id: string } | { status: "exists"; trade_id: string };
 
-/** A trade that verified and is about to be written (internal to the ledger). */
-export interface VerifiedTrade {
-  tradeId: string;
-  trade: Trade;
-  canonical: Uint8Array;
-  providerSignature: Uint8Array;
-  consumerSignature: Uint8Array;
-}
+export { type VerifiedTrade, verifySignedTrade } from "./trade-verify.js";
 
 export interface TradeApplierDeps {
   db: Database.Database;
@@ -51,8 +38,6 @@ export interface TradeApplierDeps {
   journal: Journal;
   holds: Holds;
   freshnessWindowMs: number;
-  /** Called inside the transaction after the trade is written (e.g. reputation); a throw rolls it back. */
-  onApplied?: (trade: Trade, tradeId: string, nowMs: number) => void;
 }
 
 export interface TradeApplier {
@@ -61,63 +46,14 @@ export interface TradeApplier {
   /** Checks without writing; returns the verified trade, or `exists` for an identical replay. */
   check(signed: unknown, nowMs: number): VerifiedTrade | { exists: string };
   /**
-   * Inside a write transaction: the money checks, then the writes. Returns the new leaf hash, or null if
-   * the trade already existed.
+   * Inside a write transaction: the money checks, then the writes. Returns true when applied, false when
+   * the identical trade already existed (TRADE_CONFLICT when a different one did).
    * Throws a LedgerError only before its first write.
    */
-  write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): Uint8Array | null;
+  write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean;
 }
 
 const TRADE_ID_RE = /^[0-9a-f]{64}$/;
-
-/**
- * The pure checks of a signed trade, no database: fields, trade_id and both signatures
- * (`checkSignedTrade`), freshness against `nowMs`, and `amount_trm = costTrm(completion_tokens, price)`.
- * Returns what the ledger stores; throws LedgerError (TRADE_INVALID, TRADE_SIGNATURE_INVALID,
- * TRADE_STALE). Safe to run on a worker thread.
- */
-export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindowMs: number): VerifiedTrade {
-  if (signed === null || typeof signed !== "object")
-    invalid(LedgerErrorCode.TRADE_INVALID, "signed trade expected an object", {});
-  const candidate = signed as SignedTrade;
-  const failure = checkSignedTrade(signed);
-  if (failure === "malformed")
-    invalid(LedgerErrorCode.TRADE_INVALID, "signed trade is malformed", { failure });
-  if (failure !== null)
-    invalid(LedgerErrorCode.TRADE_SIGNATURE_INVALID, `signed trade failed: ${failure}`, { failure });
-  const trade = parseTrade(candidate.trade);
-  const skewMs = Math.abs(nowMs - trade.timestamp_ms);
-  if (skewMs > freshnessWindowMs) {
-    invalid(
-      LedgerErrorCode.TRADE_STALE,
-      `trade timestamp is ${skewMs} ms from now (window ${freshnessWindowMs} ms)`,
-      {
-        trade_id: candidate.trade_id,
-        skew_ms: skewMs,
-      },
-    );
-  }
-  let expectedTrm: number;
-  try {
-    expectedTrm = costTrm(trade.completion_tokens, trade.price_trm_per_token);
-  } catch {
-    invalid(LedgerErrorCode.TRADE_INVALID, "trade cost is out of range", { trade_id: candidate.trade_id });
-  }
-  if (trade.amount_trm !== expectedTrm) {
-    invalid(LedgerErrorCode.TRADE_INVALID, `amount_trm ${trade.amount_trm} ≠ cost ${expectedTrm}`, {
-      trade_id: candidate.trade_id,
-      amount_trm: trade.amount_trm,
-      expected_trm: expectedTrm,
-    });
-  }
-  return {
-    tradeId: candidate.trade_id,
-    trade,
-    canonical: tradeCanonicalBytes(trade),
-    providerSignature: fromHex(candidate.provider_signature),
-    consumerSignature: fromHex(candidate.consumer_signature),
-  };
-}
 
 type StoredParts = Pick<TradeRow, "canonical" | "provider_signature" | "consumer_signature">;
 
@@ -130,13 +66,13 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
   const selectStored = db.prepare(
     "SELECT canonical, provider_signature, consumer_signature FROM trades WHERE trade_id = ?",
   );
+  // Positional parameters: binding 16 named ones from a fresh object costs more than the insert.
   const insert = db.prepare(
     `INSERT INTO trades (trade_id, provider, consumer, amount_trm, prompt_tokens, completion_tokens, model_id,
        price_trm_per_token, timestamp_ms, nonce, request_id, canonical, provider_signature, consumer_signature,
        leaf_hash, applied_ms)
-     VALUES (@trade_id, @provider, @consumer, @amount_trm, @prompt_tokens, @completion_tokens, @model_id,
-       @price_trm_per_token, @timestamp_ms, @nonce, @request_id, @canonical, @provider_signature,
-       @consumer_signature, @leaf_hash, @applied_ms)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (trade_id) DO NOTHING`,
   );
 
   /** Same id already stored: identical bytes and signatures → a replay; anything else → a conflict. */
@@ -172,26 +108,25 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     return lookup(signed) ?? verifySignedTrade(signed, nowMs, deps.freshnessWindowMs);
   }
 
-  function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): Uint8Array | null {
-    const { trade, tradeId } = verified;
-    // Stored since `check` (earlier in the same batch, or another submit): a replay, or a conflict.
-    const stored = selectStored.get(tradeId) as StoredParts | undefined;
-    if (stored !== undefined) {
-      const same =
-        equalBytes(stored.canonical, verified.canonical) &&
-        equalBytes(stored.provider_signature, verified.providerSignature) &&
-        equalBytes(stored.consumer_signature, verified.consumerSignature);
-      if (!same)
-        invalid(LedgerErrorCode.TRADE_CONFLICT, `trade ${tradeId} exists with different content`, {
-          trade_id: tradeId,
-        });
-      return null;
-    }
-    // Every check runs before the first write, so a rejected trade leaves no trace even without a
-    // savepoint (applySignedTrades relies on this and asserts it).
+  /** Inside the transaction: false when `verified` is not stored, true for an identical replay. */
+  function stored(verified: VerifiedTrade): boolean {
+    const row = selectStored.get(verified.tradeId) as StoredParts | undefined;
+    if (row === undefined) return false;
+    const same =
+      equalBytes(row.canonical, verified.canonical) &&
+      equalBytes(row.provider_signature, verified.providerSignature) &&
+      equalBytes(row.consumer_signature, verified.consumerSignature);
+    if (!same)
+      invalid(LedgerErrorCode.TRADE_CONFLICT, `trade ${verified.tradeId} exists with different content`, {
+        trade_id: verified.tradeId,
+      });
+    return true;
+  }
+
+  /** The money checks (reads only). Throws HOLD_NOT_FOUND, HOLD_EXCEEDED or INSUFFICIENT_BALANCE. */
+  function checkFunds(trade: Trade, nowMs: number, holdId: string | undefined): Hold | undefined {
     const hold = holdId === undefined ? undefined : holds.active(holdId, nowMs);
-    const consumer = accounts.balance(trade.consumer); // an unseen consumer: its implicit free tier
-    let availableTrm = consumer.effective_balance_trm;
+    let availableTrm = accounts.effectiveTrm(trade.consumer); // unseen: its implicit free tier
     if (hold !== undefined) {
       if (hold.account_id !== trade.consumer || trade.amount_trm > hold.amount_trm) {
         invalid(LedgerErrorCode.HOLD_EXCEEDED, `hold ${hold.hold_id} does not cover this trade`, {
@@ -214,6 +149,44 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
         },
       );
     }
+    return hold;
+  }
+
+  function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean {
+    const { trade, tradeId } = verified;
+    // Every check runs before the first write, so a rejected trade leaves no trace even without a
+    // savepoint (applySignedTrades relies on this and asserts it). A trade stored since `check` (earlier
+    // in the same batch, or another submit) is found by the trade row's INSERT, which probes the primary
+    // key anyway: no separate lookup on the hot path.
+    let hold: Hold | undefined;
+    try {
+      hold = checkFunds(trade, nowMs, holdId);
+    } catch (error) {
+      if (error instanceof LedgerError && stored(verified)) return false; // a replay: not a money error
+      throw error;
+    }
+    const inserted = insert.run(
+      tradeId,
+      trade.provider,
+      trade.consumer,
+      trade.amount_trm,
+      trade.prompt_tokens,
+      trade.completion_tokens,
+      trade.model_id,
+      trade.price_trm_per_token,
+      trade.timestamp_ms,
+      trade.nonce,
+      trade.request_id,
+      verified.canonical,
+      verified.providerSignature,
+      verified.consumerSignature,
+      verified.leafHash,
+      nowMs,
+    );
+    if (inserted.changes === 0) {
+      stored(verified); // present: an identical replay (false below) or TRADE_CONFLICT, nothing written
+      return false;
+    }
     accounts.touch(trade.provider, nowMs);
     accounts.touch(trade.consumer, nowMs);
     if (hold !== undefined) holds.close(hold, "settled", trade.amount_trm, tradeId, nowMs);
@@ -231,18 +204,7 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
       tradeId,
       nowMs,
     });
-    const leaf = leafHash(verified.canonical);
-    insert.run({
-      ...trade,
-      trade_id: tradeId,
-      canonical: verified.canonical,
-      provider_signature: verified.providerSignature,
-      consumer_signature: verified.consumerSignature,
-      leaf_hash: leaf,
-      applied_ms: nowMs,
-    });
-    deps.onApplied?.(trade, tradeId, nowMs);
-    return leaf;
+    return true;
   }
 
   return { lookup, check, write };

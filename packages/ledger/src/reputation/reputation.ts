@@ -54,6 +54,12 @@ export interface MergedReputation {
 
 export interface Reputation {
   recordSuccess(account: AccountId): ReputationEntry;
+  /**
+   * One success per listed account occurrence (an account listed n times gets n successes, applied one
+   * after another exactly as n `recordSuccess` calls would), in one transaction with one write per
+   * distinct account. The ledger calls it once per trade transaction.
+   */
+  recordSuccesses(accounts: readonly AccountId[]): void;
   recordFailure(account: AccountId, kind: ReputationFailureKind): ReputationEntry;
   get(account: AccountId): ReputationEntry;
   list(options?: { limit?: number }): ReputationEntry[];
@@ -169,6 +175,16 @@ export function createReputation(options: ReputationOptions): Reputation {
     return next;
   });
 
+  const adjustMany = db.transaction((counts: ReadonlyMap<AccountId, number>): void => {
+    const nowMs = clock.nowMs();
+    for (const [account, times] of counts) {
+      const current = entry(account);
+      let score = current.score;
+      for (let i = 0; i < times; i++) score = clampScore(score + SUCCESS_DELTA);
+      s.put.run(account, score, current.successes + times, current.failures, nowMs);
+    }
+  });
+
   const observerWeight = (observer: AccountId): number => {
     const known = entry(observer);
     const trades = known.successes + known.failures;
@@ -245,6 +261,14 @@ export function createReputation(options: ReputationOptions): Reputation {
 
   return {
     recordSuccess: (account) => adjust.immediate(parseAccountId(account), SUCCESS_DELTA, true),
+    recordSuccesses(accounts) {
+      const counts = new Map<AccountId, number>();
+      for (const account of accounts) {
+        const id = parseAccountId(account);
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      if (counts.size > 0) adjustMany.immediate(counts);
+    },
     recordFailure(account, kind) {
       const delta = Object.hasOwn(FAILURE_DELTAS, kind) ? FAILURE_DELTAS[kind] : undefined;
       if (delta === undefined) {
