@@ -4,7 +4,7 @@
  * it finds pnpm 10 (or runs the pinned one through npx), installs from the lockfile when node_modules is
  * missing or older than the lockfile, builds, and then runs the job.
  *
- *   node scripts/bootstrap.mjs start [args…]   the main job (the demo)
+ *   node scripts/bootstrap.mjs start [args…]   the main job: `tirami demo` (a three-node paid mesh on 127.0.0.1)
  *   node scripts/bootstrap.mjs test            type check, format check, every test; ends `N passed, N failed`
  */
 import { spawnSync } from "node:child_process";
@@ -54,7 +54,7 @@ if (job === "test") {
   pn(["run", "lint"], "format check (run `npm run format` to fix)");
   process.exit(run(pnpm, [...pnpmArgs, "exec", "vitest", "run", ...rest]));
 } else if (job === "start") {
-  process.exit(run(process.execPath, [join(root, "scripts", "demo-core.mjs"), ...rest]));
+  process.exit(run(process.execPath, [join(root, "apps", "cli", "bin", "tirami.mjs"), "demo", ...rest]));
 } else {
   console.error(`unknown job "${job}": use "start" or "test"`);
   process.exit(2);

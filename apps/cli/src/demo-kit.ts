@@ -100,6 +100,14 @@ export function say(ctx: CommandContext, text: string): void {
   else ctx.out.line(text);
 }
 
+/**
+ * The demo's nodes take their settings from the demo alone: a `TIRAMI_MODEL` meant for the demo's
+ * provider must not also give the consumers a model (they would answer themselves and pay nothing).
+ */
+function isolatedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("TIRAMI_")));
+}
+
 export async function startMesh(
   ctx: CommandContext,
   plan: { base: string; started: DemoNode[]; model: string; threads: number },
@@ -119,7 +127,7 @@ export async function startMesh(
   const launch = async (name: string, extra: Record<string, unknown>): Promise<DemoNode> => {
     const node = await ctx.deps.nodes.start({
       flags: flags({ home: join(plan.base, name), ...extra }),
-      env: ctx.deps.env,
+      env: isolatedEnv(ctx.deps.env),
     });
     const entry = { name, node, operator: clientFor(node, node.token, 120_000) };
     plan.started.push(entry);

@@ -95,6 +95,16 @@ async function runDemo(
     [agent, "bob", "researcher"],
   ]);
   const tradeIds = purchases.map((p) => p.trade_id).filter((id): id is string => id !== undefined);
+  if (tradeIds.length !== purchases.length || purchases.some((p) => p.provider !== provider.node.nodeId)) {
+    throw new CliError(
+      CliErrorCode.VERIFY_FAILED,
+      ExitCode.VERIFY_FAILED,
+      "a consumer answered without buying from the provider",
+      {
+        hint: "the consumers must run without a model; unset TIRAMI_* settings that give them one",
+      },
+    );
+  }
   const { views, rootsAgree, proofOk, proofTrade } = await showLedgers(ctx, [provider, alice, bob], tradeIds);
   const denied = await showSafety(ctx, bob, agent, modelId);
   const summary = {
