@@ -1,13 +1,16 @@
 /**
  * Bench: one fixed greedy chat generation through (a) node-llama-cpp in-process (`LlamaCompletion` on the
- * prompt tokens of the same `general` chat format, explicit threads, no flash attention), (a2) the `@tirami/infer` engine
- * in-process, and (b) this node's streaming `POST /v1/chat/completions` with an agent token over a real
- * 127.0.0.1 socket (SSE parsed by the client). Prints time-to-first-token and tokens/s of each, and the
- * ratios (b)/(a) and (b)/(a2) from the same run; variants are interleaved run by run so machine noise
- * hits all alike. Run: `pnpm run bench` in apps/node (env: BENCH_RUNS, BENCH_MAX_TOKENS, BENCH_THREADS).
+ * prompt tokens of the same `general` chat format, explicit threads, no flash attention), (a2) the
+ * `@tirami/infer` engine in-process, and (b) this node's streaming `POST /v1/chat/completions` with an
+ * agent token over a real 127.0.0.1 socket, SSE parsed by a `fetch` client in its own process
+ * (`sse-client.ts`, forked; it times on its own clock), and (b1) the same client inside this process.
+ * Prints time-to-first-token and tokens/s of each (median and best), the ratios (b)/(a) and (b)/(a2) and
+ * the TTFT overhead (b) − (a) from the same run; variants are interleaved run by run so machine noise hits
+ * all alike. Run: `pnpm run bench` in apps/node (env: BENCH_RUNS, BENCH_MAX_TOKENS, BENCH_THREADS).
  */
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -21,6 +24,7 @@ import {
 import { pino } from "pino";
 import { readNodeConfig } from "../src/config.js";
 import { createNode } from "../src/node.js";
+import { type SseClientJob, streamChat } from "./sse-client.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modelsDir = process.env["TIRAMI_TEST_MODELS_DIR"] ?? resolve(here, "../../../../shared/models");
@@ -59,13 +63,17 @@ const median = (values: number[]): number => {
 };
 
 function summarize(label: string, samples: Sample[]) {
+  const rates = samples.map((s) => (s.tokens * 1_000) / s.totalMs);
+  const ttfts = samples.map((s) => s.ttftMs);
   return {
     label,
     runs: samples.length,
     tokens: median(samples.map((s) => s.tokens)),
-    ttftMs: median(samples.map((s) => s.ttftMs)),
+    ttftMs: median(ttfts),
+    ttftMsBest: Math.min(...ttfts),
     totalMs: median(samples.map((s) => s.totalMs)),
-    tokensPerSecond: median(samples.map((s) => (s.tokens * 1_000) / s.totalMs)),
+    tokensPerSecond: median(rates),
+    tokensPerSecondBest: Math.max(...rates),
   };
 }
 
@@ -109,35 +117,23 @@ const body = JSON.stringify({
   stream: true,
   stream_options: { include_usage: true },
 });
-const viaHttp = async (onChunk: () => void): Promise<number> => {
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${agentToken}`, "content-type": "application/json" },
-    body,
+const job: SseClientJob = { url, token: agentToken, body };
+// (b) from a client in its own process (as a real client is), and (b1) from a client sharing the
+// server's process and thread (what this bench measured before: the client's parsing then competes with
+// the generation loop).
+const client = fork(join(here, "sse-client.ts"), [], { execArgv: ["--import", "tsx"] });
+await new Promise<void>((ready, failed) => {
+  client.once("spawn", ready);
+  client.once("error", failed);
+});
+const viaHttp = (_onChunk: () => void): Promise<Sample> =>
+  new Promise((done, failed) => {
+    client.once("message", (reply: Sample | { error: string }) =>
+      "error" in reply ? failed(new Error(reply.error)) : done(reply),
+    );
+    client.send(job);
   });
-  if (!response.ok || response.body === null)
-    throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let tokens = -1;
-  for await (const bytes of response.body) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
-      const chunk = JSON.parse(frame.slice(6)) as {
-        choices: Array<{ delta: { content?: string } }>;
-        usage?: { completion_tokens: number };
-      };
-      if ((chunk.choices[0]?.delta.content ?? "") !== "") onChunk();
-      if (chunk.usage !== undefined) tokens = chunk.usage.completion_tokens;
-    }
-  }
-  if (tokens < 0) throw new Error("stream ended without a usage chunk");
-  return tokens;
-};
+const viaHttpSameProcess = (onChunk: () => void): Promise<number> => streamChat(job, onChunk);
 
 // (a2) the @tirami/infer engine the node uses, called in-process.
 const engine = node.engine;
@@ -185,38 +181,63 @@ const viaLlama = async (onChunk: () => void): Promise<number> => {
   return tokens;
 };
 
-const variants = { a: viaLlama, a2: viaEngine, b: viaHttp } as const;
+const timed = (generate: (onChunk: () => void) => Promise<number>) => (): Promise<Sample> =>
+  measure(generate);
+const variants = {
+  a: timed(viaLlama),
+  a2: timed(viaEngine),
+  b: () => viaHttp(() => undefined),
+  b1: timed(viaHttpSameProcess),
+} as const;
 const check = {
   a: await viaLlama(() => undefined),
   a2: await viaEngine(() => undefined),
-  b: await viaHttp(() => undefined),
+  b: (await viaHttp(() => undefined)).tokens,
+  b1: await viaHttpSameProcess(() => undefined),
 };
 console.log("token counts (check):", JSON.stringify(check), "prompt tokens (a):", chatPromptTokens.length);
-const samples: Record<keyof typeof variants, Sample[]> = { a: [], a2: [], b: [] };
-for (let i = 0; i < W.warmupRuns; i += 1)
-  for (const generate of Object.values(variants)) await measure(generate);
+const samples: Record<keyof typeof variants, Sample[]> = { a: [], a2: [], b: [], b1: [] };
+const loadBefore = loadavg();
+for (let i = 0; i < W.warmupRuns; i += 1) for (const run of Object.values(variants)) await run();
 for (let i = 0; i < W.runs; i += 1)
-  for (const [name, generate] of Object.entries(variants))
-    samples[name as keyof typeof variants].push(await measure(generate));
+  for (const [name, run] of Object.entries(variants))
+    samples[name as keyof typeof variants].push(await run());
+const loadAfter = loadavg();
 
 const a = summarize("(a) node-llama-cpp LlamaCompletion in-process", samples.a);
 const a2 = summarize("(a2) @tirami/infer Engine.chat in-process", samples.a2);
-const b = summarize("(b) node HTTP SSE /v1/chat/completions, agent token", samples.b);
+const b = summarize("(b) node HTTP SSE /v1/chat/completions, agent token, client process", samples.b);
+const b1 = summarize("(b1) same, client in the server's process", samples.b1);
 console.table(
-  [a, a2, b].map((s) => ({
+  [a, a2, b, b1].map((s) => ({
     variant: s.label,
     runs: s.runs,
     tokens: s.tokens,
     "ttft ms": s.ttftMs.toFixed(2),
+    "best ttft ms": s.ttftMsBest.toFixed(2),
     "total ms": s.totalMs.toFixed(1),
     "tok/s": s.tokensPerSecond.toFixed(0),
+    "best tok/s": s.tokensPerSecondBest.toFixed(0),
   })),
 );
+const ratio = (x: number, y: number): string => (x / y).toFixed(3);
 console.log(
-  `ratio (b)/(a): tokens/s ${(b.tokensPerSecond / a.tokensPerSecond).toFixed(3)}, time-to-first-token ${(b.ttftMs / a.ttftMs).toFixed(3)}; ` +
-    `(b)/(a2): tokens/s ${(b.tokensPerSecond / a2.tokensPerSecond).toFixed(3)}, time-to-first-token ${(b.ttftMs / a2.ttftMs).toFixed(3)}`,
+  `ratio (b)/(a): tokens/s ${ratio(b.tokensPerSecond, a.tokensPerSecond)} median, ` +
+    `${ratio(b.tokensPerSecondBest, a.tokensPerSecondBest)} best; ` +
+    `time-to-first-token overhead (b) − (a) ${(b.ttftMs - a.ttftMs).toFixed(2)} ms median, ` +
+    `${(b.ttftMsBest - a.ttftMsBest).toFixed(2)} ms best`,
+);
+console.log(
+  `ratio (b)/(a2): tokens/s ${ratio(b.tokensPerSecond, a2.tokensPerSecond)}, ` +
+    `TTFT overhead ${(b.ttftMs - a2.ttftMs).toFixed(2)} ms; ` +
+    `(b1)/(a): tokens/s ${ratio(b1.tokensPerSecond, a.tokensPerSecond)}, ` +
+    `TTFT overhead ${(b1.ttftMs - a.ttftMs).toFixed(2)} ms (medians)`,
+);
+console.log(
+  `load average (1 min) before ${loadBefore[0]?.toFixed(2)}, after ${loadAfter[0]?.toFixed(2)} on ${cpu.length} cores`,
 );
 
+client.disconnect();
 await context.dispose();
 await model.dispose();
 await node.stop();

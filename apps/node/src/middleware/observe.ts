@@ -9,6 +9,9 @@ import { routePath } from "hono/route";
 import type { NodeMetrics } from "../metrics.js";
 import type { AppEnv } from "../principal.js";
 
+/** @hono/node-server's header on `RESPONSE_ALREADY_SENT`. */
+const X_ALREADY_SENT = "x-hono-already-sent";
+
 /** Assigns a request id and records `tirami_http_requests_total` and the latency histogram. */
 export function observe(metrics: NodeMetrics): MiddlewareHandler<AppEnv> {
   return async function observe(c, next) {
@@ -18,7 +21,8 @@ export function observe(metrics: NodeMetrics): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } finally {
-      c.header("X-Request-Id", requestId);
+      // A stream written straight to the socket (sse.ts) sent its own header; its response is a marker.
+      if (!c.res.headers.has(X_ALREADY_SENT)) c.header("X-Request-Id", requestId);
       const pattern = routePath(c, -1);
       // A 404 whose last match is a wildcard middleware matched no route: one label, not the raw path.
       const route = c.res.status === 404 && (pattern === "" || pattern.endsWith("*")) ? "unmatched" : pattern;

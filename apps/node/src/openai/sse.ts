@@ -4,75 +4,217 @@
  * are buffered, so a handler can wait for the first token (and still answer a clean 4xx/5xx status if
  * generation fails before it) without losing anything. A client that goes away cancels the stream,
  * which fires `onCancel` so generation can be aborted.
+ *
+ * Cost per token matters (a small model makes thousands a second, and the generation loop runs on the
+ * same thread): with @hono/node-server the frames go straight to the Node `ServerResponse` (no web-streams
+ * bridge), and streamed text (`text`) is coalesced — pieces that arrive before the next flush (one
+ * `setImmediate`, or the socket's `drain` while it pushes back) become one chunk. OpenAI clients
+ * concatenate `delta.content`, so the stream means the same; the first text is never delayed (`flush`).
  * @module
  */
+import { ServerResponse } from "node:http";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 
 const encoder = new TextEncoder();
 
+/** A value already serialised as JSON: `send` writes its text as is. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+/**
+ * Pre-serialises a chunk around its one text field: `build` runs once with a marker, and each call then
+ * costs one `JSON.stringify(text)` and two concatenations instead of building and serialising an object.
+ * @throws TypeError if `build` does not place its argument exactly once as a JSON string value.
+ */
+export function jsonAroundText(build: (text: string) => unknown): (text: string) => RawJson {
+  const marker = "\u0000tirami:text\u0000";
+  const json = JSON.stringify(build(marker));
+  const encoded = JSON.stringify(marker);
+  const at = json.indexOf(encoded);
+  if (at < 0 || json.indexOf(encoded, at + 1) >= 0)
+    throw new TypeError("jsonAroundText: build must use its text argument exactly once");
+  const prefix = json.slice(0, at);
+  const suffix = json.slice(at + encoded.length);
+  return (text) => new RawJson(prefix + JSON.stringify(text) + suffix);
+}
+
+/** Where frames are written: a Node response, or a web `ReadableStream` (tests through `app.request`). */
+export interface SseTarget {
+  /** `c.env.outgoing` under @hono/node-server; anything else falls back to a web stream. */
+  outgoing?: unknown;
+  /** Extra response headers (e.g. `X-Request-Id`, which middleware cannot add to a response already sent). */
+  headers?: Record<string, string> | undefined;
+}
+
 /** One SSE response under construction. */
 export interface SseChannel {
-  /** Sends one `data: <JSON>` frame. Ignored once closed. */
+  /** Sends one `data: <JSON>` frame (after any pending text), now. Ignored once closed. */
   send(value: unknown): void;
+  /** Queues one frame (after any pending text) without flushing; `flush` or the next `send` writes it. */
+  queue(value: unknown): void;
+  /** Adds streamed text: coalesced with other pending text into one `piece` frame at the next flush. */
+  text(text: string): void;
+  /** Writes everything pending now (unless the client is pushing back). */
+  flush(): void;
   /** Sends `data: [DONE]` and closes the stream. */
   done(): void;
   /** Closes the stream without `[DONE]` (after an error frame). */
   close(): void;
   /** True once closed by us or cancelled by the client. */
   readonly closed: boolean;
-  /** The HTTP response carrying the stream. */
+  /**
+   * The HTTP response carrying the stream: the web-stream response, or, when the frames go to the Node
+   * response directly, hono's marker that the response was already sent.
+   */
   response(headers?: Record<string, string>): Response;
 }
 
+/** Options of a channel. */
+export interface SseChannelOptions {
+  /** Builds the frame of coalesced streamed text (required to use `text`). */
+  piece?: ((text: string) => unknown) | undefined;
+  /** Where the frames go (default: a web stream). */
+  target?: SseTarget | undefined;
+}
+
+const SSE_HEADERS: Record<string, string> = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache",
+  Connection: "keep-alive",
+};
+
+const frameOf = (value: unknown): string =>
+  `data: ${value instanceof RawJson ? value.json : JSON.stringify(value)}\n\n`;
+
+/** Where bytes go: a Node response or a web stream controller. */
+interface Sink {
+  write(data: string): void;
+  /** True while the reader pushes back: hold text to coalesce it. */
+  blocked(): boolean;
+  end(): void;
+}
+
 /** Creates a channel; `onCancel` runs once if the client stops reading. */
-export function createSseChannel(onCancel: () => void): SseChannel {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+export function createSseChannel(onCancel: () => void, options: SseChannelOptions = {}): SseChannel {
   let closed = false;
-  const body = new ReadableStream<Uint8Array>({
-    start(streamController) {
-      controller = streamController;
-    },
-    cancel() {
-      closed = true;
-      onCancel();
-    },
-  });
-  const write = (frame: string): void => {
-    if (closed) return;
-    try {
-      controller.enqueue(encoder.encode(frame));
-    } catch {
-      closed = true;
-      onCancel();
-    }
-  };
-  const close = (): void => {
+  let pendingText = "";
+  let out = "";
+  let scheduled = false;
+  const cancel = (): void => {
     if (closed) return;
     closed = true;
-    try {
-      controller.close();
-    } catch {
-      // Already errored by the runtime; nothing left to close.
-    }
+    onCancel();
+  };
+  const takeText = (): void => {
+    if (pendingText === "") return;
+    out += frameOf((options.piece as (text: string) => unknown)(pendingText));
+    pendingText = "";
+  };
+  const writeOut = (): void => {
+    takeText();
+    if (out === "") return;
+    const data = out;
+    out = "";
+    sink.write(data);
+  };
+  const flush = (): void => {
+    scheduled = false;
+    if (!closed && !sink.blocked()) writeOut(); // else the drain (or the next pull) flushes
+  };
+  const queue = (value: unknown): void => {
+    if (closed) return;
+    takeText();
+    out += frameOf(value);
+  };
+
+  const outgoing = options.target?.outgoing;
+  const extraHeaders = options.target?.headers ?? {};
+  let sink: Sink;
+  let body: ReadableStream<Uint8Array> | undefined;
+  if (outgoing instanceof ServerResponse) {
+    const res = outgoing as ServerResponse;
+    const writable = (): boolean => !res.destroyed && !res.writableEnded;
+    res.on("drain", flush);
+    res.on("close", () => {
+      if (!res.writableFinished) cancel();
+    });
+    res.on("error", cancel);
+    sink = {
+      write(data) {
+        if (!writable()) return cancel();
+        if (!res.headersSent) res.writeHead(200, { ...SSE_HEADERS, ...extraHeaders });
+        res.write(data);
+      },
+      blocked: () => res.writableNeedDrain,
+      end() {
+        // Nothing sent yet (a failure before the first token): the error handler answers instead.
+        if (writable() && res.headersSent) res.end();
+      },
+    };
+  } else {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    body = new ReadableStream<Uint8Array>({
+      start(streamController) {
+        controller = streamController;
+      },
+      pull() {
+        if (!scheduled && (pendingText !== "" || out !== "")) flush();
+      },
+      cancel,
+    });
+    sink = {
+      write(data) {
+        try {
+          controller.enqueue(encoder.encode(data));
+        } catch {
+          cancel();
+        }
+      },
+      blocked: () => (controller.desiredSize ?? 1) <= 0,
+      end() {
+        try {
+          controller.close();
+        } catch {
+          // Already errored by the runtime; nothing left to close.
+        }
+      },
+    };
+  }
+
+  const close = (): void => {
+    if (closed) return;
+    writeOut(); // even while the reader pushes back: the socket buffers the end of the stream
+    closed = true;
+    sink.end();
   };
   return {
-    send: (value) => write(`data: ${JSON.stringify(value)}\n\n`),
+    send(value) {
+      queue(value);
+      flush();
+    },
+    queue,
+    text(text) {
+      if (closed || text === "") return;
+      if (options.piece === undefined) throw new TypeError("createSseChannel: text needs options.piece");
+      pendingText += text;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
     done() {
-      write("data: [DONE]\n\n");
+      queue(new RawJson("[DONE]"));
       close();
     },
     close,
     get closed() {
       return closed;
     },
-    response: (headers = {}) =>
-      new Response(body, {
-        status: 200,
-        headers: {
-          "Content-Type": "text/event-stream; charset=utf-8",
-          "Cache-Control": "no-cache",
-          Connection: "keep-alive",
-          ...headers,
-        },
-      }),
+    response(headers = {}) {
+      if (body === undefined) return RESPONSE_ALREADY_SENT;
+      return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...extraHeaders, ...headers } });
+    },
   };
 }

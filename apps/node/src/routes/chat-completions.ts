@@ -25,7 +25,8 @@ import {
   contentText,
   parseBody,
 } from "../openai/schemas.js";
-import { streamGeneration } from "../openai/stream.js";
+import { jsonAroundText } from "../openai/sse.js";
+import { sseTargetOf, streamGeneration } from "../openai/stream.js";
 import type { RemoteChat } from "../mesh/openai.js";
 import type { AppEnv } from "../principal.js";
 
@@ -102,6 +103,7 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
     }
     const includeUsage = body.stream_options?.include_usage === true;
     return streamGeneration({
+      target: sseTargetOf(c),
       run: (emit, signal) => generate(signal, emit),
       head: () => ({
         ...base,
@@ -109,10 +111,10 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
           { index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null },
         ],
       }),
-      piece: (text) => ({
+      piece: jsonAroundText((text) => ({
         ...base,
         choices: [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }],
-      }),
+      })),
       tail: ({ result, xTirami }: { result: GenerationResult; xTirami: XTirami }) => {
         const finish = {
           ...base,

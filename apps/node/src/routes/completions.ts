@@ -18,7 +18,8 @@ import {
   usageOf,
 } from "../openai/request.js";
 import { completionRequest, parseBody } from "../openai/schemas.js";
-import { streamGeneration } from "../openai/stream.js";
+import { jsonAroundText } from "../openai/sse.js";
+import { sseTargetOf, streamGeneration } from "../openai/stream.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
@@ -67,8 +68,12 @@ export function completionsRoutes(deps: CompletionsDeps): Hono<AppEnv> {
     }
     const includeUsage = body.stream_options?.include_usage === true;
     return streamGeneration({
+      target: sseTargetOf(c),
       run: (emit, signal) => generate(signal, emit),
-      piece: (text) => ({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: null }] }),
+      piece: jsonAroundText((text) => ({
+        ...base,
+        choices: [{ index: 0, text, logprobs: null, finish_reason: null }],
+      })),
       tail: ({ result, xTirami }: { result: GenerationResult; xTirami: XTirami }) => {
         const finish = {
           ...base,
