@@ -5,6 +5,7 @@
  * resolves only after the transaction holding it committed, so an acknowledgement is durable.
  * @module
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import {
   INGEST_BATCH_MAX_DEFAULT,
@@ -23,7 +24,10 @@ export type IngestResult =
   | { status: "rejected"; trade_id: string | null; code: string; message: string };
 
 export interface IngestOptions {
-  /** Worker threads verifying signatures; 0 verifies on the calling thread. Default 1, at most 8. */
+  /**
+   * Worker threads verifying signatures; 0 verifies on the calling thread. Default: the machine's cores
+   * minus one for the database thread (at least 1, at most 8).
+   */
   verifyWorkers?: number;
   /** Most trades per group commit (default 256, at most TRADE_BATCH_MAX). */
   batchMax?: number;
@@ -74,6 +78,11 @@ function resultOf(signed: unknown, error: unknown): IngestResult {
   };
 }
 
+/** One worker per core left over by the database thread: at least 1, at most INGEST_WORKERS_MAX. */
+export function defaultVerifyWorkers(): number {
+  return Math.max(1, Math.min(INGEST_WORKERS_MAX, availableParallelism() - 1));
+}
+
 /** Starts one verification worker. */
 function startWorker(): Worker {
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./verify-worker.js", import.meta.url));
@@ -84,7 +93,7 @@ function startWorker(): Worker {
 }
 
 export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {}): TradeIngest {
-  const workerCount = options.verifyWorkers ?? 1;
+  const workerCount = options.verifyWorkers ?? defaultVerifyWorkers();
   const batchMax = options.batchMax ?? INGEST_BATCH_MAX_DEFAULT;
   if (!Number.isSafeInteger(workerCount) || workerCount < 0 || workerCount > INGEST_WORKERS_MAX)
     throw new RangeError(`"verifyWorkers" expected 0..${INGEST_WORKERS_MAX}`);

@@ -1,15 +1,16 @@
 /**
  * Proves the ledger's single-pass trade verification gives the same verdict as proto's
  * `checkSignedTrade` (valid, malformed, trade_id mismatch, which signature fails) on valid trades and on
- * random corruptions of them, and that the leaf hash it computes is the Merkle leaf of the canonical bytes.
+ * random corruptions of them, and that its direct trade encoder writes exactly proto's canonical bytes (and
+ * their Merkle leaf hash) for any valid trade.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkSignedTrade, tradeCanonicalBytes } from "@tirami/proto";
+import { checkSignedTrade, parseTrade, tradeCanonicalBytes } from "@tirami/proto";
 import { signedTrade, signerFor } from "../test/fixtures.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 import { leafHash } from "./merkle/hash.js";
-import { verifySignedTrade } from "./trade-verify.js";
+import { encodeTrade, verifySignedTrade } from "./trade-verify.js";
 
 const T0 = 1_800_000_000_000;
 const WINDOW_MS = 3_600_000;
@@ -92,6 +93,47 @@ describe("verifySignedTrade", () => {
         expect(verdict(signed)).toBe(checkSignedTrade(signed));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("encodeTrade", () => {
+  const hex = (bytes: number) =>
+    fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString("hex"));
+  const id = (max: number) =>
+    fc
+      .array(fc.integer({ min: 0x21, max: 0x7e }), { minLength: 1, maxLength: max })
+      .map((codes) => String.fromCharCode(...codes));
+  const uint = fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
+  it("writes proto's canonical bytes for any valid trade (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          provider: hex(32),
+          consumer: hex(32),
+          amount_trm: uint,
+          prompt_tokens: uint,
+          completion_tokens: uint,
+          model_id: id(128),
+          price_trm_per_token: fc.oneof(
+            fc.double({ min: 0, max: 1_000_000, noNaN: true }).filter((x) => !Object.is(x, -0)),
+            fc.constant(0),
+            fc.constant(1_000_000),
+          ),
+          timestamp_ms: uint,
+          nonce: hex(16),
+          request_id: id(128),
+        }),
+        (raw) => {
+          fc.pre(raw.provider !== raw.consumer);
+          const trade = parseTrade(raw);
+          const expected = tradeCanonicalBytes(trade);
+          const { canonical, leafHash: leaf } = encodeTrade(trade);
+          expect(Buffer.from(canonical).equals(Buffer.from(expected))).toBe(true);
+          expect(leaf).toEqual(leafHash(expected));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -6,10 +6,10 @@
  * Runs on the database thread or on an ingest worker thread.
  * @module
  */
-import { costTrm, fromHex, sha256, toHex, verifySignature } from "@tirami/core";
-import { parseTrade, type Trade, type TradeSignatureFailure, tradeCanonicalBytes } from "@tirami/proto";
+import { hash } from "node:crypto";
+import { costTrm, fromHex, verifySignature } from "@tirami/core";
+import { parseTrade, TRADE_DOMAIN, type Trade, type TradeSignatureFailure } from "@tirami/proto";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
-import { leafHash } from "./merkle/hash.js";
 
 /** A trade that verified and is about to be written (internal to the ledger). */
 export interface VerifiedTrade {
@@ -23,6 +23,76 @@ export interface VerifiedTrade {
 }
 
 const TRADE_ID_RE = /^[0-9a-f]{64}$/;
+const DOMAIN = Buffer.from(TRADE_DOMAIN, "ascii");
+const TRADE_FIELD_COUNT = 10;
+const TAG_BYTES = 0x01;
+const TAG_STRING = 0x02;
+const TAG_UINT = 0x03;
+const TAG_FLOAT = 0x06;
+const U32 = 2 ** 32;
+
+/** The canonical bytes and Merkle leaf hash of a trade, from one buffer. */
+export interface EncodedTrade {
+  canonical: Uint8Array;
+  leafHash: Uint8Array;
+}
+
+/**
+ * `tradeCanonicalBytes` (proto) for a trade that already passed `parseTrade`, written straight into one
+ * buffer that starts with the Merkle leaf prefix 0x00, so the leaf hash needs no copy. Same bytes (a
+ * property test compares them); a divergence could only make valid trades fail to verify, never let an
+ * invalid one through, since the bytes are what the signatures and trade_id are checked against.
+ */
+export function encodeTrade(trade: Trade): EncodedTrade {
+  // After parseTrade: keys and nonce are lowercase hex of fixed length, ids printable ASCII (1 byte per
+  // character), integers safe and non-negative, the price finite and not -0.
+  const size =
+    1 +
+    2 +
+    DOMAIN.length +
+    2 +
+    2 * (1 + 4 + 32) +
+    3 * 9 +
+    (1 + 4 + trade.model_id.length) +
+    9 +
+    9 +
+    (1 + 4 + 16) +
+    (1 + 4 + trade.request_id.length);
+  const buffer = Buffer.alloc(size); // not from the shared pool: it may be cloned to another thread
+  let at = 1; // buffer[0] = 0x00, the leaf prefix
+  at = buffer.writeUInt16BE(DOMAIN.length, at);
+  at += DOMAIN.copy(buffer, at);
+  at = buffer.writeUInt16BE(TRADE_FIELD_COUNT, at);
+  const bytes = (hex: string, length: number) => {
+    buffer[at] = TAG_BYTES;
+    at = buffer.writeUInt32BE(length, at + 1);
+    at += buffer.write(hex, at, length, "hex");
+  };
+  const uint = (value: number) => {
+    buffer[at] = TAG_UINT;
+    at = buffer.writeUInt32BE(Math.floor(value / U32), at + 1);
+    at = buffer.writeUInt32BE(value % U32, at);
+  };
+  const ascii = (text: string) => {
+    buffer[at] = TAG_STRING;
+    at = buffer.writeUInt32BE(text.length, at + 1);
+    at += buffer.write(text, at, text.length, "latin1");
+  };
+  bytes(trade.provider, 32);
+  bytes(trade.consumer, 32);
+  uint(trade.amount_trm);
+  uint(trade.prompt_tokens);
+  uint(trade.completion_tokens);
+  ascii(trade.model_id);
+  buffer[at] = TAG_FLOAT;
+  at = buffer.writeDoubleBE(trade.price_trm_per_token, at + 1);
+  uint(trade.timestamp_ms);
+  bytes(trade.nonce, 16);
+  ascii(trade.request_id);
+  if (at !== size) throw new Error(`trade encoding wrote ${at} of ${size} bytes`); // a bug, not an input
+  const leaf = new Uint8Array(hash("sha256", buffer, "buffer"));
+  return { canonical: new Uint8Array(buffer.buffer, buffer.byteOffset + 1, size - 1), leafHash: leaf };
+}
 const SIGNATURE_HEX_RE = /^[0-9a-f]{128}$/;
 
 function invalid(code: LedgerErrorCode, message: string, details: Record<string, unknown>): never {
@@ -58,8 +128,8 @@ export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindo
   if (typeof tradeId !== "string" || !TRADE_ID_RE.test(tradeId)) failed("malformed");
   if (typeof providerHex !== "string" || !SIGNATURE_HEX_RE.test(providerHex)) failed("malformed");
   if (typeof consumerHex !== "string" || !SIGNATURE_HEX_RE.test(consumerHex)) failed("malformed");
-  const canonical = tradeCanonicalBytes(trade);
-  if (toHex(sha256(canonical)) !== tradeId) failed("trade_id_mismatch");
+  const { canonical, leafHash } = encodeTrade(trade);
+  if (hash("sha256", canonical, "hex") !== tradeId) failed("trade_id_mismatch");
   const providerSignature = fromHex(providerHex);
   if (!verifySignature(trade.provider, canonical, providerSignature)) failed("provider_signature");
   const consumerSignature = fromHex(consumerHex);
@@ -92,6 +162,6 @@ export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindo
     canonical,
     providerSignature,
     consumerSignature,
-    leafHash: leafHash(canonical),
+    leafHash,
   };
 }
