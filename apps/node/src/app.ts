@@ -6,7 +6,6 @@
  * @module
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AccountId, Clock } from "@tirami/core";
 import type { Logger } from "pino";
 import type { AgentRegistry } from "./agents/registry.js";
@@ -16,6 +15,7 @@ import { NodeError, NodeErrorCode } from "./errors.js";
 import type { InFlight } from "./in-flight.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/auth.js";
+import { limitBody } from "./middleware/body-limit.js";
 import { createErrorHandler, describeError } from "./middleware/on-error.js";
 import { observe } from "./middleware/observe.js";
 import { createRateLimiter } from "./middleware/rate-limit.js";
@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): NodeApp {
   app.use("/v1/*", principalRateLimit(limiter));
   app.use(
     "/v1/*",
-    bodyLimit({
+    limitBody({
       maxSize: deps.limits.bodyBytesMax,
       onError: () => {
         throw new NodeError(

@@ -58,3 +58,10 @@ export const COUNTERPARTY_SIGN_TIMEOUT_MS = 30_000;
 
 /** Latency histogram buckets (seconds): from one fast token to a long generation. */
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * Streamed text is written at most once per this many ms after the first token (which is never held):
+ * text arriving sooner is coalesced into the next SSE chunk. A model slower than one token per interval
+ * streams every token at once; a fast one sends fewer, larger chunks (clients concatenate `delta.content`).
+ */
+export const SSE_FLUSH_INTERVAL_MS = 2;

@@ -7,13 +7,16 @@
  *
  * Cost per token matters (a small model makes thousands a second, and the generation loop runs on the
  * same thread): with @hono/node-server the frames go straight to the Node `ServerResponse` (no web-streams
- * bridge), and streamed text (`text`) is coalesced — pieces that arrive before the next flush (one
- * `setImmediate`, or the socket's `drain` while it pushes back) become one chunk. OpenAI clients
- * concatenate `delta.content`, so the stream means the same; the first text is never delayed (`flush`).
+ * bridge), and streamed text (`text`) is coalesced — pieces that arrive before the next flush (at most one
+ * per `SSE_FLUSH_INTERVAL_MS`, and none while the socket pushes back until it drains) become one chunk.
+ * OpenAI clients concatenate `delta.content`, so the stream means the same; the first text is never
+ * delayed (`flush`), and a model slower than one token per interval streams each token as it comes.
  * @module
  */
 import { ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { SSE_FLUSH_INTERVAL_MS } from "../constants.js";
 
 const encoder = new TextEncoder();
 
@@ -76,6 +79,8 @@ export interface SseChannelOptions {
   piece?: ((text: string) => unknown) | undefined;
   /** Where the frames go (default: a web stream). */
   target?: SseTarget | undefined;
+  /** Streamed text is written at most once per this many ms (default `SSE_FLUSH_INTERVAL_MS`; 0 = each turn). */
+  flushIntervalMs?: number | undefined;
 }
 
 const SSE_HEADERS: Record<string, string> = {
@@ -101,6 +106,8 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
   let pendingText = "";
   let out = "";
   let scheduled = false;
+  let lastWriteMs = -Infinity;
+  const flushIntervalMs = options.flushIntervalMs ?? SSE_FLUSH_INTERVAL_MS;
   const cancel = (): void => {
     if (closed) return;
     closed = true;
@@ -116,6 +123,7 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
     if (out === "") return;
     const data = out;
     out = "";
+    lastWriteMs = performance.now();
     sink.write(data);
   };
   const flush = (): void => {
@@ -198,10 +206,11 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
       if (closed || text === "") return;
       if (options.piece === undefined) throw new TypeError("createSseChannel: text needs options.piece");
       pendingText += text;
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      if (scheduled) return;
+      scheduled = true;
+      const waitMs = lastWriteMs + flushIntervalMs - performance.now();
+      if (waitMs <= 0) setImmediate(flush);
+      else setTimeout(flush, waitMs);
     },
     flush,
     done() {
