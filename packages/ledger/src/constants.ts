@@ -55,6 +55,11 @@ export const INGEST_BATCH_MAX_DEFAULT = 256;
  * the first trade of a chunk (~64 × 0.2 ms of signature checks) while cutting per-message costs.
  */
 export const INGEST_VERIFY_CHUNK_MAX = 64;
+/**
+ * Ingest pipeline: how long verified trades may wait for more to join their group commit while workers
+ * are still verifying (never when nothing is being verified, nor once a batch is full).
+ */
+export const INGEST_COMMIT_LINGER_MS = 10;
 /** Ingest pipeline: most verification worker threads. */
 export const INGEST_WORKERS_MAX = 8;
 /** Ingest pipeline: most trades submitted and not yet resolved (back-pressure). */

@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import {
   INGEST_BATCH_MAX_DEFAULT,
+  INGEST_COMMIT_LINGER_MS,
   INGEST_IN_FLIGHT_MAX,
   INGEST_VERIFY_CHUNK_MAX,
   INGEST_WORKERS_MAX,
@@ -112,12 +113,26 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
   let dispatchScheduled = false;
   let closed = false;
 
+  /** When the oldest trade of the current queue was verified (ms, monotonic); undefined when empty. */
+  let queuedSinceMs: number | undefined;
+  let lingerTimer: NodeJS.Timeout | undefined;
+
   /**
-   * Group commit: everything verified since the last flush (while the previous commit ran, workers kept
-   * verifying), at most `batchMax` trades per transaction. Promises resolve only after their commit.
+   * Group commit: everything verified since the last commit (workers keep verifying while it runs), at most
+   * `batchMax` trades per transaction. Promises resolve only after their commit. While workers still hold
+   * trades, a short queue waits for them up to INGEST_COMMIT_LINGER_MS: one commit of many trades writes
+   * far fewer pages per trade than many small ones (each dirty page is written once per commit).
    */
   function flush(): void {
     flushScheduled = false;
+    lingerTimer = undefined;
+    if (queue.length === 0) return;
+    const waitedMs = performance.now() - (queuedSinceMs ?? 0);
+    if (queue.length < batchMax && waiting.size > 0 && waitedMs < INGEST_COMMIT_LINGER_MS) {
+      scheduleFlush(INGEST_COMMIT_LINGER_MS - waitedMs);
+      return;
+    }
+    queuedSinceMs = undefined;
     while (queue.length > 0) {
       const batch = queue.splice(0, batchMax);
       try {
@@ -132,16 +147,31 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
     }
   }
 
+  /** Flushes on the next turn (`delayMs` undefined) or after `delayMs`; an earlier request wins. */
+  function scheduleFlush(delayMs?: number): void {
+    if (delayMs === undefined) {
+      if (flushScheduled && lingerTimer === undefined) return;
+      if (lingerTimer !== undefined) clearTimeout(lingerTimer);
+      lingerTimer = undefined;
+      flushScheduled = true;
+      setImmediate(flush);
+      return;
+    }
+    if (flushScheduled) return;
+    flushScheduled = true;
+    lingerTimer = setTimeout(flush, delayMs);
+  }
+
   function enqueue(
     verified: VerifiedTrade,
     resolve: (r: IngestResult) => void,
     reject: (e: unknown) => void,
   ): void {
+    if (queue.length === 0) queuedSinceMs = performance.now();
     queue.push({ verified, resolve, reject });
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
+    // Commit now-ish when the batch is full or nothing more is being verified; else the linger decides.
+    if (queue.length >= batchMax || waiting.size === 0) scheduleFlush();
+    else if (!flushScheduled) scheduleFlush(INGEST_COMMIT_LINGER_MS);
   }
 
   function malformed(entry: Waiting): void {
@@ -217,6 +247,7 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
             message: item.message,
           });
       }
+      if (waiting.size === 0 && queue.length > 0) scheduleFlush(); // nothing left to wait for
     });
     worker.on("error", (error) => {
       for (const [id, entry] of waiting) {
