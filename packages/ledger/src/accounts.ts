@@ -38,8 +38,8 @@ export interface Accounts {
   /** The balance view; for an unseen account, its implicit free tier with `known: false`. */
   balance(accountId: string): AccountBalance;
   list(): AccountBalance[];
-  /** `balance_trm − reserved_trm`, or the implicit free tier of an unseen account (one indexed read). */
-  effectiveTrm(accountId: string): number;
+  /** `balance_trm − reserved_trm` of a stored account (one indexed read); undefined for an unseen one. */
+  storedEffectiveTrm(accountId: string): number | undefined;
   addReserved(accountId: string, deltaTrm: number): void;
 }
 
@@ -100,8 +100,8 @@ export function createAccounts(db: Database.Database, journal: Journal, freeTier
       };
       return toBalance(implicit, false);
     },
-    effectiveTrm(accountId) {
-      return (effective.get(accountId) as number | undefined) ?? freeTierTrm;
+    storedEffectiveTrm(accountId) {
+      return effective.get(accountId) as number | undefined;
     },
     list() {
       return (selectAll.all() as AccountRow[]).map((r) => toBalance(r));

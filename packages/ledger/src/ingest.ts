@@ -1,8 +1,10 @@
 /**
- * The trade ingest pipeline for trades arriving from the mesh: signature checks run on worker threads
- * (the node's other cores), and the database thread group-commits whatever verified trades are waiting —
- * one IMMEDIATE transaction per flush, each trade still checked and applied alone. A trade's promise
- * resolves only after the transaction holding it committed, so an acknowledgement is durable.
+ * The trade ingest pipeline for trades arriving from the mesh (the node's gossip ingest path): the trades
+ * submitted in one turn go to worker threads in chunks (the node's other cores verify fields, trade_id and
+ * both signatures, and encode the canonical bytes and leaf hash), and the database thread group-commits
+ * whatever verified trades are waiting — one IMMEDIATE transaction per flush while the workers verify the
+ * next ones, each trade still checked and applied alone. A trade's promise resolves only after the
+ * transaction holding it committed, so an acknowledgement is durable.
  * @module
  */
 import { availableParallelism } from "node:os";

@@ -157,6 +157,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     journal,
     holds,
     freshnessWindowMs: config.freshnessWindowMs,
+    freeTierTrm: config.freeTierTrm,
   });
   const admit = createAdmission(sqlite, accounts, config);
   const settlement = createSettlement(sqlite);

@@ -38,6 +38,8 @@ export interface TradeApplierDeps {
   journal: Journal;
   holds: Holds;
   freshnessWindowMs: number;
+  /** The implicit balance of an account never seen. */
+  freeTierTrm: number;
 }
 
 export interface TradeApplier {
@@ -62,7 +64,7 @@ function invalid(code: LedgerErrorCode, message: string, details: Record<string,
 }
 
 export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
-  const { db, accounts, journal, holds } = deps;
+  const { db, accounts, journal, holds, freeTierTrm } = deps;
   const selectStored = db.prepare(
     "SELECT canonical, provider_signature, consumer_signature FROM trades WHERE trade_id = ?",
   );
@@ -123,10 +125,18 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     return true;
   }
 
-  /** The money checks (reads only). Throws HOLD_NOT_FOUND, HOLD_EXCEEDED or INSUFFICIENT_BALANCE. */
-  function checkFunds(trade: Trade, nowMs: number, holdId: string | undefined): Hold | undefined {
+  /**
+   * The money checks (reads only). Throws HOLD_NOT_FOUND, HOLD_EXCEEDED or INSUFFICIENT_BALANCE. Returns
+   * the hold and whether the consumer's account row exists.
+   */
+  function checkFunds(
+    trade: Trade,
+    nowMs: number,
+    holdId: string | undefined,
+  ): { hold: Hold | undefined; consumerStored: boolean } {
     const hold = holdId === undefined ? undefined : holds.active(holdId, nowMs);
-    let availableTrm = accounts.effectiveTrm(trade.consumer); // unseen: its implicit free tier
+    const storedTrm = accounts.storedEffectiveTrm(trade.consumer);
+    let availableTrm = storedTrm ?? freeTierTrm; // unseen: its implicit free tier
     if (hold !== undefined) {
       if (hold.account_id !== trade.consumer || trade.amount_trm > hold.amount_trm) {
         invalid(LedgerErrorCode.HOLD_EXCEEDED, `hold ${hold.hold_id} does not cover this trade`, {
@@ -149,7 +159,7 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
         },
       );
     }
-    return hold;
+    return { hold, consumerStored: storedTrm !== undefined };
   }
 
   function write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean {
@@ -158,9 +168,9 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
     // savepoint (applySignedTrades relies on this and asserts it). A trade stored since `check` (earlier
     // in the same batch, or another submit) is found by the trade row's INSERT, which probes the primary
     // key anyway: no separate lookup on the hot path.
-    let hold: Hold | undefined;
+    let funds: ReturnType<typeof checkFunds>;
     try {
-      hold = checkFunds(trade, nowMs, holdId);
+      funds = checkFunds(trade, nowMs, holdId);
     } catch (error) {
       if (error instanceof LedgerError && stored(verified)) return false; // a replay: not a money error
       throw error;
@@ -187,8 +197,9 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
       stored(verified); // present: an identical replay (false below) or TRADE_CONFLICT, nothing written
       return false;
     }
+    const { hold } = funds;
     accounts.touch(trade.provider, nowMs);
-    accounts.touch(trade.consumer, nowMs);
+    if (!funds.consumerStored) accounts.touch(trade.consumer, nowMs);
     if (hold !== undefined) holds.close(hold, "settled", trade.amount_trm, tradeId, nowMs);
     journal.append({
       accountId: trade.consumer,
