@@ -8,7 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyInclusion } from "@tirami/ledger";
 import { fromHex } from "@tirami/core";
-import { computeTradeId, signTrade, type Trade, tradeCanonicalBytes } from "@tirami/proto";
+import {
+  checkSignedTrade,
+  computeTradeId,
+  type SignedTrade,
+  signTrade,
+  type Trade,
+  tradeCanonicalBytes,
+} from "@tirami/proto";
 import { createCounterparty, createTestNode, type TestNode } from "./testing/fixture.js";
 
 let t: TestNode;
@@ -226,6 +233,8 @@ describe("bad input", () => {
     await expectError(await request("/v1/tirami/trades?limit=100000"), 400, "INVALID_REQUEST");
     await expectError(await request("/v1/tirami/proof/zz"), 400, "INVALID_REQUEST");
     await expectError(await request(`/v1/tirami/proof/${"0".repeat(64)}`), 404, "TRADE_NOT_FOUND");
+    await expectError(await request("/v1/tirami/trades/zz"), 400, "INVALID_REQUEST");
+    await expectError(await request(`/v1/tirami/trades/${"0".repeat(64)}`), 404, "NOT_FOUND");
     await expectError(await request("/v1/tirami/settlement?from=10&to=5"), 400, "INVALID_REQUEST");
     await expectError(
       await request("/v1/tirami/policy", {
@@ -408,10 +417,13 @@ describe("economy routes", () => {
         root: string;
       };
       expect(proof.root).toBe(report.root);
-      const stored = t.node.ledger.getTrade(trade_id);
+      // The signed trade as served verifies on its own and is the leaf the proof is about.
+      const served = (await (await request(`/v1/tirami/trades/${trade_id}`)).json()) as SignedTrade;
+      expect(checkSignedTrade(served)).toBeNull();
+      expect(served.trade_id).toBe(trade_id);
       expect(
         verifyInclusion({
-          leafBytes: tradeCanonicalBytes(stored!.trade),
+          leafBytes: tradeCanonicalBytes(served.trade),
           index: proof.leaf_index,
           treeSize: proof.tree_size,
           proof: proof.proof.map((hex) => fromHex(hex)),

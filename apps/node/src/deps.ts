@@ -21,6 +21,7 @@ export type LedgerPort = Pick<
   | "tradeCount"
   | "merkleRoot"
   | "proof"
+  | "getTrade"
   | "settlement"
   | "verify"
   | "listAccounts"

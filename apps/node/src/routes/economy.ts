@@ -90,6 +90,18 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
     });
   });
 
+  app.get("/trades/:trade_id", (c) => {
+    const tradeId = c.req.param("trade_id");
+    if (!TRADE_ID_RE.test(tradeId))
+      throw new NodeError(NodeErrorCode.INVALID_REQUEST, "trade_id: expected 64 lowercase hex characters", {
+        param: "trade_id",
+      });
+    const trade = deps.ledger.getTrade(tradeId);
+    if (trade === undefined)
+      throw new NodeError(NodeErrorCode.NOT_FOUND, `no trade ${tradeId} in this ledger`);
+    return c.json(trade);
+  });
+
   app.get("/proof/:trade_id", (c) => {
     const tradeId = c.req.param("trade_id");
     if (!TRADE_ID_RE.test(tradeId))
