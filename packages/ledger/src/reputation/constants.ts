@@ -1,6 +1,7 @@
 /**
  * Reputation constants (reference §4.1, §4.6), with the local-weight rule that replaces upstream's
- * self-reported observation weight (reference §13.8).
+ * self-reported observation weight (reference §13.8). The observation format and its signing domain
+ * (`tirami/reputation/v1`) are `@tirami/proto`'s.
  * @module
  */
 
@@ -17,8 +18,6 @@ export const FAILURE_DELTAS = Object.freeze({
   trade_failed: 0.05,
 } as const);
 
-/** Domain tag of a signed reputation observation. */
-export const OBSERVATION_DOMAIN = "tirami/reputation-observation/v1";
 /** Observations kept per subject (upstream: 32); the oldest by timestamp is evicted. */
 export const OBSERVATIONS_PER_SUBJECT_MAX = 32;
 /** Observations kept in total; the oldest received is evicted. */
@@ -27,8 +26,6 @@ export const OBSERVATIONS_MAX = 100_000;
 export const OBSERVATION_AGE_MAX_MS = 7 * 24 * 3_600_000;
 /** Observations dated further in the future than this are rejected. */
 export const OBSERVATION_CLOCK_SKEW_MS = 300_000;
-/** Largest self-reported weight accepted on the wire (it is stored, never trusted). */
-export const OBSERVATION_WEIGHT_MAX = 1e15;
 
 /**
  * Local weighting of observers. An observer's opinion counts only when *we* have traded with it at

@@ -8,7 +8,6 @@ export * as ReputationConstants from "./constants.js";
 export { ReputationError, ReputationErrorCode } from "./errors.js";
 export { weightedMedian, type WeightedValue } from "./median.js";
 export {
-  observationBytes,
   signObservation,
   verifyObservation,
   type ReputationObservation,

@@ -1,106 +1,65 @@
 /**
- * Signed reputation observations: "observer rates subject `score` at `timestamp_ms`", signed by the
- * observer over canonical bytes under the domain `tirami/reputation-observation/v1`:
- *
- *   fields = [observer (hex string), subject (hex string), score (float), weight (float | null), timestamp_ms (uint)]
- *
- * `weight` is the observer's self-reported weight. It is signed (so it cannot be altered in transit) but
- * never used for merging — reference §13.8: a self-declared weight let one observation control the median.
+ * Signed reputation observations, in the one wire format of the mesh: `@tirami/proto`'s
+ * `ReputationObservation` (`{ kind: "reputation_observation", observer, subject, score, timestamp_ms,
+ * signature }`, the signature hex, by `observer`, over `reputationObservationSigningBytes` under the domain
+ * `tirami/reputation/v1`). This module only adapts proto's codec to the ledger: a problem string for
+ * `INVALID_OBSERVATION`, and a signer-first `signObservation`. The format carries no self-reported weight;
+ * the weight of an observer is always derived locally (reference §13.8).
  * @module
  */
+import type { AccountId, Signer } from "@tirami/core";
 import {
-  type AccountId,
-  canonicalFloat,
-  encodeCanonical,
-  isAccountId,
-  SIGNATURE_BYTES,
-  type Signer,
-  verifySignature,
-} from "@tirami/core";
-import { OBSERVATION_DOMAIN, OBSERVATION_WEIGHT_MAX } from "./constants.js";
+  type ReputationObservation,
+  reputationObservationSigningBytes,
+  signReputationObservation,
+  verifyReputationObservation,
+} from "@tirami/proto";
 
-export interface ReputationObservation {
-  observer: AccountId;
-  subject: AccountId;
-  /** In [0, 1]. */
-  score: number;
-  /** Self-reported weight (e.g. trade count); signed, stored, never trusted. */
-  weight?: number;
-  timestamp_ms: number;
-  /** Ed25519 signature (64 bytes) by `observer` over `observationBytes(...)`. */
-  signature: Uint8Array;
-}
+export type { ReputationObservation } from "@tirami/proto";
 
-export type UnsignedObservation = Omit<ReputationObservation, "signature">;
+/** An observation before signing (proto's fields without `kind` and `signature`). */
+export type UnsignedObservation = Omit<ReputationObservation, "kind" | "signature">;
 
-/** Why an observation is malformed (ignoring its signature), or null when well-formed. */
-export function observationProblem(observation: UnsignedObservation): string | null {
+const KIND = "reputation_observation";
+
+/**
+ * Why an observation is malformed (ignoring whether its signature verifies), or null when well-formed:
+ * proto's field rules (account ids, score a float in [0, 1], timestamp a safe integer, observer ≠ subject),
+ * plus `kind` and a signature that is a string.
+ */
+export function observationProblem(observation: unknown): string | null {
   if (typeof observation !== "object" || observation === null) return "observation must be an object";
-  if (!isAccountId(observation.observer)) return "observer must be an account id";
-  if (!isAccountId(observation.subject)) return "subject must be an account id";
-  if (observation.observer === observation.subject) return "an account cannot observe itself";
-  const { score, weight } = observation;
-  if (
-    typeof score !== "number" ||
-    !Number.isFinite(score) ||
-    score < 0 ||
-    score > 1 ||
-    Object.is(score, -0)
-  ) {
-    return "score must be a number in [0, 1]";
+  const record = observation as Record<string, unknown>;
+  if (record.kind !== KIND) return `kind must be "${KIND}"`;
+  if (typeof record.signature !== "string") return "signature must be a hex string";
+  try {
+    reputationObservationSigningBytes(observation as ReputationObservation);
+  } catch (error) {
+    return error instanceof Error ? error.message : "invalid observation";
   }
-  if (weight !== undefined) {
-    if (
-      typeof weight !== "number" ||
-      !Number.isFinite(weight) ||
-      weight < 0 ||
-      weight > OBSERVATION_WEIGHT_MAX ||
-      Object.is(weight, -0)
-    ) {
-      return `weight must be a number in [0, ${OBSERVATION_WEIGHT_MAX}]`;
-    }
-  }
-  if (!Number.isSafeInteger(observation.timestamp_ms) || observation.timestamp_ms < 0)
-    return "timestamp_ms must be a safe integer";
   return null;
 }
 
-/** The canonical bytes an observer signs. Throws `RangeError` for a malformed observation. */
-export function observationBytes(observation: UnsignedObservation): Uint8Array {
-  const problem = observationProblem(observation);
-  if (problem !== null) throw new RangeError(problem);
-  return encodeCanonical(OBSERVATION_DOMAIN, [
-    observation.observer,
-    observation.subject,
-    canonicalFloat(observation.score),
-    observation.weight === undefined ? null : canonicalFloat(observation.weight),
-    observation.timestamp_ms,
-  ]);
-}
-
-/** Signs an observation of `subject` by `signer`. */
+/**
+ * Signs an observation of `subject` by `signer` (proto's `signReputationObservation`). Throws `ProtoError`
+ * `INVALID_MESSAGE` for a score outside [0, 1], a bad timestamp or `subject` = the signer.
+ */
 export function signObservation(
   signer: Signer,
-  input: { subject: AccountId; score: number; weight?: number; timestampMs: number },
+  input: { subject: AccountId; score: number; timestampMs: number },
 ): ReputationObservation {
-  const unsigned: UnsignedObservation = {
-    observer: signer.accountId,
-    subject: input.subject,
-    score: input.score,
-    timestamp_ms: input.timestampMs,
-  };
-  if (input.weight !== undefined) unsigned.weight = input.weight;
-  return { ...unsigned, signature: signer.sign(observationBytes(unsigned)) };
+  return signReputationObservation(
+    {
+      observer: signer.accountId,
+      subject: input.subject,
+      score: input.score,
+      timestamp_ms: input.timestampMs,
+    },
+    signer,
+  );
 }
 
 /** True when the observation is well-formed and signed by its observer. Never throws. */
-export function verifyObservation(observation: ReputationObservation): boolean {
-  try {
-    if (observationProblem(observation) !== null) return false;
-    if (!(observation.signature instanceof Uint8Array) || observation.signature.length !== SIGNATURE_BYTES)
-      return false;
-    return verifySignature(observation.observer, observationBytes(observation), observation.signature);
-  } catch {
-    return false;
-  }
+export function verifyObservation(observation: unknown): boolean {
+  return observationProblem(observation) === null && verifyReputationObservation(observation);
 }

@@ -1,8 +1,10 @@
 /**
  * Proves reputation on a real SQLite file: scores start at 0.5, move by upstream's deltas and stay in
  * [0, 1]; observations with bad signatures or tampered fields are rejected; only the latest observation
- * per observer→subject is kept, bounded per subject; and the merged weighted median ignores self-reported
- * weight, so a Sybil observer claiming a huge weight cannot move it.
+ * per observer→subject is kept, bounded per subject; observations are proto's gossip format (signed under
+ * `tirami/reputation/v1`, so one signed with proto verifies here and round-trips the wire codec); and the
+ * merged weighted median weighs observers only by local history, so Sybil observers — even ones that add a
+ * self-reported weight to the message — cannot move it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,14 @@ import {
   type ManualClock,
   type Signer,
 } from "@tirami/core";
+import {
+  decodeMessage,
+  encodeMessage,
+  ProtoErrorCode,
+  REPUTATION_SIGNING_DOMAIN,
+  reputationObservationSigningBytes,
+  signReputationObservation,
+} from "@tirami/proto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createReputation,
@@ -26,6 +36,7 @@ import {
   verifyObservation,
   weightedMedian,
   type Reputation,
+  type ReputationObservation,
 } from "./index.js";
 
 let dir: string;
@@ -109,16 +120,21 @@ describe("signed observations", () => {
   it("verify when intact and are rejected when the signature or any field is wrong", () => {
     const observer = signer();
     const subject = signer().accountId;
-    const good = signObservation(observer, { subject, score: 0.8, weight: 12, timestampMs: clock.nowMs() });
+    const good = signObservation(observer, { subject, score: 0.8, timestampMs: clock.nowMs() });
     expect(verifyObservation(good)).toBe(true);
-    const tampered = [
+    const flipped = (good.signature[0] === "0" ? "1" : "0") + good.signature.slice(1);
+    const tampered: ReputationObservation[] = [
       { ...good, score: 0.9 },
-      { ...good, weight: 13 },
       { ...good, timestamp_ms: good.timestamp_ms + 1 },
       { ...good, subject: signer().accountId },
       { ...good, observer: signer().accountId },
-      { ...good, signature: new Uint8Array(64) },
-      { ...good, signature: good.signature.slice(0, 63) },
+      { ...good, signature: "0".repeat(128) },
+      { ...good, signature: flipped },
+      // Signed by another key than the observer it names.
+      {
+        ...signObservation(signer(), { subject, score: 0.8, timestampMs: clock.nowMs() }),
+        observer: good.observer,
+      },
     ];
     for (const observation of tampered) {
       expect(verifyObservation(observation)).toBe(false);
@@ -131,15 +147,34 @@ describe("signed observations", () => {
     expect(reputation.observationsOf(subject)).toEqual([good]);
   });
 
+  it("are proto's wire format: one domain, one encoding, the same bytes on the wire and in the ledger", () => {
+    const observer = signer();
+    const subject = signer().accountId;
+    const body = { observer: observer.accountId, subject, score: 0.25, timestamp_ms: clock.nowMs() };
+    const viaProto = signReputationObservation(body, observer);
+    const viaLedger = signObservation(observer, { subject, score: 0.25, timestampMs: clock.nowMs() });
+    expect(viaLedger).toEqual(viaProto);
+    expect(viaLedger.signature).toMatch(/^[0-9a-f]{128}$/);
+    const bytes = reputationObservationSigningBytes(viaLedger);
+    expect(new TextDecoder().decode(bytes)).toContain(REPUTATION_SIGNING_DOMAIN);
+    const decoded = decodeMessage(encodeMessage(viaLedger), ["reputation_observation"]);
+    expect(reputation.ingestObservation(decoded)).toEqual({ status: "accepted" });
+    db.close();
+    open();
+    expect(reputation.observationsOf(subject)).toEqual([viaProto]);
+    expect(verifyObservation(reputation.observationsOf(subject)[0])).toBe(true);
+  });
+
   it("rejects malformed and stale-dated observations", () => {
     const observer = signer();
     const subject = signer().accountId;
+    const invalidMessage = expect.objectContaining({ code: ProtoErrorCode.INVALID_MESSAGE });
     expect(() => signObservation(observer, { subject, score: 1.5, timestampMs: clock.nowMs() })).toThrow(
-      RangeError,
+      invalidMessage,
     );
     expect(() =>
       signObservation(observer, { subject: observer.accountId, score: 0.5, timestampMs: clock.nowMs() }),
-    ).toThrow(RangeError);
+    ).toThrow(invalidMessage);
     const future = signObservation(observer, { subject, score: 0.5, timestampMs: clock.nowMs() + 600_000 });
     expect(() => reputation.ingestObservation(future)).toThrow(
       expect.objectContaining({ code: ReputationErrorCode.OBSERVATION_NOT_FRESH }),
@@ -152,10 +187,23 @@ describe("signed observations", () => {
     expect(() => reputation.ingestObservation(old)).toThrow(
       expect.objectContaining({ code: ReputationErrorCode.OBSERVATION_NOT_FRESH }),
     );
-    const bogus = { ...future, score: Number.NaN };
-    expect(() => reputation.ingestObservation(bogus)).toThrow(
-      expect.objectContaining({ code: ReputationErrorCode.INVALID_OBSERVATION }),
-    );
+    const fresh = signObservation(observer, { subject, score: 0.5, timestampMs: clock.nowMs() });
+    const malformed: unknown[] = [
+      { ...fresh, score: Number.NaN },
+      { ...fresh, score: 2 },
+      { ...fresh, subject: fresh.observer },
+      { ...fresh, kind: "provider_offer" },
+      { ...fresh, signature: new Uint8Array(64) },
+      { ...fresh, weight: 1e15 },
+      null,
+    ];
+    for (const observation of malformed) {
+      expect(verifyObservation(observation)).toBe(false);
+      expect(() => reputation.ingestObservation(observation as ReputationObservation)).toThrow(
+        expect.objectContaining({ code: ReputationErrorCode.INVALID_OBSERVATION }),
+      );
+    }
+    expect(reputation.observationsOf(subject)).toEqual([]);
   });
 
   it("keep only the latest per observer→subject, and at most 32 per subject", () => {
@@ -228,42 +276,44 @@ describe("merged reputation", () => {
     });
   });
 
-  it("ignores self-reported weight: a Sybil observer claiming a huge weight cannot move the median", () => {
+  it("weighs observers locally: Sybil observers cannot move the median, a claimed weight is refused", () => {
     const subject = signer().accountId;
     trade(subject, 10); // our own view: 0.6
     const trusted = [signer(), signer()];
     for (const observer of trusted) {
       trade(observer.accountId, 20);
       reputation.ingestObservation(
-        signObservation(observer, { subject, score: 0.7, weight: 1, timestampMs: clock.nowMs() }),
+        signObservation(observer, { subject, score: 0.7, timestampMs: clock.nowMs() }),
       );
     }
     const before = reputation.mergedReputation(subject);
     expect(before).toBeCloseTo(0.7, 10);
 
-    // A fresh identity with no history here, claiming enormous weight.
+    // A fresh identity with no history here.
     const sybil = signer();
-    reputation.ingestObservation(
-      signObservation(sybil, { subject, score: 0, weight: 1e15, timestampMs: clock.nowMs() }),
-    );
+    reputation.ingestObservation(signObservation(sybil, { subject, score: 0, timestampMs: clock.nowMs() }));
     expect(reputation.mergedReputation(subject)).toBe(before);
     expect(reputation.mergedReputationDetail(subject).observations_ignored).toBe(1);
 
-    // Many Sybils, also with huge claimed weights: still nothing.
+    // Many Sybils: still nothing.
     for (let index = 0; index < 20; index++) {
       reputation.ingestObservation(
-        signObservation(signer(), { subject, score: 0, weight: 1e15, timestampMs: clock.nowMs() }),
+        signObservation(signer(), { subject, score: 0, timestampMs: clock.nowMs() }),
       );
     }
     expect(reputation.mergedReputation(subject)).toBe(before);
 
-    // Even a known observer gains nothing by inflating its claimed weight: it is one vote of weight 0.7
-    // beside ours (1.0) and the two others (0.7 each), so the median moves to our own view (0.6), not to 0.
+    // A known observer cannot claim a weight: the format has no such field, and a message that adds one
+    // is malformed and refused.
     const known = signer();
     trade(known.accountId, 20);
-    reputation.ingestObservation(
-      signObservation(known, { subject, score: 0, weight: 1e15, timestampMs: clock.nowMs() }),
+    const honest = signObservation(known, { subject, score: 0, timestampMs: clock.nowMs() });
+    expect(() => reputation.ingestObservation({ ...honest, weight: 1e15 } as ReputationObservation)).toThrow(
+      expect.objectContaining({ code: ReputationErrorCode.INVALID_OBSERVATION }),
     );
+    // Its honest observation is one vote of weight 0.7 beside ours (1.0) and the two others (0.7 each),
+    // so the median moves to our own view (0.6), not to 0.
+    reputation.ingestObservation(honest);
     const detail = reputation.mergedReputationDetail(subject);
     expect(detail.observations_used).toBe(3);
     expect(detail.total_weight).toBeCloseTo(1 + 3 * 0.7, 10);

@@ -6,7 +6,7 @@
  * @module
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { type AccountId, type Clock, parseAccountId } from "@tirami/core";
+import { type AccountId, type Clock, fromHex, parseAccountId, toHex } from "@tirami/core";
 import {
   DEFAULT_REPUTATION,
   FAILURE_DELTAS,
@@ -63,7 +63,10 @@ export interface Reputation {
   recordFailure(account: AccountId, kind: ReputationFailureKind): ReputationEntry;
   get(account: AccountId): ReputationEntry;
   list(options?: { limit?: number }): ReputationEntry[];
-  /** Verifies and stores an observation; throws `ReputationError` when malformed, unsigned or not fresh. */
+  /**
+   * Verifies and stores an observation (proto's wire format, as gossiped); throws `ReputationError` when
+   * malformed, not signed by its observer, or not fresh. A replay or an older one is `stale` (no change).
+   */
   ingestObservation(observation: ReputationObservation): IngestResult;
   /** Stored observations of `subject`, newest first. */
   observationsOf(subject: AccountId): ReputationObservation[];
@@ -89,11 +92,11 @@ interface ScoreRow {
   updated_at_ms: number;
 }
 
+/** `weight` is a column of the first schema, when observations carried a self-reported weight: always NULL now. */
 interface ObservationRow {
   observer: string;
   subject: string;
   score: number;
-  weight: number | null;
   timestamp_ms: number;
   signature: Buffer;
 }
@@ -103,15 +106,14 @@ function clampScore(score: number): number {
 }
 
 function toObservation(row: ObservationRow): ReputationObservation {
-  const observation: ReputationObservation = {
+  return {
+    kind: "reputation_observation",
     observer: row.observer as AccountId,
     subject: row.subject as AccountId,
     score: row.score,
     timestamp_ms: row.timestamp_ms,
-    signature: new Uint8Array(row.signature),
+    signature: toHex(new Uint8Array(row.signature)),
   };
-  if (row.weight !== null) observation.weight = row.weight;
-  return observation;
 }
 
 /** Creates the reputation store over `db` (with `REPUTATION_SCHEMA_SQL` applied). */
@@ -222,9 +224,9 @@ export function createReputation(options: ReputationOptions): Reputation {
       observer: observation.observer,
       subject: observation.subject,
       score: observation.score,
-      weight: observation.weight ?? null,
+      weight: null,
       timestamp_ms: observation.timestamp_ms,
-      signature: Buffer.from(observation.signature),
+      signature: Buffer.from(fromHex(observation.signature)),
       received_at_ms: nowMs,
     });
     const perSubject = count(s.obsCountSubject.get(observation.subject));

@@ -1,6 +1,8 @@
 /**
  * SQLite tables of reputation: the local score per account and the latest signed observation per
- * observer→subject. Applied by the ledger's migrations (and by the tests directly).
+ * observer→subject (proto's format; the signature stored as its 64 raw bytes). The `weight` column dates
+ * from when observations carried a self-reported weight; it is always NULL. Applied by the ledger's
+ * migrations (and by the tests directly).
  * @module
  */
 
