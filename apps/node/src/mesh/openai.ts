@@ -17,7 +17,7 @@ import type { InFlight } from "../in-flight.js";
 import type { ChatCompletionRequest } from "../openai/schemas.js";
 import { contentText } from "../openai/schemas.js";
 import { maxTokensOf, responseId, samplingOf } from "../openai/request.js";
-import { streamGeneration } from "../openai/stream.js";
+import { sseTargetOf, streamGeneration } from "../openai/stream.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { PROVIDER_HEADER, ROUTE_HEADER } from "./constants.js";
 import type { PurchaseResult } from "./consumer.js";
@@ -191,6 +191,7 @@ export function createRemoteChat(deps: RemoteChatDeps) {
       }
       const includeUsage = body.stream_options?.include_usage === true;
       return streamGeneration({
+        target: sseTargetOf(c),
         run: (emit, signal) => buy(signal, emit),
         head: () => ({
           ...base,
