@@ -212,9 +212,15 @@ export async function proofHolds(
   tradeId: string,
   rootHex: string,
 ): Promise<boolean> {
-  const proof = record(await from.operator.get(PATHS.proof(tradeId)));
+  const [proof, signed] = await Promise.all([
+    from.operator.get(PATHS.proof(tradeId)).then(record),
+    from.operator.get(PATHS.trade(tradeId)),
+  ]);
+  // The leaf comes from the signed trade itself (signatures checked), not from the node's word.
+  const leaf = await ctx.deps.ledger.tradeLeaf(signed);
+  if (!leaf.ok) return false;
   return ctx.deps.ledger.verifyInclusion({
-    leafHash: fromHex(String(proof["leaf_hash"])),
+    leafHash: leaf.leafHash,
     index: num(proof, "leaf_index") ?? -1,
     treeSize: num(proof, "tree_size") ?? 0,
     proof: (Array.isArray(proof["proof"]) ? (proof["proof"] as unknown[]) : []).map((p) =>

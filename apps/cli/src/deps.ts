@@ -60,6 +60,11 @@ export interface VerifyReportLike {
 export interface LedgerTools {
   /** Opens the ledger at `path`, runs the full audit, closes it. */
   verifyFile(path: string): Promise<VerifyReportLike>;
+  /**
+   * Checks a signed trade as served by a node (fields, trade_id, both signatures) and returns its RFC 9162
+   * leaf hash computed here from its canonical bytes, or why it does not verify.
+   */
+  tradeLeaf(signed: unknown): Promise<{ ok: true; leafHash: Uint8Array } | { ok: false; failure: string }>;
   /** RFC 9162 inclusion check (ledger's standalone `verifyInclusion`). */
   verifyInclusion(check: {
     leafHash: Uint8Array;

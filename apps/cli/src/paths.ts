@@ -12,6 +12,7 @@ export const PATHS = {
   pricing: "/v1/tirami/pricing",
   trades: "/v1/tirami/trades",
   network: "/v1/tirami/network",
+  trade: (tradeId: string) => `/v1/tirami/trades/${encodeURIComponent(tradeId)}`,
   proof: (tradeId: string) => `/v1/tirami/proof/${encodeURIComponent(tradeId)}`,
   settlement: "/v1/tirami/settlement",
   safety: "/v1/tirami/safety",

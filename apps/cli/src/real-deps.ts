@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { resolveHome } from "@tirami/core";
+import type { SignedTrade } from "@tirami/proto";
 import type { CliDeps, LedgerTools, ModelTools, NodeLauncher, RunningNode } from "./deps.js";
 
 type NodeModule = typeof import("@tirami/node");
@@ -60,6 +61,15 @@ export function createLedgerTools(): LedgerTools {
       } finally {
         ledger.close();
       }
+    },
+    async tradeLeaf(signed) {
+      const [{ checkSignedTrade, tradeCanonicalBytes }, { leafHash }] = await Promise.all([
+        import("@tirami/proto"),
+        import("@tirami/ledger"),
+      ]);
+      const failure = checkSignedTrade(signed);
+      if (failure !== null) return { ok: false, failure };
+      return { ok: true, leafHash: leafHash(tradeCanonicalBytes((signed as SignedTrade).trade)) };
     },
     async verifyInclusion(check) {
       const { verifyInclusion } = await import("@tirami/ledger");

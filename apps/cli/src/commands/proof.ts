@@ -1,11 +1,12 @@
 /**
- * `tirami proof <trade_id>`: fetches the trade's RFC 9162 inclusion proof from the node and verifies it
- * here with the ledger package's standalone `verifyInclusion` — against the root in the proof, the
+ * `tirami proof <trade_id>`: fetches the signed trade and its RFC 9162 inclusion proof from the node, checks
+ * the trade's signatures, recomputes its leaf from its canonical bytes, and verifies the proof here with the
+ * ledger package's standalone `verifyInclusion` — against the root in the proof, the
  * node's current root, and (with `--root`) a root obtained elsewhere, e.g. from another node or a
  * settlement statement. A failed check exits 6.
  * @module
  */
-import { fromHex } from "@tirami/core";
+import { fromHex, toHex } from "@tirami/core";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
@@ -31,11 +32,27 @@ export function proofCommand(deps: CliDeps): Command {
         const extraRoot = options["root"] as string | undefined;
         if (extraRoot !== undefined && !HEX64.test(extraRoot))
           throw usageError("--root must be 64 hex characters");
-        const proof = record(await ctx.client().get(PATHS.proof(tradeId)));
-        const check = readProof(proof, tradeId);
+        const client = ctx.client();
+        const [proof, signed] = await Promise.all([
+          client.get(PATHS.proof(tradeId)),
+          client.get(PATHS.trade(tradeId)),
+        ]);
+        const check = readProof(record(proof), tradeId);
+        // Bind the proof to the trade: the leaf is recomputed here from the signed trade's canonical bytes,
+        // after checking its id and both signatures, rather than taken from the node's word.
+        const leaf = await deps.ledger.tradeLeaf(signed);
+        if (!leaf.ok || record(signed)["trade_id"] !== tradeId || toHex(leaf.leafHash) !== check.leafHash)
+          throw new CliError(
+            CliErrorCode.VERIFY_FAILED,
+            ExitCode.VERIFY_FAILED,
+            leaf.ok
+              ? `the node's trade ${tradeId} is not the leaf its proof is about`
+              : `the node's trade ${tradeId} does not verify: ${leaf.failure}`,
+            { hint: "the node's ledger may be corrupt: stop it and run `tirami ledger verify`" },
+          );
         const verify = (rootHex: string) =>
           deps.ledger.verifyInclusion({
-            leafHash: fromHex(check.leafHash),
+            leafHash: leaf.leafHash,
             index: check.index,
             treeSize: check.treeSize,
             proof: check.path.map((p) => fromHex(p)),
@@ -50,6 +67,7 @@ export function proofCommand(deps: CliDeps): Command {
         const result = {
           trade_id: tradeId,
           verified: ok,
+          trade_signatures: "valid",
           leaf_index: check.index,
           tree_size: check.treeSize,
           leaf_hash: check.leafHash,
