@@ -56,3 +56,24 @@ export const SYNC_CONCURRENT_MAX = 2;
 export const ROUTE_HEADER = "x-tirami-route";
 /** Header that pins an OpenAI request to one provider account. */
 export const PROVIDER_HEADER = "x-tirami-provider";
+
+/** How often a node considers publishing its signed observations of its counterparties. */
+export const REPUTATION_PUBLISH_INTERVAL_MS_DEFAULT = 60_000;
+/** An unchanged score is re-published no sooner than this (so late joiners learn it; well inside the ledger's 7-day window). */
+export const REPUTATION_REPUBLISH_MS = 3_600_000;
+/** Observations one publication round sends at most (changed scores first). */
+export const REPUTATION_PUBLISH_PER_ROUND_MAX = 16;
+/** Recent own trades scanned for counterparties each round. */
+export const REPUTATION_COUNTERPARTY_SCAN_MAX = 512;
+/** Counterparties remembered from outcomes without a trade (e.g. a consumer that never signed); FIFO. */
+export const REPUTATION_NOTED_MAX = 1_024;
+/** Per-account publication state kept; oldest evicted. */
+export const REPUTATION_PUBLISHED_MAX = 10_000;
+/** A gossiped observation larger than this is rejected (an honest one is ~300 B). */
+export const REPUTATION_OBSERVATION_BYTES_MAX = 1_024;
+/** A gossiped observation older than this is ignored (not forwarded, not penalised: it may be slow, not forged). */
+export const REPUTATION_GOSSIP_AGE_MAX_MS = 600_000;
+/** A gossiped observation stamped further than this into the future is ignored. */
+export const REPUTATION_CLOCK_SKEW_MS = 60_000;
+/** Observation ids remembered for dedup (beyond gossipsub's 120 s seen-cache); FIFO. */
+export const REPUTATION_SEEN_MAX = 20_000;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AccountId } from "@tirami/core";
+import type { ReputationObservation } from "@tirami/proto";
 import { REPUTATION_INITIAL, REPUTATION_STEP } from "./constants.js";
 
 /** A counterparty's score and counts. */
@@ -17,13 +18,18 @@ export interface ReputationEntry {
 }
 
 /**
- * The ledger's persisted reputation service, when the node has one: outcomes are recorded there too and
- * its merged (local + observed) score is what routing uses.
+ * The ledger's persisted reputation service (`ledger.reputation`), when the node has one: outcomes are
+ * recorded there too, its merged (local + observed, observers weighted locally) score is what routing
+ * uses, its local score is what this node publishes, and gossiped observations are stored there.
  */
 export interface ReputationPort {
   recordSuccess(account: AccountId): unknown;
   recordFailure(account: AccountId, kind: "trade_failed"): unknown;
   mergedReputation(account: AccountId): number;
+  /** This node's own (local) score of `account`. */
+  get(account: AccountId): { score: number };
+  /** Verifies and stores; `stale` when an equal or newer observation observer→subject is kept; throws when invalid. */
+  ingestObservation(observation: ReputationObservation): { status: "accepted" | "stale" };
 }
 
 /** The bounded local reputation table. */

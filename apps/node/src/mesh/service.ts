@@ -50,6 +50,12 @@ import { OfferBook } from "./offer-book.js";
 import { createProvider, type UnsettledEntry } from "./provider.js";
 import { rankProviders, type RouteCandidate, type RoutePreference } from "./ranking.js";
 import { LocalReputation, type ReputationPort } from "./reputation.js";
+import {
+  createReputationGossip,
+  notingPort,
+  type ReputationGossip,
+  type ReputationGossipCounters,
+} from "./reputation-gossip.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
 import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 
@@ -65,6 +71,7 @@ export type MeshLedger = Pick<
   | "getHold"
   | "tradeCount"
   | "merkleRoot"
+  | "listTrades"
 >;
 
 /** The live-input side of the ledger's pricing engine (`pricing.observe`). */
@@ -83,6 +90,8 @@ export interface MeshServiceOptions {
   /** Offers older than this leave the book. Default `OFFER_TTL_MS_DEFAULT` (95 s). */
   offerTtlMs?: number;
   offerBookMax?: number;
+  /** Reputation observation publication period. Default `REPUTATION_PUBLISH_INTERVAL_MS_DEFAULT` (60 s). */
+  reputationIntervalMs?: number;
 }
 
 export interface MeshServiceDeps {
@@ -98,7 +107,10 @@ export interface MeshServiceDeps {
   /** What this node charges per completion token now. */
   priceTrmPerToken(): number;
   pricing?: PricingObserver | undefined;
-  /** The ledger's reputation service, if any (routing uses its merged score; outcomes are recorded). */
+  /**
+   * The ledger's reputation service, if any: routing uses its merged score, outcomes are recorded there,
+   * and with it the node gossips reputation observations (publishes its local scores, stores others').
+   */
   reputation?: ReputationPort | undefined;
   /** The node's HTTP generations in flight, remote purchases included (demand input of pricing). */
   localInFlight?: (() => number) | undefined;
@@ -168,7 +180,9 @@ export interface MeshService {
   ): () => void;
   unsettled(): UnsettledEntry[];
   forgive(consumer: AccountId): boolean;
-  gossipCounters(): GossipCounters;
+  gossipCounters(): GossipCounters & Partial<ReputationGossipCounters>;
+  /** Publishes this node's due reputation observations now (0 without a reputation service). */
+  publishReputation(): Promise<number>;
 }
 
 /** Offer multiaddrs tried when dialing a provider that is not a neighbour. */
@@ -198,8 +212,29 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     ttlMs: offerTtlMs,
     nowMs,
   });
-  const reputation = new LocalReputation(REPUTATION_ENTRIES_MAX, nowMs, deps.reputation);
   const log = deps.log ?? (() => undefined);
+  const reputationGossip: ReputationGossip | undefined =
+    deps.reputation === undefined
+      ? undefined
+      : createReputationGossip({
+          host,
+          signer: deps.signer,
+          store: deps.reputation,
+          counterparties: (limit) =>
+            ledger
+              .listTrades({ account: host.account, limit })
+              .map(({ trade }) => (trade.provider === host.account ? trade.consumer : trade.provider)),
+          nowMs,
+          intervalMs: deps.options?.reputationIntervalMs,
+          log: (message, fields) => log("debug", message, fields),
+        });
+  const reputation = new LocalReputation(
+    REPUTATION_ENTRIES_MAX,
+    nowMs,
+    deps.reputation === undefined || reputationGossip === undefined
+      ? undefined
+      : notingPort(deps.reputation, (account) => reputationGossip.note(account)),
+  );
   const listeners = new Set<
     (signed: SignedTrade, source: "gossip" | "sync" | "provider" | "consumer") => void
   >();
@@ -436,6 +471,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
         onTradeUnfunded: (_signed, from) => sync.request(from),
         onOffer,
       });
+      reputationGossip?.start();
       await host.handle(INFER_PROTOCOL_ID, (stream, from, signal) => provider.handle(stream, from, signal));
       await sync.start();
       unsubscribers.push(
@@ -468,6 +504,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
       await host.unhandle(INFER_PROTOCOL_ID).catch(() => undefined);
       gossip?.stop();
       gossip = undefined;
+      reputationGossip?.stop();
       await host.stop();
     },
     servesRemotely: (modelId) => route(modelId, "balanced").length > 0,
@@ -564,7 +601,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
         },
         requests_in_flight: { serving: servingInFlight, buying: buyingInFlight },
         sync_rounds: sync.rounds(),
-        gossip: { ...(gossip?.counters ?? {}), ...host.gossipStats() },
+        gossip: { ...(gossip?.counters ?? {}), ...reputationGossip?.counters, ...host.gossipStats() },
         unsettled_consumers: provider.unsettled().length,
         served: provider.stats(),
       };
@@ -586,6 +623,8 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
     },
     unsettled: () => provider.unsettled(),
     forgive: (account) => provider.forgive(account),
-    gossipCounters: () => ({ ...(gossip?.counters as GossipCounters) }),
+    gossipCounters: () => ({ ...(gossip?.counters as GossipCounters), ...reputationGossip?.counters }),
+    publishReputation: async () =>
+      running && reputationGossip !== undefined ? reputationGossip.publishRound() : 0,
   };
 }

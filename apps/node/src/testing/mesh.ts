@@ -1,6 +1,7 @@
 /**
  * Mesh test and bench helpers (not part of the build): ledger-only mesh nodes (a real ledger file and a
- * real libp2p host on 127.0.0.1, no model, no HTTP), dual-signed trades made with two throwaway keys, and
+ * real libp2p host on 127.0.0.1, no model, no HTTP; the ledger's reputation service wired in as in
+ * `createNode`), dual-signed trades made with two throwaway keys, and
  * a polling wait. Nodes made here are stopped (and their temp dirs removed) by `stop()`.
  * @module
  */
@@ -34,6 +35,8 @@ export interface LedgerNodeOptions {
   dir?: string;
   bootstrap?: string[];
   offerIntervalMs?: number;
+  /** Reputation observation publication period (default: the service's, 60 s). */
+  reputationIntervalMs?: number;
   host?: Partial<MeshHostOptions>;
   service?: Partial<MeshServiceDeps>;
 }
@@ -52,7 +55,13 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
     clock: systemClock,
     engine: () => undefined,
     priceTrmPerToken: () => 1,
-    options: { offerIntervalMs: options.offerIntervalMs ?? 1_000 },
+    reputation: ledger.reputation,
+    options: {
+      offerIntervalMs: options.offerIntervalMs ?? 1_000,
+      ...(options.reputationIntervalMs === undefined
+        ? {}
+        : { reputationIntervalMs: options.reputationIntervalMs }),
+    },
     ...options.service,
   });
   await mesh.start();
