@@ -22,7 +22,7 @@ export type { Hold, HoldStatus, ReserveRequest } from "./holds.js";
 export type { ApplyTradeOptions, ApplyTradeResult } from "./trades.js";
 export type { StoredTrade } from "./trade-rows.js";
 export type { IngestOptions, IngestResult, TradeIngest } from "./ingest.js";
-export type { ListTradesRequest } from "./trade-queries.js";
+export type { ListTradesRequest, TradesAfterRequest } from "./trade-queries.js";
 export type { TradeProof } from "./merkle-log.js";
 export type { SettlementAccount, SettlementRequest, SettlementStatement } from "./settlement.js";
 export type { VerifyIssue, VerifyIssueKind, VerifyReport } from "./verify.js";

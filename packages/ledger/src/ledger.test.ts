@@ -358,6 +358,22 @@ describe("listing, Merkle and settlement", () => {
     expectCode(() => ledger.listTrades({ before: "f".repeat(64) }), LedgerErrorCode.TRADE_NOT_FOUND);
     expect(() => ledger.listTrades({ limit: 0 })).toThrow(RangeError);
 
+    // Sync pages: oldest first in leaf order, strictly after the cursor, with a "more" flag.
+    const start = { afterTimestampMs: 0, afterTradeId: "0".repeat(64) };
+    const first = ledger.tradesAfter({ ...start, limit: 4 });
+    expect(first.trades.map((t) => t.trade_id)).toEqual(ids.slice(0, 4));
+    expect(first.more).toBe(true);
+    const last = first.trades[3]!;
+    const rest = ledger.tradesAfter({
+      afterTimestampMs: last.trade.timestamp_ms,
+      afterTradeId: last.trade_id,
+      limit: 4,
+    });
+    expect(rest.trades.map((t) => t.trade_id)).toEqual(ids.slice(4));
+    expect(rest.more).toBe(false);
+    expect(() => ledger.tradesAfter({ ...start, limit: 0 })).toThrow(RangeError);
+    expect(() => ledger.tradesAfter({ ...start, afterTimestampMs: -1, limit: 1 })).toThrow(RangeError);
+
     const report = ledger.verify();
     expect(report.ok).toBe(true);
     expect(report.root).toBe(ledger.merkleRoot());

@@ -19,7 +19,7 @@ import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./hold
 import { createJournal, type JournalEntry } from "./journal.js";
 import { createMerkleLog, type TradeProof } from "./merkle-log.js";
 import { createSettlement, type SettlementRequest, type SettlementStatement } from "./settlement.js";
-import { createTradeQueries, type ListTradesRequest } from "./trade-queries.js";
+import { createTradeQueries, type ListTradesRequest, type TradesAfterRequest } from "./trade-queries.js";
 import type { StoredTrade } from "./trade-rows.js";
 import {
   type ApplyTradeOptions,
@@ -106,6 +106,8 @@ export interface Ledger {
   createIngest(options?: IngestOptions): TradeIngest;
   getTrade(tradeId: string): StoredTrade | undefined;
   listTrades(request?: ListTradesRequest): StoredTrade[];
+  /** Trades strictly after a cursor in Merkle-leaf order, oldest first, and whether more follow (sync). */
+  tradesAfter(request: TradesAfterRequest): { trades: StoredTrade[]; more: boolean };
   tradeCount(): number;
 
   /** RFC 9162 root over all trades in (timestamp_ms, trade_id) order, 64 hex. */
@@ -319,6 +321,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     },
     getTrade: (tradeId) => (open(), trades.get(tradeId)),
     listTrades: (request) => (open(), trades.list(request)),
+    tradesAfter: (request) => (open(), trades.after(request)),
     tradeCount: () => (open(), writer.count()),
     merkleRoot: () => (open(), merkle.root()),
     proof(tradeId) {

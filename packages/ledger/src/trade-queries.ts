@@ -22,6 +22,15 @@ export interface ListTradesRequest {
 
 const TRADE_ID_RE = /^[0-9a-f]{64}$/;
 
+/** A sync cursor: trades strictly after `(afterTimestampMs, afterTradeId)` in leaf order. */
+export interface TradesAfterRequest {
+  afterTimestampMs: number;
+  /** 64 hex; `"0".repeat(64)` starts before every trade at `afterTimestampMs`. */
+  afterTradeId: string;
+  /** 1 to LIST_TRADES_LIMIT_MAX. */
+  limit: number;
+}
+
 export function checkTradeId(value: unknown): asserts value is string {
   if (typeof value !== "string" || !TRADE_ID_RE.test(value))
     throw new TypeError(`"tradeId" expected 64 lowercase hex characters`);
@@ -63,5 +72,27 @@ export function createTradeQueries(db: Database.Database) {
     const rows = db.prepare(compiled.sql).all(...(compiled.parameters as unknown[])) as TradeRow[];
     return rows.map(storedTradeFromRow);
   }
-  return { get, list, count: () => count.get() as number };
+  const afterCursor = db.prepare(
+    `SELECT * FROM trades WHERE timestamp_ms > ? OR (timestamp_ms = ? AND trade_id > ?)
+      ORDER BY timestamp_ms, trade_id LIMIT ?`,
+  );
+  /**
+   * Up to `limit` trades strictly after the cursor in Merkle-leaf order `(timestamp_ms, trade_id)`, and
+   * whether more follow: the pages a peer catching up by sync reads (ARCHITECTURE §5, §7).
+   */
+  function after(request: TradesAfterRequest): { trades: StoredTrade[]; more: boolean } {
+    const { afterTimestampMs, afterTradeId, limit } = request;
+    if (!Number.isSafeInteger(afterTimestampMs) || afterTimestampMs < 0) {
+      throw new RangeError(
+        `"afterTimestampMs" expected a non-negative safe integer, got ${afterTimestampMs}`,
+      );
+    }
+    checkTradeId(afterTradeId);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_TRADES_LIMIT_MAX) {
+      throw new RangeError(`"limit" expected an integer from 1 to ${LIST_TRADES_LIMIT_MAX}`);
+    }
+    const rows = afterCursor.all(afterTimestampMs, afterTimestampMs, afterTradeId, limit + 1) as TradeRow[];
+    return { trades: rows.slice(0, limit).map(storedTradeFromRow), more: rows.length > limit };
+  }
+  return { get, list, after, count: () => count.get() as number };
 }

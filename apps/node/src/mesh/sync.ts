@@ -10,7 +10,7 @@
  * by `SYNC_MIN_INTERVAL_MS`; at most `SYNC_CONCURRENT_MAX` run at once.
  * @module
  */
-import { type AccountId, toHex } from "@tirami/core";
+import type { AccountId } from "@tirami/core";
 import type { Ledger } from "@tirami/ledger";
 import type { MeshHost } from "@tirami/net";
 import {
@@ -31,59 +31,6 @@ import {
 } from "./constants.js";
 import { intakeTrade, type IntakeOutcome } from "./trade-intake.js";
 
-interface SyncRow {
-  trade_id: string;
-  provider: AccountId;
-  consumer: AccountId;
-  amount_trm: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  model_id: string;
-  price_trm_per_token: number;
-  timestamp_ms: number;
-  nonce: string;
-  request_id: string;
-  provider_signature: Uint8Array;
-  consumer_signature: Uint8Array;
-}
-
-/** Reads pages of signed trades in leaf order from the ledger's trade table. */
-export function createTradePager(ledger: Pick<Ledger, "sqlite">) {
-  const page = ledger.sqlite.prepare(
-    `SELECT trade_id, provider, consumer, amount_trm, prompt_tokens, completion_tokens, model_id, price_trm_per_token,
-            timestamp_ms, nonce, request_id, provider_signature, consumer_signature
-       FROM trades WHERE timestamp_ms > ? OR (timestamp_ms = ? AND trade_id > ?)
-       ORDER BY timestamp_ms, trade_id LIMIT ?`,
-  );
-  /** Up to `limit` trades strictly after the cursor, plus whether more follow. */
-  return function after(
-    afterTimestampMs: number,
-    afterTradeId: string,
-    limit: number,
-  ): { trades: SignedTrade[]; more: boolean } {
-    const rows = page.all(afterTimestampMs, afterTimestampMs, afterTradeId, limit + 1) as SyncRow[];
-    const more = rows.length > limit;
-    const trades = rows.slice(0, limit).map((row): SignedTrade => ({
-      trade_id: row.trade_id,
-      trade: {
-        provider: row.provider,
-        consumer: row.consumer,
-        amount_trm: row.amount_trm,
-        prompt_tokens: row.prompt_tokens,
-        completion_tokens: row.completion_tokens,
-        model_id: row.model_id,
-        price_trm_per_token: row.price_trm_per_token,
-        timestamp_ms: row.timestamp_ms,
-        nonce: row.nonce,
-        request_id: row.request_id,
-      },
-      provider_signature: toHex(row.provider_signature),
-      consumer_signature: toHex(row.consumer_signature),
-    }));
-    return { trades, more };
-  };
-}
-
 /** What one round did. */
 export interface SyncRoundReport {
   peer: AccountId;
@@ -96,7 +43,7 @@ export interface SyncRoundReport {
 
 export interface SyncDeps {
   host: MeshHost;
-  ledger: Pick<Ledger, "sqlite" | "applySignedTrade">;
+  ledger: Pick<Ledger, "tradesAfter" | "applySignedTrade">;
   nowMs(): number;
   /** Called for each trade a round applied (for events and re-publishing the offer). */
   onApplied(signed: SignedTrade, source: "sync"): void;
@@ -116,7 +63,6 @@ export interface SyncService {
 }
 
 export function createSyncService(deps: SyncDeps): SyncService {
-  const pager = createTradePager(deps.ledger);
   const state = new Map<
     AccountId,
     { running: boolean; again: boolean; lastMs: number; timer?: NodeJS.Timeout }
@@ -131,8 +77,14 @@ export function createSyncService(deps: SyncDeps): SyncService {
     for await (const frame of stream) {
       const request = decodeMessage(frame, ["sync_request"]);
       const limit = Math.min(request.limit, SYNC_TRADES_MAX);
-      const { trades, more } = pager(request.after_timestamp_ms, request.after_trade_id, limit);
-      const response: SyncResponse = { kind: "sync_response", trades, more };
+      const page = deps.ledger.tradesAfter({
+        afterTimestampMs: request.after_timestamp_ms,
+        afterTradeId: request.after_trade_id,
+        limit,
+      });
+      // The wire carries signed trades only; when this node applied them is its own business.
+      const trades = page.trades.map(({ applied_ms: _appliedMs, ...signed }) => signed);
+      const response: SyncResponse = { kind: "sync_response", trades, more: page.more };
       await stream.send(encodeMessage(response));
     }
   }
