@@ -4,7 +4,8 @@
  * reputation of that account only by the weight C derives from its own history with A (B, with no history
  * with A, stores and forwards it but its merged view does not move); forged, tampered and malformed
  * observations are rejected at the first hop, never forwarded, and cost the sender standing; replays
- * (identical or older) change nothing, also past gossipsub's own seen-cache.
+ * (identical or older) change nothing, also past gossipsub's own seen-cache; and the merged score is the
+ * reputation C's peer view (and routing) reads.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -162,6 +163,20 @@ describe("reputation gossip", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(snapshot()).toEqual(before);
     expect(a.mesh.host.standing(evil.account).banned).toBe(false);
+  });
+
+  it("feeds the merged score that the peer view and routing read", async () => {
+    // A buys from B, then B fails A: A's local score of B drops, and A publishes it.
+    const signed = makeTrade(b.signer, a.signer);
+    expect((await a.mesh.announceTrade(signed)).outcome).toBe("applied");
+    await waitFor(() => c.ledger.getTrade(signed.trade_id) !== undefined, "the A–B trade on C");
+    for (let i = 0; i < 6; i++) a.ledger.reputation.recordFailure(b.mesh.account, "trade_failed");
+    const aScore = a.ledger.reputation.get(b.mesh.account).score;
+    const peerScore = () => c.mesh.peers().find((p) => p.account === b.mesh.account)?.reputation;
+    expect(peerScore()).toBeCloseTo(c.ledger.reputation.get(b.mesh.account).score, 10);
+    expect(await a.mesh.publishReputation()).toBe(1);
+    await waitFor(() => peerScore() === aScore, "C's view of B to take A's observation");
+    expect(c.ledger.reputation.mergedReputation(b.mesh.account)).toBe(aScore);
   });
 
   it("dedups by observation id in its own validator, beyond gossipsub's seen-cache", async () => {
