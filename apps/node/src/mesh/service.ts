@@ -62,7 +62,6 @@ import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 /** The ledger calls the mesh makes. */
 export type MeshLedger = Pick<
   Ledger,
-  | "sqlite"
   | "applySignedTrade"
   | "admitConsumer"
   | "reserve"
@@ -72,6 +71,7 @@ export type MeshLedger = Pick<
   | "tradeCount"
   | "merkleRoot"
   | "listTrades"
+  | "tradesAfter"
 >;
 
 /** The live-input side of the ledger's pricing engine (`pricing.observe`). */
