@@ -1,6 +1,6 @@
 /**
  * Budget policies: what a spender (the operator or a named agent) may spend, per request, per sliding
- * hour and over its lifetime, and where a human must approve. Pure validation; storage is in `gate.ts`.
+ * hour and over its lifetime, and where a human must approve. Pure validation; storage is in `budget.ts`.
  * @module
  */
 import { isAmountTrm } from "@tirami/core";

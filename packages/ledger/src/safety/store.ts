@@ -1,6 +1,6 @@
 /**
  * The safety gate's SQL: prepared statements over the tables of `SAFETY_SCHEMA_SQL` and the row
- * shapes they return. No policy decisions here — `gate.ts` decides, this file reads and writes.
+ * shapes they return. No policy decisions here — `gate.ts` and its rule modules decide, this file reads and writes.
  * @module
  */
 import type BetterSqlite3 from "better-sqlite3";
