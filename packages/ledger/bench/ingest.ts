@@ -137,7 +137,7 @@ interface Path {
 const GOSSIP_WORKERS = defaultVerifyWorkers();
 const workersLabel = (n: number) =>
   `createIngest({ verifyWorkers: ${n} }): ${n === 0 ? "inline verify" : `${n} verify worker${n > 1 ? "s" : ""}`}, group commit` +
-  (n === GOSSIP_WORKERS ? " [node gossip ingest: createIngest() default here]" : "");
+  (n === GOSSIP_WORKERS ? " [createIngest() default here: the batch ingest for gossip and sync]" : "");
 const paths: Path[] = [
   {
     label: "applySignedTrade: one IMMEDIATE transaction per trade, synchronous=normal",
