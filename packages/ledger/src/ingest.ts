@@ -1,5 +1,5 @@
 /**
- * The trade ingest pipeline for trades arriving from the mesh (the node's gossip ingest path): the trades
+ * The bulk trade ingest pipeline (catch-up, imports, bursts; gossip applies per trade, see README): the trades
  * submitted in one turn go to worker threads in chunks (the node's other cores verify fields, trade_id and
  * both signatures, and encode the canonical bytes and leaf hash), and the database thread group-commits
  * whatever verified trades are waiting — one IMMEDIATE transaction per flush while the workers verify the
