@@ -171,6 +171,9 @@ export function createProvider(deps: ProviderDeps) {
         text,
       });
       sending = sending.then(() => stream.send(chunk));
+      // Awaited after the generation; until then a failed send (the consumer went away) must not count
+      // as an unhandled rejection, so it is observed here too and rethrown by `await sending` below.
+      sending.catch(() => undefined);
     };
     const options = {
       max_tokens: request.max_tokens,
