@@ -19,7 +19,7 @@ import {
   runCli,
   startNode,
   tempDir,
-} from "./e2e-harness.test-support.js";
+} from "../test/e2e-harness.js";
 
 let node: NodeUnderTest;
 /** `--url` and `--home` of the node under test: the operator token is read from its home. */

@@ -5,15 +5,8 @@
  * kill switch. The demo stops its own nodes and removes its temporary homes.
  */
 import { afterAll, expect, it } from "vitest";
-import {
-  assertBuilt,
-  json,
-  removeTempDirs,
-  runCli,
-  tempDir,
-  tinyModelPath,
-} from "./e2e-harness.test-support.js";
-import { cleanEnv } from "./e2e-harness.test-support.js";
+import { assertBuilt, json, removeTempDirs, runCli, tempDir, tinyModelPath } from "../test/e2e-harness.js";
+import { cleanEnv } from "../test/e2e-harness.js";
 
 afterAll(() => removeTempDirs());
 

@@ -20,7 +20,7 @@ import {
   startNode,
   tempDir,
   tinyModelPath,
-} from "./e2e-harness.test-support.js";
+} from "../test/e2e-harness.js";
 
 interface Seed {
   url: string;

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { assertBuilt, BIN, cleanEnv, removeTempDirs, tempDir } from "./e2e-harness.test-support.js";
+import { assertBuilt, BIN, cleanEnv, removeTempDirs, tempDir } from "../test/e2e-harness.js";
 
 afterAll(() => removeTempDirs());
 

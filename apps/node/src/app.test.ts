@@ -16,7 +16,7 @@ import {
   type Trade,
   tradeCanonicalBytes,
 } from "@tirami/proto";
-import { createCounterparty, createTestNode, type TestNode } from "./testing/fixture.js";
+import { createCounterparty, createTestNode, type TestNode } from "../test/fixture.js";
 
 let t: TestNode;
 let request: (path: string, init?: RequestInit & { token?: string | null }) => Promise<Response>;

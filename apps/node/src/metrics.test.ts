@@ -3,7 +3,7 @@
  * separate counts, and a request to `/v1/tirami/proof/<id>` is counted under the pattern, not the raw path.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestNode, type TestNode } from "./testing/fixture.js";
+import { createTestNode, type TestNode } from "../test/fixture.js";
 
 let first: TestNode;
 let second: TestNode;

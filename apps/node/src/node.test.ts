@@ -14,7 +14,7 @@ import { readNodeConfig } from "./config.js";
 import { startMaintenanceLoop } from "./loops/maintenance.js";
 import { startPricingLoop } from "./loops/pricing.js";
 import { createNode, isLoopback } from "./node.js";
-import { createCounterparty, createTestNode } from "./testing/fixture.js";
+import { createCounterparty, createTestNode } from "../test/fixture.js";
 
 const silent = pino({ level: "silent" });
 

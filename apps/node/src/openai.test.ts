@@ -7,7 +7,7 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestNode, type TestNode } from "./testing/fixture.js";
+import { createTestNode, type TestNode } from "../test/fixture.js";
 
 const MODEL = "stories260K";
 let t: TestNode;

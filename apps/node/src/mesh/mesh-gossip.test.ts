@@ -17,7 +17,7 @@ import {
   startLedgerNode,
   tradeView,
   waitFor,
-} from "../testing/mesh.js";
+} from "../../test/mesh.js";
 
 const nodes: LedgerNode[] = [];
 let a: LedgerNode, b: LedgerNode, c: LedgerNode;

@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLedger } from "@tirami/ledger";
-import { testModelPath } from "../testing/fixture.js";
-import { waitUntil } from "../testing/mesh.js";
+import { testModelPath } from "../../test/fixture.js";
+import { waitUntil } from "../../test/mesh.js";
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/main.js");
 const MODEL = "stories260K";

@@ -24,8 +24,8 @@ import {
   signTrade,
   type TradeProposal,
 } from "@tirami/proto";
-import { createTestNode, type TestNode } from "../testing/fixture.js";
-import { waitFor } from "../testing/mesh.js";
+import { createTestNode, type TestNode } from "../../test/fixture.js";
+import { waitFor } from "../../test/mesh.js";
 
 const MODEL = "stories260K";
 const started: TestNode[] = [];

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { costTrm, isTiramiError } from "@tirami/core";
 import { describeError } from "../middleware/on-error.js";
-import { createCounterparty, createTestNode, type TestNode } from "../testing/fixture.js";
+import { createCounterparty, createTestNode, type TestNode } from "../../test/fixture.js";
 import { SpendDeniedError } from "./errors.js";
 import { createSpendPath, type SpendRequest, type SpendWork } from "./spend.js";
 import { join } from "node:path";

@@ -10,13 +10,13 @@ import { fileURLToPath } from "node:url";
 import { type Clock, createSigner, generateSeed, type Signer } from "@tirami/core";
 import { signTrade, type Trade } from "@tirami/proto";
 import { pino } from "pino";
-import { readNodeConfig } from "../config.js";
-import { createNode, type TiramiNode } from "../node.js";
-import type { Counterparty } from "../spend/spend.js";
+import { readNodeConfig } from "../src/config.js";
+import { createNode, type TiramiNode } from "../src/node.js";
+import type { Counterparty } from "../src/spend/spend.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The repository root (…/apps/node/src/testing → …). */
-export const REPO_ROOT = resolve(here, "../../../..");
+/** The repository root (…/apps/node/test → …). */
+export const REPO_ROOT = resolve(here, "../../..");
 
 /** Directory of the test models: `TIRAMI_TEST_MODELS_DIR`, else `<repo>/../shared/models`. */
 export function testModelsDir(): string {

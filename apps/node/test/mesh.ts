@@ -13,7 +13,7 @@ import { type Ledger, openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade } from "@tirami/proto";
 import { costTrm } from "@tirami/core";
-import { createMeshService, type MeshService, type MeshServiceDeps } from "../mesh/service.js";
+import { createMeshService, type MeshService, type MeshServiceDeps } from "../src/mesh/service.js";
 
 /** A ledger-only mesh node. */
 export interface LedgerNode {
