@@ -286,7 +286,12 @@ describe("failures move no money", () => {
     });
     ghost.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
     await ghost.dial(meshOf(alice).host.multiaddrs()[0] as string);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // A publish that reaches no subscribed peer is dropped, not queued: wait until alice's subscription
+    // is known (a fixed sleep only guessed how long that takes, and a loaded machine can take longer).
+    await waitFor(
+      () => ghost.topicPeers(TOPIC_OFFERS).includes(alice.node.account),
+      "the ghost to see alice's offer subscription",
+    );
     const offer = signProviderOffer(
       {
         account: signer.accountId,
@@ -299,7 +304,7 @@ describe("failures move no money", () => {
       },
       signer,
     );
-    await ghost.publish(TOPIC_OFFERS, encodeMessage(offer));
+    expect((await ghost.publish(TOPIC_OFFERS, encodeMessage(offer))).recipients).toBeGreaterThan(0);
     await waitFor(
       () => meshOf(alice).route("ghost-model", "balanced").length > 0,
       "the ghost offer at alice",
@@ -540,7 +545,12 @@ describe("the consumer checks the provider's trade before signing", () => {
     });
     cheater.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
     await cheater.dial(meshOf(alice).host.multiaddrs()[0] as string);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // A publish that reaches no subscribed peer is dropped, not queued: wait until alice's subscription
+    // is known (a fixed sleep only guessed how long that takes, and a loaded machine can take longer).
+    await waitFor(
+      () => cheater.topicPeers(TOPIC_OFFERS).includes(alice.node.account),
+      "the cheater to see alice's offer subscription",
+    );
     const offer = signProviderOffer(
       {
         account: signer.accountId,
@@ -553,7 +563,7 @@ describe("the consumer checks the provider's trade before signing", () => {
       },
       signer,
     );
-    await cheater.publish(TOPIC_OFFERS, encodeMessage(offer));
+    expect((await cheater.publish(TOPIC_OFFERS, encodeMessage(offer))).recipients).toBeGreaterThan(0);
     await waitFor(
       () => meshOf(alice).route("cheat-model", "balanced").length > 0,
       "the cheater's offer at alice",
