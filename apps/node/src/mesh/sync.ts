@@ -176,16 +176,20 @@ export function createSyncService(deps: SyncDeps): SyncService {
       entry.running = true;
       entry.again = false;
       running += 1;
-      void syncWith(peer).finally(() => {
-        running -= 1;
-        entry.running = false;
-        entry.lastMs = deps.nowMs();
-        if (entry.again) {
-          entry.again = false;
-          waiting.push(peer);
-        }
-        pump();
-      });
+      void syncWith(peer)
+        // A round that fails after its own error handling (e.g. the ledger closed during shutdown) ends
+        // here: background catch-up must never become an unhandled rejection.
+        .catch(() => undefined)
+        .finally(() => {
+          running -= 1;
+          entry.running = false;
+          entry.lastMs = deps.nowMs();
+          if (entry.again) {
+            entry.again = false;
+            waiting.push(peer);
+          }
+          pump();
+        });
     }
   }
 
