@@ -7,20 +7,11 @@ import type Database from "better-sqlite3";
 import { type AccountId, isAccountId } from "@tirami/core";
 import { REASON_LENGTH_MAX } from "./constants.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
+import type { AccountsTable } from "./db/kysely.js";
 import type { Journal } from "./journal.js";
 
-/** An account row as stored. */
-export interface AccountRow {
-  account_id: string;
-  balance_trm: number;
-  free_tier_trm: number;
-  granted_trm: number;
-  contributed_trm: number;
-  consumed_trm: number;
-  reserved_trm: number;
-  trade_count: number;
-  first_seen_ms: number;
-}
+/** An account row as stored (the `accounts` table's shape, declared once in db/kysely.ts). */
+export type AccountRow = AccountsTable;
 
 /** What the ledger reports per account. `effective_balance_trm = balance_trm − reserved_trm`. */
 export interface AccountBalance extends AccountRow {

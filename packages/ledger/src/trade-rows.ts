@@ -5,26 +5,13 @@
  */
 import { type AccountId, toHex } from "@tirami/core";
 import type { SignedTrade, Trade } from "@tirami/proto";
+import type { TradesTable } from "./db/kysely.js";
 
-/** A trade row as stored. */
-export interface TradeRow {
-  trade_id: string;
+/** A trade row as stored: the `trades` table's shape (db/kysely.ts) with the parties as account ids. */
+export type TradeRow = Omit<TradesTable, "provider" | "consumer"> & {
   provider: AccountId;
   consumer: AccountId;
-  amount_trm: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  model_id: string;
-  price_trm_per_token: number;
-  timestamp_ms: number;
-  nonce: string;
-  request_id: string;
-  canonical: Uint8Array;
-  provider_signature: Uint8Array;
-  consumer_signature: Uint8Array;
-  leaf_hash: Uint8Array;
-  applied_ms: number;
-}
+};
 
 /** An applied trade as the ledger returns it: the signed trade plus when this node applied it. */
 export interface StoredTrade extends SignedTrade {

@@ -11,7 +11,7 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccountId, costTrm, createSigner, generateSeed } from "@tirami/core";
+import { type AccountId, costTrm, createSigner, generateSeed, type Signer } from "@tirami/core";
 import { createMeshHost, type MeshHost, TOPIC_OFFERS } from "@tirami/net";
 import {
   computeTradeId,
@@ -55,6 +55,42 @@ const money = (t: TestNode, account: AccountId) => {
     t.node.ledger.balance(account);
   return { balance_trm, consumed_trm, contributed_trm, trade_count, reserved_trm };
 };
+/**
+ * A hand-driven provider host announces one model to `target` and waits until `target` routes to it. A
+ * publish that reaches no subscribed peer is dropped, not queued, so it first waits until the target's
+ * offer subscription is known (a fixed sleep only guessed how long that takes on a loaded machine).
+ */
+async function announceTo(
+  target: TestNode,
+  host: MeshHost,
+  signer: Signer,
+  model: { model_id: string; price_trm_per_token: number },
+): Promise<void> {
+  host.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
+  await host.dial(meshOf(target).host.multiaddrs()[0] as string);
+  await waitFor(
+    () => host.topicPeers(TOPIC_OFFERS).includes(target.node.account),
+    `${model.model_id}'s host to see the target's offer subscription`,
+  );
+  const offer = signProviderOffer(
+    {
+      account: signer.accountId,
+      models: [model],
+      free_capacity: 1,
+      protocol_version: PROTOCOL_VERSION,
+      merkle_root: "00".repeat(32),
+      trade_count: 0,
+      timestamp_ms: Date.now(),
+    },
+    signer,
+  );
+  expect((await host.publish(TOPIC_OFFERS, encodeMessage(offer))).recipients).toBeGreaterThan(0);
+  await waitFor(
+    () => meshOf(target).route(model.model_id, "balanced").length > 0,
+    `${model.model_id} at the target`,
+  );
+}
+
 async function apiError(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {
     await promise;
@@ -284,31 +320,7 @@ describe("failures move no money", () => {
       setTimeout(() => void ghost.stop(), 10); // killed mid-stream
       await new Promise(() => undefined);
     });
-    ghost.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
-    await ghost.dial(meshOf(alice).host.multiaddrs()[0] as string);
-    // A publish that reaches no subscribed peer is dropped, not queued: wait until alice's subscription
-    // is known (a fixed sleep only guessed how long that takes, and a loaded machine can take longer).
-    await waitFor(
-      () => ghost.topicPeers(TOPIC_OFFERS).includes(alice.node.account),
-      "the ghost to see alice's offer subscription",
-    );
-    const offer = signProviderOffer(
-      {
-        account: signer.accountId,
-        models: [{ model_id: "ghost-model", price_trm_per_token: 1 }],
-        free_capacity: 1,
-        protocol_version: PROTOCOL_VERSION,
-        merkle_root: "00".repeat(32),
-        trade_count: 0,
-        timestamp_ms: Date.now(),
-      },
-      signer,
-    );
-    expect((await ghost.publish(TOPIC_OFFERS, encodeMessage(offer))).recipients).toBeGreaterThan(0);
-    await waitFor(
-      () => meshOf(alice).route("ghost-model", "balanced").length > 0,
-      "the ghost offer at alice",
-    );
+    await announceTo(alice, ghost, signer, { model_id: "ghost-model", price_trm_per_token: 1 });
   }, 20_000);
   afterAll(async () => {
     await ghost?.stop();
@@ -543,31 +555,7 @@ describe("the consumer checks the provider's trade before signing", () => {
         rejections.push(message.kind === "trade_reject" ? message.reason : "ACCEPTED");
       }
     });
-    cheater.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
-    await cheater.dial(meshOf(alice).host.multiaddrs()[0] as string);
-    // A publish that reaches no subscribed peer is dropped, not queued: wait until alice's subscription
-    // is known (a fixed sleep only guessed how long that takes, and a loaded machine can take longer).
-    await waitFor(
-      () => cheater.topicPeers(TOPIC_OFFERS).includes(alice.node.account),
-      "the cheater to see alice's offer subscription",
-    );
-    const offer = signProviderOffer(
-      {
-        account: signer.accountId,
-        models: [{ model_id: "cheat-model", price_trm_per_token: 2 }],
-        free_capacity: 1,
-        protocol_version: PROTOCOL_VERSION,
-        merkle_root: "00".repeat(32),
-        trade_count: 0,
-        timestamp_ms: Date.now(),
-      },
-      signer,
-    );
-    expect((await cheater.publish(TOPIC_OFFERS, encodeMessage(offer))).recipients).toBeGreaterThan(0);
-    await waitFor(
-      () => meshOf(alice).route("cheat-model", "balanced").length > 0,
-      "the cheater's offer at alice",
-    );
+    await announceTo(alice, cheater, signer, { model_id: "cheat-model", price_trm_per_token: 2 });
   }, 20_000);
   afterAll(async () => {
     await cheater?.stop();
