@@ -29,6 +29,7 @@ import { healthRoutes } from "./routes/health.js";
 import { modelsRoutes } from "./routes/models.js";
 import { safetyRoutes } from "./routes/safety.js";
 import { createRemoteChat } from "./mesh/openai.js";
+import type { StreamSettings } from "./openai/stream.js";
 import type { MeshService } from "./mesh/service.js";
 import { meshRoutes } from "./routes/mesh.js";
 
@@ -36,7 +37,11 @@ import { meshRoutes } from "./routes/mesh.js";
 export interface AppDeps {
   clock: Clock;
   logger: Logger;
-  limits: { bodyBytesMax: number; maxTokensMax: number; rateLimitPerMinute: number };
+  limits: {
+    bodyBytesMax: number;
+    maxTokensMax: number;
+    rateLimitPerMinute: number;
+  } & StreamSettings;
   /** SHA-256 of the operator token. */
   operatorTokenHash: Uint8Array;
   /** This node's ledger account (its Ed25519 public key). */
@@ -133,6 +138,7 @@ export function createApp(deps: AppDeps): NodeApp {
       quietly(() => deps.ledger.balance(deps.localAccount).effective_balance_trm) ?? null,
     engine: deps.engine,
     maxTokensMax: deps.limits.maxTokensMax,
+    sseFlushIntervalMs: deps.limits.sseFlushIntervalMs,
     logger: deps.logger,
   };
   const mesh = deps.mesh ?? (() => undefined);
@@ -140,6 +146,7 @@ export function createApp(deps: AppDeps): NodeApp {
     mesh,
     localModel: () => deps.engine()?.manifest.id,
     maxTokensMax: deps.limits.maxTokensMax,
+    sseFlushIntervalMs: deps.limits.sseFlushIntervalMs,
     logger: deps.logger,
     inFlight: deps.inFlight,
   });

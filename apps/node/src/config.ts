@@ -11,6 +11,8 @@ import {
   BODY_BYTES_MAX_DEFAULT,
   MAX_TOKENS_MAX_DEFAULT,
   RATE_LIMIT_PER_MINUTE_DEFAULT,
+  SSE_FLUSH_INTERVAL_MAX_MS,
+  SSE_FLUSH_INTERVAL_MS,
   SHUTDOWN_GRACE_MS_DEFAULT,
 } from "./constants.js";
 
@@ -95,6 +97,13 @@ export const NODE_CONFIG_TABLE = {
     min: 1,
     max: 131_072,
     doc: "Largest max_tokens a request may ask for.",
+  },
+  sse_flush_interval_ms: {
+    kind: "integer",
+    default: SSE_FLUSH_INTERVAL_MS,
+    min: 0,
+    max: SSE_FLUSH_INTERVAL_MAX_MS,
+    doc: "Streaming: text is written at most once per this many ms after the first token (coalesced between); 0 = as soon as the event loop turns.",
   },
   rate_limit_per_minute: {
     kind: "integer",

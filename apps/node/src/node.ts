@@ -166,6 +166,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
       bodyBytesMax: config.body_bytes_max,
       maxTokensMax: config.max_tokens_max,
       rateLimitPerMinute: config.rate_limit_per_minute,
+      sseFlushIntervalMs: config.sse_flush_interval_ms,
     },
     operatorTokenHash: hashToken(operatorToken.token),
     localAccount: account,

@@ -17,7 +17,7 @@ import type { InFlight } from "../in-flight.js";
 import type { ChatCompletionRequest } from "../openai/schemas.js";
 import { contentText } from "../openai/schemas.js";
 import { maxTokensOf, responseId, samplingOf } from "../openai/request.js";
-import { sseTargetOf, streamGeneration } from "../openai/stream.js";
+import { sseTargetOf, type StreamSettings, streamGeneration } from "../openai/stream.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { PROVIDER_HEADER, ROUTE_HEADER } from "./constants.js";
 import type { PurchaseResult } from "./consumer.js";
@@ -26,7 +26,7 @@ import { isRoutePreference, type RoutePreference } from "./ranking.js";
 import type { MeshService } from "./service.js";
 
 /** What the remote chat handler needs. */
-export interface RemoteChatDeps {
+export interface RemoteChatDeps extends StreamSettings {
   mesh(): MeshService | undefined;
   /** The id of the locally loaded model, if any. */
   localModel(): string | undefined;
@@ -192,6 +192,7 @@ export function createRemoteChat(deps: RemoteChatDeps) {
       const includeUsage = body.stream_options?.include_usage === true;
       return streamGeneration({
         target: sseTargetOf(c),
+        flushIntervalMs: deps.sseFlushIntervalMs,
         run: (emit, signal) => buy(signal, emit),
         head: () => ({
           ...base,

@@ -97,6 +97,47 @@ describe("createSseChannel over a Node response", () => {
     expect(frames.length).toBe(5);
   });
 
+  it("hands a flushed frame to the kernel before returning, not at the next tick", async () => {
+    // Inside a generation loop chaining promises, Node's next tick (where it uncorks chunked writes)
+    // comes only when the loop next waits on llama.cpp; a flushed frame must not wait for it.
+    const held: number[] = [];
+    const port = await serve((_req, res) => {
+      const channel = createSseChannel(() => undefined, { piece, target: { outgoing: res } });
+      void Promise.resolve().then(() => {
+        channel.text("first");
+        channel.flush();
+        held.push(res.socket?.writableCorked ?? -1, res.socket?.writableLength ?? -1);
+        channel.done();
+      });
+    });
+    const { body } = await get(port);
+    expect(held).toEqual([0, 0]);
+    expect(textOf(framesOf(body).slice(0, -1))).toBe("first");
+  });
+
+  it("writes coalesced text no sooner than flushIntervalMs after the previous write", async () => {
+    const port = await serve((_req, res) => {
+      const channel = createSseChannel(() => undefined, {
+        piece,
+        target: { outgoing: res },
+        flushIntervalMs: 40,
+      });
+      channel.text("a");
+      channel.flush();
+      const feed = setInterval(() => channel.text("b"), 2);
+      setTimeout(() => {
+        clearInterval(feed);
+        channel.done();
+      }, 150);
+    });
+    const frames = framesOf((await get(port)).body);
+    expect(frames.at(-1)).toBe("[DONE]");
+    // 150 ms of text every 2 ms: the first piece alone, then at most one write per 40 ms before the end.
+    expect(frames.length - 1).toBeLessThanOrEqual(1 + Math.ceil(150 / 40) + 1);
+    expect(frames.length - 1).toBeGreaterThanOrEqual(3);
+    expect(textOf(frames.slice(0, -1))).toMatch(/^ab+$/);
+  });
+
   it("cancels when the client disconnects mid-stream, and ignores later text", async () => {
     let cancelled = 0;
     let stop!: () => void;

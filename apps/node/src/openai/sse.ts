@@ -153,6 +153,9 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
         if (!writable()) return cancel();
         if (!res.headersSent) res.writeHead(200, { ...SSE_HEADERS, ...extraHeaders });
         res.write(data);
+        // Node corks a chunked response's writes until the next tick, which — inside a generation loop
+        // chaining promises — comes only once the loop next waits on llama.cpp. Send the frame now.
+        if (res.socket !== null && res.socket.writableCorked > 0) res.socket.uncork();
       },
       blocked: () => res.writableNeedDrain,
       end() {

@@ -12,6 +12,12 @@ import { describeError, INTERNAL_ERROR_BODY } from "../middleware/on-error.js";
 import type { AppEnv } from "../principal.js";
 import { createSseChannel, type SseTarget } from "./sse.js";
 
+/** Streaming settings of a route. */
+export interface StreamSettings {
+  /** Coalescing of streamed text: written at most once per this many ms (default `SSE_FLUSH_INTERVAL_MS`). */
+  sseFlushIntervalMs?: number | undefined;
+}
+
 /** How one stream is produced. */
 export interface StreamPlan<R> {
   /** Runs the generation; calls `emit` for each piece of text; `signal` aborts it when the client leaves. */
@@ -24,6 +30,8 @@ export interface StreamPlan<R> {
   tail(result: R): unknown[];
   /** Where the frames go: `sseTargetOf(c)` writes straight to the Node response (default: a web stream). */
   target?: SseTarget | undefined;
+  /** Streamed text is coalesced and written at most once per this many ms (default `SSE_FLUSH_INTERVAL_MS`). */
+  flushIntervalMs?: number | undefined;
   /** Called with unexpected errors that happen after the response started. */
   onLateError(error: unknown): void;
 }
@@ -47,6 +55,7 @@ export async function streamGeneration<R>(plan: StreamPlan<R>): Promise<Response
   const channel = createSseChannel(() => client.abort(), {
     piece: (text) => plan.piece(text),
     target: plan.target,
+    flushIntervalMs: plan.flushIntervalMs,
   });
   let started = false;
   let markStarted!: () => void;

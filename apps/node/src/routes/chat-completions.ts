@@ -26,12 +26,12 @@ import {
   parseBody,
 } from "../openai/schemas.js";
 import { jsonAroundText } from "../openai/sse.js";
-import { sseTargetOf, streamGeneration } from "../openai/stream.js";
+import { sseTargetOf, type StreamSettings, streamGeneration } from "../openai/stream.js";
 import type { RemoteChat } from "../mesh/openai.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
-export interface ChatCompletionsDeps extends LocalGenerationDeps {
+export interface ChatCompletionsDeps extends LocalGenerationDeps, StreamSettings {
   engine(): EnginePort | undefined;
   maxTokensMax: number;
   logger: Logger;
@@ -104,6 +104,7 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
     const includeUsage = body.stream_options?.include_usage === true;
     return streamGeneration({
       target: sseTargetOf(c),
+      flushIntervalMs: deps.sseFlushIntervalMs,
       run: (emit, signal) => generate(signal, emit),
       head: () => ({
         ...base,

@@ -19,11 +19,11 @@ import {
 } from "../openai/request.js";
 import { completionRequest, parseBody } from "../openai/schemas.js";
 import { jsonAroundText } from "../openai/sse.js";
-import { sseTargetOf, streamGeneration } from "../openai/stream.js";
+import { sseTargetOf, type StreamSettings, streamGeneration } from "../openai/stream.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
-export interface CompletionsDeps extends LocalGenerationDeps {
+export interface CompletionsDeps extends LocalGenerationDeps, StreamSettings {
   engine(): EnginePort | undefined;
   maxTokensMax: number;
   logger: Logger;
@@ -69,6 +69,7 @@ export function completionsRoutes(deps: CompletionsDeps): Hono<AppEnv> {
     const includeUsage = body.stream_options?.include_usage === true;
     return streamGeneration({
       target: sseTargetOf(c),
+      flushIntervalMs: deps.sseFlushIntervalMs,
       run: (emit, signal) => generate(signal, emit),
       piece: jsonAroundText((text) => ({
         ...base,
