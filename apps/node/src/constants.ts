@@ -64,9 +64,9 @@ export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
  * first token (which is never held); text arriving sooner is coalesced into the next SSE chunk. A model
  * slower than one token per interval streams every token at once; a fast one sends fewer, larger chunks
  * (clients concatenate `delta.content`). 16 ms is one frame of a 60 Hz display: nothing a reader sees is
- * delayed, while each socket write (and the client wake-up it causes) is paid per frame, not per token —
- * on a 2-core machine at ~3,000 tokens/s, 2 ms cost ~15% of generation speed and 16 ms ~5% (apps/node
- * bench/stream.ts).
+ * delayed, while each socket write (and the client wake-up it causes, which on a small machine competes
+ * with generation for a core) is paid per frame, not per token: at ~3,000 tokens/s, 2 ms means ~40 writes
+ * per 256-token answer, 16 ms about 6 (apps/node bench/stream.ts, `BENCH_SSE_FLUSH_MS`).
  */
 export const SSE_FLUSH_INTERVAL_MS = 16;
 

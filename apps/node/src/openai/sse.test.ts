@@ -138,6 +138,31 @@ describe("createSseChannel over a Node response", () => {
     expect(textOf(frames.slice(0, -1))).toMatch(/^ab+$/);
   });
 
+  it("sends text held when tokens stop coming within two intervals, without waiting for more", async () => {
+    let sentAtMs = 0;
+    const port = await serve((_req, res) => {
+      const channel = createSseChannel(() => undefined, {
+        piece,
+        target: { outgoing: res },
+        flushIntervalMs: 30,
+      });
+      channel.text("a");
+      channel.flush();
+      setTimeout(() => {
+        channel.text("b"); // not due yet, and no later text makes it due: the stall timer sends it
+        sentAtMs = performance.now();
+      }, 5);
+      setTimeout(() => channel.done(), 500);
+    });
+    const arrivals: Array<{ text: string; atMs: number }> = [];
+    await get(port, (text) => arrivals.push({ text, atMs: performance.now() }));
+    const b = arrivals.find((arrival) => textOf(framesOf(arrival.text)).includes("b"));
+    expect(b).toBeDefined();
+    // Due 60 ms after the first write; well before done() at 500 ms even on a loaded machine.
+    expect((b?.atMs ?? Infinity) - sentAtMs).toBeLessThan(400);
+    expect(b?.text).not.toContain("[DONE]");
+  });
+
   it("cancels when the client disconnects mid-stream, and ignores later text", async () => {
     let cancelled = 0;
     let stop!: () => void;

@@ -11,6 +11,12 @@
  * per `SSE_FLUSH_INTERVAL_MS`, and none while the socket pushes back until it drains) become one chunk.
  * OpenAI clients concatenate `delta.content`, so the stream means the same; the first text is never
  * delayed (`flush`), and a model slower than one token per interval streams each token as it comes.
+ *
+ * When a write happens matters as much as how often. The text that makes a write due schedules it with
+ * `setImmediate`: it runs once the current turn is over, i.e. after node-llama-cpp has dispatched its next
+ * decode, so the write overlaps llama.cpp's work instead of delaying it, and the loop is not woken by a
+ * timer of its own. Text held when tokens stop coming (a stalled model) goes out by a stall timer, at
+ * most two intervals after the previous write.
  * @module
  */
 import { ServerResponse } from "node:http";
@@ -106,11 +112,13 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
   let pendingText = "";
   let out = "";
   let scheduled = false;
+  let stall: ReturnType<typeof setTimeout> | undefined;
   let lastWriteMs = -Infinity;
   const flushIntervalMs = options.flushIntervalMs ?? SSE_FLUSH_INTERVAL_MS;
   const cancel = (): void => {
     if (closed) return;
     closed = true;
+    clearTimeout(stall);
     onCancel();
   };
   const takeText = (): void => {
@@ -119,6 +127,10 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
     pendingText = "";
   };
   const writeOut = (): void => {
+    if (stall !== undefined) {
+      clearTimeout(stall);
+      stall = undefined;
+    }
     takeText();
     if (out === "") return;
     const data = out;
@@ -129,6 +141,10 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
   const flush = (): void => {
     scheduled = false;
     if (!closed && !sink.blocked()) writeOut(); // else the drain (or the next pull) flushes
+  };
+  const flushStalled = (): void => {
+    stall = undefined;
+    if (!scheduled) flush();
   };
   const queue = (value: unknown): void => {
     if (closed) return;
@@ -210,10 +226,13 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
       if (options.piece === undefined) throw new TypeError("createSseChannel: text needs options.piece");
       pendingText += text;
       if (scheduled) return;
-      scheduled = true;
-      const waitMs = lastWriteMs + flushIntervalMs - performance.now();
-      if (waitMs <= 0) setImmediate(flush);
-      else setTimeout(flush, waitMs);
+      const nowMs = performance.now();
+      if (nowMs - lastWriteMs >= flushIntervalMs) {
+        scheduled = true;
+        setImmediate(flush);
+      } else {
+        stall ??= setTimeout(flushStalled, lastWriteMs + 2 * flushIntervalMs - nowMs);
+      }
     },
     flush,
     done() {
