@@ -1,10 +1,12 @@
 /**
  * The bench's HTTP client, run as its own process (forked by `stream.ts`, like any real client): on each
- * IPC request it POSTs one streaming chat completion with `fetch`, parses the SSE frames, and answers with
- * time-to-first-token and total time measured on its own clock, and the completion tokens of the usage
- * chunk. Keeping the client's parsing off the server's thread is what a deployment looks like; the
- * in-process variant in `stream.ts` shows the cost when they share one.
+ * IPC job it POSTs one streaming chat completion, parses the SSE frames, and answers with its own clock's
+ * timings — request start, first and last text, end — and the completion tokens of the usage chunk.
+ * Two clients: `http` (node:http with a keep-alive agent, the lightest a Node client can be, as wrk or
+ * curl would be) and `fetch` (undici with web streams, what most JS applications and the openai SDK use;
+ * it costs the client more CPU per chunk, which on a 2-core machine the server feels).
  */
+import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 
 /** One request the parent asks for. */
@@ -12,53 +14,118 @@ export interface SseClientJob {
   url: string;
   token: string;
   body: string;
+  client: "http" | "fetch";
 }
 
-/** Streams one chat completion; `onChunk` runs at each non-empty `delta.content`; resolves with the tokens. */
-export async function streamChat(job: SseClientJob, onChunk: () => void): Promise<number> {
-  const response = await fetch(`${job.url}/v1/chat/completions`, {
+/** What the client measured, in milliseconds of its own `performance.now()`. */
+export interface SseClientTimings {
+  startMs: number;
+  firstTextMs: number;
+  lastTextMs: number;
+  endMs: number;
+  /** `usage.completion_tokens` of the stream. */
+  tokens: number;
+}
+
+/** Feeds SSE text in; calls `onText` per non-empty `delta.content` and remembers the usage tokens. */
+function sseParser(onText: () => void) {
+  let buffer = "";
+  let tokens = -1;
+  return {
+    push(text: string): void {
+      buffer += text;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
+        const chunk = JSON.parse(frame.slice(6)) as {
+          choices: Array<{ delta: { content?: string } }>;
+          usage?: { completion_tokens: number };
+        };
+        if ((chunk.choices[0]?.delta.content ?? "") !== "") onText();
+        if (chunk.usage !== undefined) tokens = chunk.usage.completion_tokens;
+      }
+    },
+    tokens(): number {
+      if (tokens < 0) throw new Error("stream ended without a usage chunk");
+      return tokens;
+    },
+  };
+}
+
+const agent = new Agent({ keepAlive: true });
+
+function viaHttp(job: SseClientJob, onText: () => void): Promise<number> {
+  const url = new URL("/v1/chat/completions", job.url);
+  const parser = sseParser(onText);
+  return new Promise((done, failed) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        agent,
+        headers: {
+          authorization: `Bearer ${job.token}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(job.body),
+        },
+      },
+      (res) => {
+        res.setEncoding("utf8");
+        let error = "";
+        res.on("data", (text: string) => (res.statusCode === 200 ? parser.push(text) : (error += text)));
+        res.on("end", () => {
+          if (res.statusCode !== 200) return failed(new Error(`HTTP ${res.statusCode}: ${error}`));
+          try {
+            done(parser.tokens());
+          } catch (cause) {
+            failed(cause as Error);
+          }
+        });
+        res.on("error", failed);
+      },
+    );
+    req.on("error", failed);
+    req.end(job.body);
+  });
+}
+
+async function viaFetch(job: SseClientJob, onText: () => void): Promise<number> {
+  const response = await fetch(new URL("/v1/chat/completions", job.url), {
     method: "POST",
     headers: { authorization: `Bearer ${job.token}`, "content-type": "application/json" },
     body: job.body,
   });
   if (!response.ok || response.body === null)
     throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  const parser = sseParser(onText);
   const decoder = new TextDecoder();
-  let buffer = "";
-  let tokens = -1;
-  for await (const bytes of response.body) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
-      const chunk = JSON.parse(frame.slice(6)) as {
-        choices: Array<{ delta: { content?: string } }>;
-        usage?: { completion_tokens: number };
-      };
-      if ((chunk.choices[0]?.delta.content ?? "") !== "") onChunk();
-      if (chunk.usage !== undefined) tokens = chunk.usage.completion_tokens;
-    }
-  }
-  if (tokens < 0) throw new Error("stream ended without a usage chunk");
-  return tokens;
+  for await (const bytes of response.body) parser.push(decoder.decode(bytes, { stream: true }));
+  return parser.tokens();
+}
+
+/** Streams one chat completion and times it. */
+export async function timeStream(job: SseClientJob): Promise<SseClientTimings> {
+  const startMs = performance.now();
+  let firstTextMs = -1;
+  let lastTextMs = -1;
+  const onText = (): void => {
+    lastTextMs = performance.now();
+    if (firstTextMs < 0) firstTextMs = lastTextMs;
+  };
+  const tokens = await (job.client === "http" ? viaHttp(job, onText) : viaFetch(job, onText));
+  const endMs = performance.now();
+  if (firstTextMs < 0) throw new Error("stream carried no text");
+  return { startMs, firstTextMs, lastTextMs, endMs, tokens };
 }
 
 if (process.send !== undefined) {
   const send = process.send.bind(process);
   process.on("message", (job: SseClientJob) => {
-    const start = performance.now();
-    let first: number | undefined;
-    streamChat(job, () => {
-      first ??= performance.now();
-    }).then(
-      (tokens) => {
-        const end = performance.now();
-        send({ ttftMs: (first ?? end) - start, totalMs: end - start, tokens });
-      },
-      (error: unknown) => send({ error: String(error) }),
-    );
+    timeStream(job).then(send, (error: unknown) => send({ error: String(error) }));
   });
   process.on("disconnect", () => process.exit(0));
 }

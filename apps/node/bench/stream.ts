@@ -2,13 +2,22 @@
  * Bench: one fixed greedy chat generation through (a) node-llama-cpp in-process (`LlamaCompletion` on the
  * prompt tokens of the same `general` chat format, explicit threads, no flash attention), (a2) the
  * `@tirami/infer` engine in-process, and (b) this node's streaming `POST /v1/chat/completions` with an
- * agent token over a real 127.0.0.1 socket, SSE parsed by a `fetch` client in its own process
- * (`sse-client.ts`, forked; it times on its own clock), and (b1) the same client inside this process.
- * Prints time-to-first-token and tokens/s of each (median and best), the ratios (b)/(a) and (b)/(a2) and
- * the TTFT overhead (b) − (a) from the same run; variants are interleaved run by run so machine noise hits
- * all alike. Run: `pnpm run bench` in apps/node (env: BENCH_RUNS, BENCH_MAX_TOKENS, BENCH_THREADS).
+ * agent token over a real 127.0.0.1 socket, SSE parsed by a client in its own process (`sse-client.ts`,
+ * forked; it times on its own clock): node:http for (b), fetch for (b2).
+ *
+ * Per variant: time-to-first-token (request start → first text), streaming tokens/s (the tokens after the
+ * first over first → last text: the rate text arrives once it flows; TTFT is reported on its own) and
+ * end-to-end tokens/s (all tokens over request start → end of stream, TTFT and stream end included).
+ * Variants run round-robin, in a rotating order, so machine noise hits all alike; the ratios are medians
+ * of per-round ratios (b)/(a) and the TTFT overhead the median of per-round differences, all from this run.
+ *
+ * On a 2-core machine the client's own work competes with the server's for the same cores: each SSE write
+ * wakes it. `BENCH_PIN=1` (Linux, `taskset`) pins this process — server and (a) alike — to CPU 0 and the
+ * clients to CPU 1, as if the client ran on another machine. Run: `pnpm run bench` in apps/node
+ * (env: BENCH_RUNS, BENCH_MAX_TOKENS, BENCH_THREADS, BENCH_PIN, BENCH_SSE_FLUSH_MS, BENCH_MODEL,
+ * TIRAMI_TEST_MODELS_DIR).
  */
-import { fork } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -24,7 +33,7 @@ import {
 import { pino } from "pino";
 import { readNodeConfig } from "../src/config.js";
 import { createNode } from "../src/node.js";
-import { type SseClientJob, streamChat } from "./sse-client.js";
+import type { SseClientJob, SseClientTimings } from "./sse-client.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modelsDir = process.env["TIRAMI_TEST_MODELS_DIR"] ?? resolve(here, "../../../../shared/models");
@@ -34,24 +43,35 @@ const W = {
   maxTokens: Number(process.env["BENCH_MAX_TOKENS"] ?? 256),
   threads: Number(process.env["BENCH_THREADS"] ?? 1),
   contextSize: 1_024,
-  warmupRuns: 2,
-  runs: Number(process.env["BENCH_RUNS"] ?? 10),
+  warmupRounds: 3,
+  rounds: Number(process.env["BENCH_RUNS"] ?? 20),
+  pinned: process.env["BENCH_PIN"] === "1",
 };
 
+/** One generation, timed from its request's start (ms). */
 interface Sample {
-  ttftMs: number;
-  totalMs: number;
+  firstTextMs: number;
+  lastTextMs: number;
+  endMs: number;
   tokens: number;
 }
 
-async function measure(generate: (onChunk: () => void) => Promise<number>): Promise<Sample> {
+const ttftOf = (s: Sample): number => s.firstTextMs;
+const e2eRateOf = (s: Sample): number => (s.tokens * 1_000) / s.endMs;
+const streamRateOf = (s: Sample): number => ((s.tokens - 1) * 1_000) / (s.lastTextMs - s.firstTextMs);
+
+/** Times an in-process generation whose `onText` runs at each piece of text; resolves with its tokens. */
+async function measure(generate: (onText: () => void) => Promise<number>): Promise<Sample> {
   const start = performance.now();
-  let first: number | undefined;
+  let first = -1;
+  let last = -1;
   const tokens = await generate(() => {
-    first ??= performance.now();
+    last = performance.now();
+    if (first < 0) first = last;
   });
   const end = performance.now();
-  return { ttftMs: (first ?? end) - start, totalMs: end - start, tokens };
+  if (first < 0) throw new Error("generation produced no text");
+  return { firstTextMs: first - start, lastTextMs: last - start, endMs: end - start, tokens };
 }
 
 const median = (values: number[]): number => {
@@ -61,21 +81,6 @@ const median = (values: number[]): number => {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
-
-function summarize(label: string, samples: Sample[]) {
-  const rates = samples.map((s) => (s.tokens * 1_000) / s.totalMs);
-  const ttfts = samples.map((s) => s.ttftMs);
-  return {
-    label,
-    runs: samples.length,
-    tokens: median(samples.map((s) => s.tokens)),
-    ttftMs: median(ttfts),
-    ttftMsBest: Math.min(...ttfts),
-    totalMs: median(samples.map((s) => s.totalMs)),
-    tokensPerSecond: median(rates),
-    tokensPerSecondBest: Math.max(...rates),
-  };
-}
 
 const cpu = cpus();
 console.log(
@@ -104,6 +109,9 @@ const config = readNodeConfig({
     chat_wrapper: "general",
     log_level: "silent",
     rate_limit_per_minute: 1_000_000,
+    ...(process.env["BENCH_SSE_FLUSH_MS"] === undefined
+      ? {}
+      : { sse_flush_interval_ms: Number(process.env["BENCH_SSE_FLUSH_MS"]) }),
   },
 });
 const node = await createNode({ config, logger: pino({ level: "silent" }) });
@@ -117,33 +125,43 @@ const body = JSON.stringify({
   stream: true,
   stream_options: { include_usage: true },
 });
-const job: SseClientJob = { url, token: agentToken, body };
-// (b) from a client in its own process (as a real client is), and (b1) from a client sharing the
-// server's process and thread (what this bench measured before: the client's parsing then competes with
-// the generation loop).
-const client = fork(join(here, "sse-client.ts"), [], { execArgv: ["--import", "tsx"] });
-await new Promise<void>((ready, failed) => {
-  client.once("spawn", ready);
-  client.once("error", failed);
-});
-const viaHttp = (_onChunk: () => void): Promise<Sample> =>
-  new Promise((done, failed) => {
-    client.once("message", (reply: Sample | { error: string }) =>
-      "error" in reply ? failed(new Error(reply.error)) : done(reply),
-    );
-    client.send(job);
+/** A client process; `taskset` moves it to CPU 1 when pinned. */
+async function forkClient(): Promise<ChildProcess> {
+  const child = fork(join(here, "sse-client.ts"), [], { execArgv: ["--import", "tsx"] });
+  await new Promise<void>((ready, failed) => {
+    child.once("spawn", ready);
+    child.once("error", failed);
   });
-const viaHttpSameProcess = (onChunk: () => void): Promise<number> => streamChat(job, onChunk);
+  if (W.pinned) execFileSync("taskset", ["-a", "-p", "-c", "1", String(child.pid)], { stdio: "ignore" });
+  return child;
+}
+const clients = { http: await forkClient(), fetch: await forkClient() };
+if (W.pinned) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+const viaClient = (kind: SseClientJob["client"]) => (): Promise<Sample> =>
+  new Promise((done, failed) => {
+    const child = clients[kind];
+    child.once("message", (reply: SseClientTimings | { error: string }) => {
+      if ("error" in reply) return failed(new Error(reply.error));
+      const { startMs, firstTextMs, lastTextMs, endMs, tokens } = reply;
+      done({
+        firstTextMs: firstTextMs - startMs,
+        lastTextMs: lastTextMs - startMs,
+        endMs: endMs - startMs,
+        tokens,
+      });
+    });
+    child.send({ url, token: agentToken, body, client: kind } satisfies SseClientJob);
+  });
 
 // (a2) the @tirami/infer engine the node uses, called in-process.
 const engine = node.engine;
 if (engine === undefined) throw new Error("model did not load");
-const viaEngine = async (onChunk: () => void): Promise<number> =>
+const viaEngine = async (onText: () => void): Promise<number> =>
   (
     await engine.chat([{ role: "user", content: W.prompt }], {
       temperature: 0,
       max_tokens: W.maxTokens,
-      onText: onChunk,
+      onText,
     })
   ).completion_tokens;
 
@@ -166,7 +184,7 @@ const { contextText } = new GeneralChatWrapper().generateContextState({
   ],
 });
 const chatPromptTokens = contextText.tokenize(model.tokenizer);
-const viaLlama = async (onChunk: () => void): Promise<number> => {
+const viaLlama = async (onText: () => void): Promise<number> => {
   await sequence.clearHistory();
   const completion = new LlamaCompletion({ contextSequence: sequence });
   let tokens = 0;
@@ -175,69 +193,78 @@ const viaLlama = async (onChunk: () => void): Promise<number> => {
     maxTokens: W.maxTokens,
     repeatPenalty: false,
     onToken: (t) => (tokens += t.length),
-    onTextChunk: onChunk,
+    onTextChunk: onText,
   });
   completion.dispose({ disposeSequence: false });
   return tokens;
 };
 
-const timed = (generate: (onChunk: () => void) => Promise<number>) => (): Promise<Sample> =>
-  measure(generate);
 const variants = {
-  a: timed(viaLlama),
-  a2: timed(viaEngine),
-  b: () => viaHttp(() => undefined),
-  b1: timed(viaHttpSameProcess),
+  a: { label: "(a) node-llama-cpp LlamaCompletion in-process", run: () => measure(viaLlama) },
+  a2: { label: "(a2) @tirami/infer Engine.chat in-process", run: () => measure(viaEngine) },
+  b: { label: "(b) node SSE, agent token, node:http client process", run: viaClient("http") },
+  b2: { label: "(b2) node SSE, agent token, fetch client process", run: viaClient("fetch") },
 } as const;
-const check = {
-  a: await viaLlama(() => undefined),
-  a2: await viaEngine(() => undefined),
-  b: (await viaHttp(() => undefined)).tokens,
-  b1: await viaHttpSameProcess(() => undefined),
-};
+type Variant = keyof typeof variants;
+const names = Object.keys(variants) as Variant[];
+
+const check: Record<string, number> = {};
+for (const name of names) check[name] = (await variants[name].run()).tokens;
 console.log("token counts (check):", JSON.stringify(check), "prompt tokens (a):", chatPromptTokens.length);
-const samples: Record<keyof typeof variants, Sample[]> = { a: [], a2: [], b: [], b1: [] };
+if (new Set(Object.values(check)).size !== 1)
+  throw new Error("the variants generated different token counts");
+
+const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<Variant, Sample[]>;
 const loadBefore = loadavg();
-for (let i = 0; i < W.warmupRuns; i += 1) for (const run of Object.values(variants)) await run();
-for (let i = 0; i < W.runs; i += 1)
-  for (const [name, run] of Object.entries(variants))
-    samples[name as keyof typeof variants].push(await run());
+for (let round = 0; round < W.warmupRounds + W.rounds; round += 1) {
+  const order = names.map((_, i) => names[(i + round) % names.length] as Variant);
+  for (const name of order) {
+    const sample = await variants[name].run();
+    if (round >= W.warmupRounds) samples[name].push(sample);
+  }
+}
 const loadAfter = loadavg();
 
-const a = summarize("(a) node-llama-cpp LlamaCompletion in-process", samples.a);
-const a2 = summarize("(a2) @tirami/infer Engine.chat in-process", samples.a2);
-const b = summarize("(b) node HTTP SSE /v1/chat/completions, agent token, client process", samples.b);
-const b1 = summarize("(b1) same, client in the server's process", samples.b1);
+const best = (values: number[], lowest: boolean): number => (lowest ? Math.min : Math.max)(...values);
 console.table(
-  [a, a2, b, b1].map((s) => ({
-    variant: s.label,
-    runs: s.runs,
-    tokens: s.tokens,
-    "ttft ms": s.ttftMs.toFixed(2),
-    "best ttft ms": s.ttftMsBest.toFixed(2),
-    "total ms": s.totalMs.toFixed(1),
-    "tok/s": s.tokensPerSecond.toFixed(0),
-    "best tok/s": s.tokensPerSecondBest.toFixed(0),
-  })),
+  names.map((name) => {
+    const runs = samples[name];
+    return {
+      variant: variants[name].label,
+      runs: runs.length,
+      tokens: median(runs.map((s) => s.tokens)),
+      "ttft ms": median(runs.map(ttftOf)).toFixed(2),
+      "best ttft ms": best(runs.map(ttftOf), true).toFixed(2),
+      "stream tok/s": median(runs.map(streamRateOf)).toFixed(0),
+      "best stream tok/s": best(runs.map(streamRateOf), false).toFixed(0),
+      "end-to-end tok/s": median(runs.map(e2eRateOf)).toFixed(0),
+    };
+  }),
 );
-const ratio = (x: number, y: number): string => (x / y).toFixed(3);
+/** Medians over rounds of (x)/(a) for both rates and of (x) − (a) for TTFT. */
+function against(name: Variant, base: Variant): string {
+  const x = samples[name];
+  const y = samples[base];
+  const perRound = (f: (s: Sample, t: Sample) => number): number =>
+    median(x.map((s, i) => f(s, y[i] as Sample)));
+  const stream = perRound((s, t) => streamRateOf(s) / streamRateOf(t));
+  const e2e = perRound((s, t) => e2eRateOf(s) / e2eRateOf(t));
+  const ttft = perRound((s, t) => ttftOf(s) - ttftOf(t));
+  return (
+    `${name}/${base}: streaming tokens/s ${stream.toFixed(3)}, end-to-end tokens/s ${e2e.toFixed(3)}, ` +
+    `time-to-first-token overhead ${ttft.toFixed(2)} ms`
+  );
+}
 console.log(
-  `ratio (b)/(a): tokens/s ${ratio(b.tokensPerSecond, a.tokensPerSecond)} median, ` +
-    `${ratio(b.tokensPerSecondBest, a.tokensPerSecondBest)} best; ` +
-    `time-to-first-token overhead (b) − (a) ${(b.ttftMs - a.ttftMs).toFixed(2)} ms median, ` +
-    `${(b.ttftMsBest - a.ttftMsBest).toFixed(2)} ms best`,
+  `ratios (medians of ${W.rounds} rounds)${W.pinned ? ", server on CPU 0, clients on CPU 1" : ""}:`,
 );
-console.log(
-  `ratio (b)/(a2): tokens/s ${ratio(b.tokensPerSecond, a2.tokensPerSecond)}, ` +
-    `TTFT overhead ${(b.ttftMs - a2.ttftMs).toFixed(2)} ms; ` +
-    `(b1)/(a): tokens/s ${ratio(b1.tokensPerSecond, a.tokensPerSecond)}, ` +
-    `TTFT overhead ${(b1.ttftMs - a.ttftMs).toFixed(2)} ms (medians)`,
-);
+for (const line of [against("b", "a"), against("b2", "a"), against("b", "a2"), against("a2", "a")])
+  console.log(`  ${line}`);
 console.log(
   `load average (1 min) before ${loadBefore[0]?.toFixed(2)}, after ${loadAfter[0]?.toFixed(2)} on ${cpu.length} cores`,
 );
 
-client.disconnect();
+for (const child of Object.values(clients)) child.disconnect();
 await context.dispose();
 await model.dispose();
 await node.stop();
