@@ -12,8 +12,9 @@
  * of per-round ratios (b)/(a) and the TTFT overhead the median of per-round differences, all from this run.
  *
  * On a 2-core machine the client's own work competes with the server's for the same cores: each SSE write
- * wakes it. `BENCH_PIN=1` (Linux, `taskset`) pins this process — server and (a) alike — to CPU 0 and the
- * clients to CPU 1, as if the client ran on another machine. Run: `pnpm run bench` in apps/node
+ * wakes it. So the rounds run twice: first with every process scheduled freely, then with the client
+ * isolated (Linux `taskset`): this process — server, (a) and (a2) alike — on CPU 0 and the clients on
+ * CPU 1, as if the client ran on another machine. `BENCH_PIN=0` or `=1` runs only the first or second. Run: `pnpm run bench` in apps/node
  * (env: BENCH_RUNS, BENCH_MAX_TOKENS, BENCH_THREADS, BENCH_PIN, BENCH_SSE_FLUSH_MS, BENCH_MODEL,
  * TIRAMI_TEST_MODELS_DIR).
  */
@@ -45,7 +46,8 @@ const W = {
   contextSize: 1_024,
   warmupRounds: 3,
   rounds: Number(process.env["BENCH_RUNS"] ?? 20),
-  pinned: process.env["BENCH_PIN"] === "1",
+  /** "both" (default where `taskset` and 2+ CPUs exist): shared CPUs, then client isolated; "0" or "1": one of them. */
+  pin: process.env["BENCH_PIN"] ?? "both",
 };
 
 /** One generation, timed from its request's start (ms). */
@@ -125,18 +127,28 @@ const body = JSON.stringify({
   stream: true,
   stream_options: { include_usage: true },
 });
-/** A client process; `taskset` moves it to CPU 1 when pinned. */
+/** A client process. */
 async function forkClient(): Promise<ChildProcess> {
   const child = fork(join(here, "sse-client.ts"), [], { execArgv: ["--import", "tsx"] });
   await new Promise<void>((ready, failed) => {
     child.once("spawn", ready);
     child.once("error", failed);
   });
-  if (W.pinned) execFileSync("taskset", ["-a", "-p", "-c", "1", String(child.pid)], { stdio: "ignore" });
   return child;
 }
 const clients = { http: await forkClient(), fetch: await forkClient() };
-if (W.pinned) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+/** Pins every thread of `pid` to `cpu` (Linux `taskset`); false when that is not possible here. */
+function pin(pid: number | undefined, cpu: number): boolean {
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** Moves the clients to CPU 1 and this process (server and in-process variants) to CPU 0. */
+const isolateClients = (): boolean =>
+  cpu.length >= 2 && Object.values(clients).every((child) => pin(child.pid, 1)) && pin(process.pid, 0);
 const viaClient = (kind: SseClientJob["client"]) => (): Promise<Sample> =>
   new Promise((done, failed) => {
     const child = clients[kind];
@@ -214,55 +226,76 @@ console.log("token counts (check):", JSON.stringify(check), "prompt tokens (a):"
 if (new Set(Object.values(check)).size !== 1)
   throw new Error("the variants generated different token counts");
 
-const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<Variant, Sample[]>;
-const loadBefore = loadavg();
-for (let round = 0; round < W.warmupRounds + W.rounds; round += 1) {
-  const order = names.map((_, i) => names[(i + round) % names.length] as Variant);
-  for (const name of order) {
-    const sample = await variants[name].run();
-    if (round >= W.warmupRounds) samples[name].push(sample);
+/** Runs the warm-up and measured rounds, every variant once a round in a rotating order. */
+async function runRounds(): Promise<Record<Variant, Sample[]>> {
+  const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<
+    Variant,
+    Sample[]
+  >;
+  for (let round = 0; round < W.warmupRounds + W.rounds; round += 1) {
+    const order = names.map((_, i) => names[(i + round) % names.length] as Variant);
+    for (const name of order) {
+      const sample = await variants[name].run();
+      if (round >= W.warmupRounds) samples[name].push(sample);
+    }
   }
+  return samples;
 }
-const loadAfter = loadavg();
 
 const best = (values: number[], lowest: boolean): number => (lowest ? Math.min : Math.max)(...values);
-console.table(
-  names.map((name) => {
-    const runs = samples[name];
-    return {
-      variant: variants[name].label,
-      runs: runs.length,
-      tokens: median(runs.map((s) => s.tokens)),
-      "ttft ms": median(runs.map(ttftOf)).toFixed(2),
-      "best ttft ms": best(runs.map(ttftOf), true).toFixed(2),
-      "stream tok/s": median(runs.map(streamRateOf)).toFixed(0),
-      "best stream tok/s": best(runs.map(streamRateOf), false).toFixed(0),
-      "end-to-end tok/s": median(runs.map(e2eRateOf)).toFixed(0),
-    };
-  }),
-);
-/** Medians over rounds of (x)/(a) for both rates and of (x) − (a) for TTFT. */
-function against(name: Variant, base: Variant): string {
-  const x = samples[name];
-  const y = samples[base];
-  const perRound = (f: (s: Sample, t: Sample) => number): number =>
-    median(x.map((s, i) => f(s, y[i] as Sample)));
-  const stream = perRound((s, t) => streamRateOf(s) / streamRateOf(t));
-  const e2e = perRound((s, t) => e2eRateOf(s) / e2eRateOf(t));
-  const ttft = perRound((s, t) => ttftOf(s) - ttftOf(t));
-  return (
-    `${name}/${base}: streaming tokens/s ${stream.toFixed(3)}, end-to-end tokens/s ${e2e.toFixed(3)}, ` +
-    `time-to-first-token overhead ${ttft.toFixed(2)} ms`
+
+/** Prints the table of one phase and its ratios: medians of per-round (x)/(base) and (x) − (base) TTFT. */
+function report(title: string, samples: Record<Variant, Sample[]>, load: [number, number]): void {
+  console.log(`\n${title}`);
+  console.table(
+    names.map((name) => {
+      const runs = samples[name];
+      return {
+        variant: variants[name].label,
+        runs: runs.length,
+        tokens: median(runs.map((s) => s.tokens)),
+        "ttft ms": median(runs.map(ttftOf)).toFixed(2),
+        "best ttft ms": best(runs.map(ttftOf), true).toFixed(2),
+        "stream tok/s": median(runs.map(streamRateOf)).toFixed(0),
+        "best stream tok/s": best(runs.map(streamRateOf), false).toFixed(0),
+        "end-to-end tok/s": median(runs.map(e2eRateOf)).toFixed(0),
+      };
+    }),
+  );
+  const against = (name: Variant, base: Variant): string => {
+    const x = samples[name];
+    const y = samples[base];
+    const perRound = (f: (s: Sample, t: Sample) => number): number =>
+      median(x.map((s, i) => f(s, y[i] as Sample)));
+    const stream = perRound((s, t) => streamRateOf(s) / streamRateOf(t));
+    const e2e = perRound((s, t) => e2eRateOf(s) / e2eRateOf(t));
+    const ttft = perRound((s, t) => ttftOf(s) - ttftOf(t));
+    return (
+      `${name}/${base}: streaming tokens/s ${stream.toFixed(3)}, end-to-end tokens/s ${e2e.toFixed(3)}, ` +
+      `time-to-first-token overhead ${ttft.toFixed(2)} ms`
+    );
+  };
+  console.log(`ratios (medians of ${W.rounds} rounds):`);
+  for (const line of [against("b", "a"), against("b2", "a"), against("b", "a2"), against("a2", "a")])
+    console.log(`  ${line}`);
+  console.log(
+    `load average (1 min) before ${load[0].toFixed(2)}, after ${load[1].toFixed(2)} on ${cpu.length} cores`,
   );
 }
-console.log(
-  `ratios (medians of ${W.rounds} rounds)${W.pinned ? ", server on CPU 0, clients on CPU 1" : ""}:`,
-);
-for (const line of [against("b", "a"), against("b2", "a"), against("b", "a2"), against("a2", "a")])
-  console.log(`  ${line}`);
-console.log(
-  `load average (1 min) before ${loadBefore[0]?.toFixed(2)}, after ${loadAfter[0]?.toFixed(2)} on ${cpu.length} cores`,
-);
+
+/** One measured phase. */
+async function phase(title: string): Promise<void> {
+  const before = loadavg()[0] ?? 0;
+  const samples = await runRounds();
+  report(title, samples, [before, loadavg()[0] ?? 0]);
+}
+
+if (W.pin !== "1") await phase("shared CPUs: server, in-process variants and clients scheduled freely");
+if (W.pin !== "0") {
+  if (isolateClients())
+    await phase("client isolated: this process (server, (a), (a2)) on CPU 0, clients on CPU 1");
+  else console.log("\n(client isolation skipped: needs Linux taskset and 2 CPUs)");
+}
 
 for (const child of Object.values(clients)) child.disconnect();
 await context.dispose();
