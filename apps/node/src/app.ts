@@ -151,7 +151,7 @@ export function createApp(deps: AppDeps): NodeApp {
     inFlight: deps.inFlight,
   });
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
-  app.route("/v1", completionsRoutes(generation));
+  app.route("/v1", completionsRoutes({ ...generation, remote }));
   app.route(
     "/v1",
     modelsRoutes({

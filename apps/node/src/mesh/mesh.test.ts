@@ -229,6 +229,57 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(network.mesh.peers_connected).toBeGreaterThanOrEqual(1);
   });
 
+  it("answers /v1/completions from the mesh too, streamed and not, each a trade on every ledger", async () => {
+    const before = money(bob, bob.node.account).balance_trm;
+    const openai = client(bob, bobUrl);
+    const plain = await openai.completions.create({
+      model: MODEL,
+      prompt: "Once upon a time",
+      max_tokens: 8,
+      temperature: 0,
+    });
+    const plainX = (
+      plain as unknown as { x_tirami: { trade_id: string; provider: string; trm_cost: number } }
+    ).x_tirami;
+    expect(plain.object).toBe("text_completion");
+    expect(plain.choices[0]?.text.length).toBeGreaterThan(0);
+    expect(plainX).toMatchObject({
+      provider: provider.node.account,
+      trm_cost: plain.usage?.completion_tokens,
+    });
+
+    const stream = await openai.completions.create({
+      model: MODEL,
+      prompt: "Once upon a time",
+      max_tokens: 8,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let last: Record<string, unknown> | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? "";
+      last = chunk as unknown as Record<string, unknown>;
+    }
+    const streamedX = last?.x_tirami as { trade_id: string; trm_cost: number };
+    expect(text).toBe(plain.choices[0]?.text); // greedy: the same text either way
+    expect(streamedX.trm_cost).toBe((last?.usage as { completion_tokens: number }).completion_tokens);
+    expect(streamedX.trade_id).not.toBe(plainX.trade_id);
+
+    const trades = [plainX.trade_id, streamedX.trade_id];
+    await waitFor(
+      () =>
+        [provider, alice, bob].every((t) => trades.every((id) => t.node.ledger.getTrade(id) !== undefined)),
+      "both completion trades on all three ledgers",
+    );
+    expect(money(bob, bob.node.account)).toMatchObject({
+      balance_trm: before - plainX.trm_cost - streamedX.trm_cost,
+      reserved_trm: 0,
+    });
+    for (const t of [provider, alice, bob]) expect(t.node.ledger.verify().ok).toBe(true);
+  });
+
   it("lists the mesh's models in GET /v1/models of a node without a model", async () => {
     const models = await client(alice, aliceUrl).models.list();
     expect(models.data.map((m) => m.id)).toEqual([MODEL]);

@@ -1,7 +1,7 @@
 /**
- * The OpenAI face of the mesh: `POST /v1/chat/completions` for a model this node does not serve (or with
- * an explicit routing preference) is bought from the best provider in the offer book and answered in the
- * same OpenAI shape as a local completion, streamed (SSE) or not, with `x_tirami` carrying the real cost,
+ * The OpenAI face of the mesh: `POST /v1/chat/completions` and `POST /v1/completions` for a model this
+ * node does not serve (or with an explicit routing preference) are bought from the best provider in the
+ * offer book and answered in the same OpenAI shape as a local completion, streamed (SSE) or not, with `x_tirami` carrying the real cost,
  * the trade id and the provider.
  *
  * Routing preference (documented in README): header `X-Tirami-Route: cost|quality|balanced`, or body
@@ -14,16 +14,20 @@ import type { Context } from "hono";
 import { type AccountId, isAccountId } from "@tirami/core";
 import type { Logger } from "pino";
 import type { InFlight } from "../in-flight.js";
-import type { ChatCompletionRequest } from "../openai/schemas.js";
+import type { ChatCompletionRequest, CompletionRequest } from "../openai/schemas.js";
 import { contentText } from "../openai/schemas.js";
 import { maxTokensOf, responseId, samplingOf } from "../openai/request.js";
+import { jsonAroundText } from "../openai/sse.js";
 import { sseTargetOf, type StreamSettings, streamGeneration } from "../openai/stream.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { PROVIDER_HEADER, ROUTE_HEADER } from "./constants.js";
 import type { PurchaseResult } from "./consumer.js";
 import { MeshError, MeshErrorCode } from "./errors.js";
 import { isRoutePreference, type RoutePreference } from "./ranking.js";
-import type { MeshService } from "./service.js";
+import type { MeshChatRequest, MeshService } from "./service.js";
+
+/** What is bought: a conversation or a prompt. */
+type PurchaseInput = MeshChatRequest["input"];
 
 /** What the remote chat handler needs. */
 export interface RemoteChatDeps extends StreamSettings {
@@ -84,7 +88,7 @@ export function routeHintsOf(raw: unknown, headers: Headers): RouteHints {
   };
 }
 
-/** The remote chat path, for the chat-completions route. */
+/** The remote path of the chat-completions and completions routes. */
 export function createRemoteChat(deps: RemoteChatDeps) {
   return {
     /**
@@ -101,80 +105,31 @@ export function createRemoteChat(deps: RemoteChatDeps) {
 
     /** Answers one chat completion from the mesh. */
     async handle(c: Context<AppEnv>, body: ChatCompletionRequest, raw: unknown): Promise<Response> {
-      const mesh = deps.mesh();
-      if (mesh === undefined)
-        throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
-      const hints = routeHintsOf(raw, c.req.raw.headers);
       const maxTokens = maxTokensOf(
         body.max_completion_tokens ?? body.max_tokens,
         deps.maxTokensMax,
         body.max_completion_tokens === undefined ? "max_tokens" : "max_completion_tokens",
       );
-      const sampling = samplingOf(body);
-      const id = responseId("chatcmpl");
-      const created = Math.floor(Date.now() / 1_000);
+      const input = {
+        messages: body.messages.map((m) => ({
+          role: m.role === "developer" ? ("system" as const) : m.role,
+          content: contentText(m.content),
+        })),
+      };
+      const sale = saleOf(c, raw, "chatcmpl", body.model, input, maxTokens, samplingOf(body));
       const base = {
-        id,
+        id: sale.id,
         object: "chat.completion.chunk",
-        created,
+        created: sale.created,
         model: body.model,
         system_fingerprint: null,
       };
-      const buy = async (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> => {
-        const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
-        try {
-          return await purchase(
-            entry === undefined ? signal : AbortSignal.any([signal, entry.signal]),
-            onText,
-          );
-        } finally {
-          entry?.end();
-        }
-      };
-      const purchase = (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> =>
-        mesh.chat({
-          spender: spenderOf(c.get("principal")),
-          modelId: body.model,
-          input: {
-            messages: body.messages.map((m) => ({
-              role: m.role === "developer" ? "system" : m.role,
-              content: contentText(m.content),
-            })),
-          },
-          sampling: {
-            maxTokens,
-            temperature: sampling.temperature,
-            topP: sampling.topP,
-            topK: sampling.topK,
-            seed: sampling.seed === undefined ? undefined : sampling.seed % SEED_MODULUS,
-            stop: sampling.stop,
-          },
-          preference: hints.preference,
-          provider: hints.provider,
-          requestId: hints.requestId ?? `${c.get("requestId") ?? "req"}-${id.slice(-12)}`,
-          approvalId: hints.approvalId,
-          signal: AbortSignal.any([signal, c.req.raw.signal]),
-          onText,
-        });
-      const xTirami = (result: PurchaseResult) => ({
-        trm_cost: result.amountTrm,
-        effective_balance: result.effectiveBalanceTrm,
-        trade_id: result.tradeId,
-        provider: result.provider,
-        price_trm_per_token: result.priceTrmPerToken,
-        route: hints.preference,
-      });
-      const usage = (result: PurchaseResult) => ({
-        prompt_tokens: result.promptTokens,
-        completion_tokens: result.completionTokens,
-        total_tokens: result.promptTokens + result.completionTokens,
-      });
       if (body.stream !== true) {
-        const result = await buy(new AbortController().signal);
+        const result = await sale.buy(new AbortController().signal);
         return c.json({
-          id,
+          id: sale.id,
           object: "chat.completion",
-          created,
+          created: sale.created,
           model: body.model,
           system_fingerprint: null,
           choices: [
@@ -185,37 +140,157 @@ export function createRemoteChat(deps: RemoteChatDeps) {
               finish_reason: result.finishReason,
             },
           ],
-          usage: usage(result),
-          x_tirami: xTirami(result),
+          usage: usageOf(result),
+          x_tirami: sale.xTirami(result),
         });
       }
       const includeUsage = body.stream_options?.include_usage === true;
       return streamGeneration({
         target: sseTargetOf(c),
         flushIntervalMs: deps.sseFlushIntervalMs,
-        run: (emit, signal) => buy(signal, emit),
+        run: (emit, signal) => sale.buy(signal, emit),
         head: () => ({
           ...base,
           choices: [
             { index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null },
           ],
         }),
-        piece: (text) => ({
+        piece: jsonAroundText((text) => ({
           ...base,
           choices: [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }],
-        }),
+        })),
         tail: (result: PurchaseResult) => {
           const finish = {
             ...base,
             choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: result.finishReason }],
           };
-          if (!includeUsage) return [{ ...finish, x_tirami: xTirami(result) }];
-          return [finish, { ...base, choices: [], usage: usage(result), x_tirami: xTirami(result) }];
+          if (!includeUsage) return [{ ...finish, x_tirami: sale.xTirami(result) }];
+          return [finish, { ...base, choices: [], usage: usageOf(result), x_tirami: sale.xTirami(result) }];
         },
         onLateError: (error) =>
           deps.logger.error({ err: error, request_id: c.get("requestId") }, "remote chat stream failed"),
       });
     },
+
+    /** Answers one text completion (`POST /v1/completions`) from the mesh. */
+    async handleCompletion(c: Context<AppEnv>, body: CompletionRequest, raw: unknown): Promise<Response> {
+      const maxTokens = maxTokensOf(body.max_tokens, deps.maxTokensMax);
+      const prompt = typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
+      const sale = saleOf(c, raw, "cmpl", body.model, { prompt }, maxTokens, samplingOf(body));
+      const base = {
+        id: sale.id,
+        object: "text_completion",
+        created: sale.created,
+        model: body.model,
+        system_fingerprint: null,
+      };
+      if (body.stream !== true) {
+        const result = await sale.buy(new AbortController().signal);
+        return c.json({
+          ...base,
+          choices: [{ index: 0, text: result.text, logprobs: null, finish_reason: result.finishReason }],
+          usage: usageOf(result),
+          x_tirami: sale.xTirami(result),
+        });
+      }
+      const includeUsage = body.stream_options?.include_usage === true;
+      return streamGeneration({
+        target: sseTargetOf(c),
+        flushIntervalMs: deps.sseFlushIntervalMs,
+        run: (emit, signal) => sale.buy(signal, emit),
+        piece: jsonAroundText((text) => ({
+          ...base,
+          choices: [{ index: 0, text, logprobs: null, finish_reason: null }],
+        })),
+        tail: (result: PurchaseResult) => {
+          const finish = {
+            ...base,
+            choices: [{ index: 0, text: "", logprobs: null, finish_reason: result.finishReason }],
+          };
+          if (!includeUsage) return [{ ...finish, x_tirami: sale.xTirami(result) }];
+          return [finish, { ...base, choices: [], usage: usageOf(result), x_tirami: sale.xTirami(result) }];
+        },
+        onLateError: (error) =>
+          deps.logger.error(
+            { err: error, request_id: c.get("requestId") },
+            "remote completion stream failed",
+          ),
+      });
+    },
+  };
+
+  /**
+   * One purchase from the mesh for a request: its response id, and `buy`, which goes through the safety
+   * gate, the hold and the dual-signed trade (MeshService) — tracked for graceful shutdown and aborted
+   * when the client goes away.
+   * @throws {MeshError} MESH_DISABLED when the mesh is not running.
+   */
+  function saleOf(
+    c: Context<AppEnv>,
+    raw: unknown,
+    idPrefix: Parameters<typeof responseId>[0],
+    modelId: string,
+    input: PurchaseInput,
+    maxTokens: number,
+    sampling: ReturnType<typeof samplingOf>,
+  ) {
+    const mesh = deps.mesh();
+    if (mesh === undefined)
+      throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
+    const hints = routeHintsOf(raw, c.req.raw.headers);
+    const id = responseId(idPrefix);
+    const purchase = (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> =>
+      mesh.chat({
+        spender: spenderOf(c.get("principal")),
+        modelId,
+        input,
+        sampling: {
+          maxTokens,
+          temperature: sampling.temperature,
+          topP: sampling.topP,
+          topK: sampling.topK,
+          seed: sampling.seed === undefined ? undefined : sampling.seed % SEED_MODULUS,
+          stop: sampling.stop,
+        },
+        preference: hints.preference,
+        provider: hints.provider,
+        requestId: hints.requestId ?? `${c.get("requestId") ?? "req"}-${id.slice(-12)}`,
+        approvalId: hints.approvalId,
+        signal: AbortSignal.any([signal, c.req.raw.signal]),
+        onText,
+      });
+    return {
+      id,
+      created: Math.floor(Date.now() / 1_000),
+      async buy(signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> {
+        const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
+        try {
+          return await purchase(
+            entry === undefined ? signal : AbortSignal.any([signal, entry.signal]),
+            onText,
+          );
+        } finally {
+          entry?.end();
+        }
+      },
+      xTirami: (result: PurchaseResult) => ({
+        trm_cost: result.amountTrm,
+        effective_balance: result.effectiveBalanceTrm,
+        trade_id: result.tradeId,
+        provider: result.provider,
+        price_trm_per_token: result.priceTrmPerToken,
+        route: hints.preference,
+      }),
+    };
+  }
+}
+
+/** OpenAI `usage` of a purchase. */
+function usageOf(result: PurchaseResult) {
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    total_tokens: result.promptTokens + result.completionTokens,
   };
 }
 

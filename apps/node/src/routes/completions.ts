@@ -20,6 +20,7 @@ import {
 import { completionRequest, parseBody } from "../openai/schemas.js";
 import { jsonAroundText } from "../openai/sse.js";
 import { sseTargetOf, type StreamSettings, streamGeneration } from "../openai/stream.js";
+import type { RemoteChat } from "../mesh/openai.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
@@ -27,13 +28,18 @@ export interface CompletionsDeps extends LocalGenerationDeps, StreamSettings {
   engine(): EnginePort | undefined;
   maxTokensMax: number;
   logger: Logger;
+  /** The mesh (issue #5): buys models this node does not serve from a provider. */
+  remote?: RemoteChat | undefined;
 }
 
 /** Routes of the text completions endpoint. */
 export function completionsRoutes(deps: CompletionsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post("/completions", async (c) => {
-    const body = parseBody(completionRequest, await readJsonBody(c));
+    const raw = await readJsonBody(c);
+    const body = parseBody(completionRequest, raw);
+    if (deps.remote?.wants(body.model, raw, c.req.raw.headers) === true)
+      return deps.remote.handleCompletion(c, body, raw);
     const maxTokens = maxTokensOf(body.max_tokens, deps.maxTokensMax);
     const engine = engineFor(deps.engine(), body.model);
     const prompt = typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
