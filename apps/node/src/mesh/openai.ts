@@ -14,11 +14,17 @@ import type { Context } from "hono";
 import { type AccountId, isAccountId } from "@tirami/core";
 import type { Logger } from "pino";
 import type { InFlight } from "../in-flight.js";
+import { answer, type AnswerPlan, chatShape, completionShape, type Outcome } from "../openai/answer.js";
+import {
+  chatMaxTokensOf,
+  chatMessagesOf,
+  maxTokensOf,
+  promptOf,
+  responseId,
+  samplingOf,
+} from "../openai/request.js";
 import type { ChatCompletionRequest, CompletionRequest } from "../openai/schemas.js";
-import { contentText } from "../openai/schemas.js";
-import { maxTokensOf, responseId, samplingOf } from "../openai/request.js";
-import { jsonAroundText } from "../openai/sse.js";
-import { sseTargetOf, type StreamSettings, streamGeneration } from "../openai/stream.js";
+import type { StreamSettings } from "../openai/stream.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { PROVIDER_HEADER, ROUTE_HEADER } from "./constants.js";
 import type { PurchaseResult } from "./consumer.js";
@@ -104,125 +110,26 @@ export function createRemoteChat(deps: RemoteChatDeps) {
     },
 
     /** Answers one chat completion from the mesh. */
-    async handle(c: Context<AppEnv>, body: ChatCompletionRequest, raw: unknown): Promise<Response> {
-      const maxTokens = maxTokensOf(
-        body.max_completion_tokens ?? body.max_tokens,
-        deps.maxTokensMax,
-        body.max_completion_tokens === undefined ? "max_tokens" : "max_completion_tokens",
-      );
-      const input = {
-        messages: body.messages.map((m) => ({
-          role: m.role === "developer" ? ("system" as const) : m.role,
-          content: contentText(m.content),
-        })),
-      };
+    handle(c: Context<AppEnv>, body: ChatCompletionRequest, raw: unknown): Promise<Response> {
+      const maxTokens = chatMaxTokensOf(body, deps.maxTokensMax);
+      const input = { messages: chatMessagesOf(body) };
       const sale = saleOf(c, raw, "chatcmpl", body.model, input, maxTokens, samplingOf(body));
-      const base = {
-        id: sale.id,
-        object: "chat.completion.chunk",
-        created: sale.created,
-        model: body.model,
-        system_fingerprint: null,
-      };
-      if (body.stream !== true) {
-        const result = await sale.buy(new AbortController().signal);
-        return c.json({
-          id: sale.id,
-          object: "chat.completion",
-          created: sale.created,
-          model: body.model,
-          system_fingerprint: null,
-          choices: [
-            {
-              index: 0,
-              message: { role: "assistant", content: result.text, refusal: null },
-              logprobs: null,
-              finish_reason: result.finishReason,
-            },
-          ],
-          usage: usageOf(result),
-          x_tirami: sale.xTirami(result),
-        });
-      }
-      const includeUsage = body.stream_options?.include_usage === true;
-      return streamGeneration({
-        target: sseTargetOf(c),
-        flushIntervalMs: deps.sseFlushIntervalMs,
-        run: (emit, signal) => sale.buy(signal, emit),
-        head: () => ({
-          ...base,
-          choices: [
-            { index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null },
-          ],
-        }),
-        piece: jsonAroundText((text) => ({
-          ...base,
-          choices: [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }],
-        })),
-        tail: (result: PurchaseResult) => {
-          const finish = {
-            ...base,
-            choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: result.finishReason }],
-          };
-          if (!includeUsage) return [{ ...finish, x_tirami: sale.xTirami(result) }];
-          return [finish, { ...base, choices: [], usage: usageOf(result), x_tirami: sale.xTirami(result) }];
-        },
-        onLateError: (error) =>
-          deps.logger.error({ err: error, request_id: c.get("requestId") }, "remote chat stream failed"),
-      });
+      return answer(c, chatShape(sale.meta), sale.plan(body, "remote chat stream failed"));
     },
 
     /** Answers one text completion (`POST /v1/completions`) from the mesh. */
-    async handleCompletion(c: Context<AppEnv>, body: CompletionRequest, raw: unknown): Promise<Response> {
+    handleCompletion(c: Context<AppEnv>, body: CompletionRequest, raw: unknown): Promise<Response> {
       const maxTokens = maxTokensOf(body.max_tokens, deps.maxTokensMax);
-      const prompt = typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
-      const sale = saleOf(c, raw, "cmpl", body.model, { prompt }, maxTokens, samplingOf(body));
-      const base = {
-        id: sale.id,
-        object: "text_completion",
-        created: sale.created,
-        model: body.model,
-        system_fingerprint: null,
-      };
-      if (body.stream !== true) {
-        const result = await sale.buy(new AbortController().signal);
-        return c.json({
-          ...base,
-          choices: [{ index: 0, text: result.text, logprobs: null, finish_reason: result.finishReason }],
-          usage: usageOf(result),
-          x_tirami: sale.xTirami(result),
-        });
-      }
-      const includeUsage = body.stream_options?.include_usage === true;
-      return streamGeneration({
-        target: sseTargetOf(c),
-        flushIntervalMs: deps.sseFlushIntervalMs,
-        run: (emit, signal) => sale.buy(signal, emit),
-        piece: jsonAroundText((text) => ({
-          ...base,
-          choices: [{ index: 0, text, logprobs: null, finish_reason: null }],
-        })),
-        tail: (result: PurchaseResult) => {
-          const finish = {
-            ...base,
-            choices: [{ index: 0, text: "", logprobs: null, finish_reason: result.finishReason }],
-          };
-          if (!includeUsage) return [{ ...finish, x_tirami: sale.xTirami(result) }];
-          return [finish, { ...base, choices: [], usage: usageOf(result), x_tirami: sale.xTirami(result) }];
-        },
-        onLateError: (error) =>
-          deps.logger.error(
-            { err: error, request_id: c.get("requestId") },
-            "remote completion stream failed",
-          ),
-      });
+      const input = { prompt: promptOf(body) };
+      const sale = saleOf(c, raw, "cmpl", body.model, input, maxTokens, samplingOf(body));
+      return answer(c, completionShape(sale.meta), sale.plan(body, "remote completion stream failed"));
     },
   };
 
   /**
-   * One purchase from the mesh for a request: its response id, and `buy`, which goes through the safety
-   * gate, the hold and the dual-signed trade (MeshService) — tracked for graceful shutdown and aborted
-   * when the client goes away.
+   * One purchase from the mesh for a request: the response's identity and the plan that answers it. The
+   * plan's `run` buys through the safety gate, the hold and the dual-signed trade (MeshService), tracked
+   * for graceful shutdown and aborted when the client goes away; its outcome carries the real cost.
    * @throws {MeshError} MESH_DISABLED when the mesh is not running.
    */
   function saleOf(
@@ -259,39 +166,51 @@ export function createRemoteChat(deps: RemoteChatDeps) {
         signal: AbortSignal.any([signal, c.req.raw.signal]),
         onText,
       });
-    return {
-      id,
-      created: Math.floor(Date.now() / 1_000),
-      async buy(signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> {
-        const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
-        try {
-          return await purchase(
-            entry === undefined ? signal : AbortSignal.any([signal, entry.signal]),
-            onText,
-          );
-        } finally {
-          entry?.end();
-        }
+    const buy = async (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> => {
+      const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
+      try {
+        return await purchase(entry === undefined ? signal : AbortSignal.any([signal, entry.signal]), onText);
+      } finally {
+        entry?.end();
+      }
+    };
+    const outcome = (result: PurchaseResult): Outcome => ({
+      text: result.text,
+      finishReason: result.finishReason,
+      usage: {
+        prompt_tokens: result.promptTokens,
+        completion_tokens: result.completionTokens,
+        total_tokens: result.promptTokens + result.completionTokens,
       },
-      xTirami: (result: PurchaseResult) => ({
+      xTirami: {
         trm_cost: result.amountTrm,
         effective_balance: result.effectiveBalanceTrm,
         trade_id: result.tradeId,
         provider: result.provider,
         price_trm_per_token: result.priceTrmPerToken,
         route: hints.preference,
+      },
+    });
+    return {
+      meta: { id, created: Math.floor(Date.now() / 1_000), model: modelId },
+      /** The answer plan of a request with these `stream` options. */
+      plan: (
+        body: {
+          stream?: boolean | null | undefined;
+          stream_options?: { include_usage?: boolean } | null | undefined;
+        },
+        lateErrorMessage: string,
+      ): AnswerPlan<PurchaseResult> => ({
+        stream: body.stream === true,
+        includeUsage: body.stream_options?.include_usage === true,
+        flushIntervalMs: deps.sseFlushIntervalMs,
+        run: buy,
+        outcome,
+        onLateError: (error) =>
+          deps.logger.error({ err: error, request_id: c.get("requestId") }, lateErrorMessage),
       }),
     };
   }
-}
-
-/** OpenAI `usage` of a purchase. */
-function usageOf(result: PurchaseResult) {
-  return {
-    prompt_tokens: result.promptTokens,
-    completion_tokens: result.completionTokens,
-    total_tokens: result.promptTokens + result.completionTokens,
-  };
 }
 
 export type RemoteChat = ReturnType<typeof createRemoteChat>;

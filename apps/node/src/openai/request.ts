@@ -8,6 +8,7 @@ import { MAX_TOKENS_DEFAULT } from "../constants.js";
 import type { GenerationResult } from "@tirami/infer";
 import type { EnginePort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
+import { type ChatCompletionRequest, type CompletionRequest, contentText } from "./schemas.js";
 
 /**
  * The engine serving `model`.
@@ -45,6 +46,26 @@ export function maxTokensOf(
     );
   }
   return maxTokens;
+}
+
+/** A chat request's token cap: `max_completion_tokens` (the newer name) or `max_tokens`. */
+export function chatMaxTokensOf(body: ChatCompletionRequest, maxTokensMax: number): number {
+  return body.max_completion_tokens === undefined
+    ? maxTokensOf(body.max_tokens, maxTokensMax)
+    : maxTokensOf(body.max_completion_tokens, maxTokensMax, "max_completion_tokens");
+}
+
+/** A chat request's messages with the three roles the engine and the wire know (`developer` = `system`). */
+export function chatMessagesOf(body: ChatCompletionRequest) {
+  return body.messages.map((message) => ({
+    role: message.role === "developer" ? ("system" as const) : message.role,
+    content: contentText(message.content),
+  }));
+}
+
+/** A completion request's one prompt (a one-element array is accepted; the schema refuses more). */
+export function promptOf(body: CompletionRequest): string {
+  return typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
 }
 
 /** Sampling options in engine form. */

@@ -1,0 +1,140 @@
+/**
+ * The OpenAI shapes of an answer, whoever generated it (this node's model or a provider in the mesh):
+ * `chat.completion` / `chat.completion.chunk` for `POST /v1/chat/completions` and `text_completion` for
+ * `POST /v1/completions` (reference §3.3). Non-streaming answers one object; streaming sends (for chat)
+ * a role chunk, one chunk per piece of text, a finish chunk, with `stream_options.include_usage` a usage
+ * chunk (`choices: []`), then `data: [DONE]`. `x_tirami` rides on the response body, and on the last chunk
+ * of a stream.
+ * @module
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../principal.js";
+import { jsonAroundText, type RawJson } from "./sse.js";
+import { sseTargetOf, streamGeneration } from "./stream.js";
+
+/** What a finished generation reports, in OpenAI terms. */
+export interface Outcome {
+  text: string;
+  finishReason: "stop" | "length";
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** The Tirami extension (cost, balance, trade, provider, …). */
+  xTirami: object;
+}
+
+/** Identity of one response: its id, creation second and model. */
+export interface AnswerMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+/** How one endpoint shapes its answers. */
+interface Shape {
+  /** The non-streamed response body. */
+  body(outcome: Outcome): unknown;
+  /** The first frame of a stream, if the endpoint sends one. */
+  head?: (() => unknown) | undefined;
+  /** The frame of one piece of streamed text. */
+  piece(text: string): RawJson;
+  /** The frames closing a stream. */
+  tail(outcome: Outcome, includeUsage: boolean): unknown[];
+}
+
+const tailOf = (base: object, finish: object, outcome: Outcome, includeUsage: boolean): unknown[] =>
+  includeUsage
+    ? [finish, { ...base, choices: [], usage: outcome.usage, x_tirami: outcome.xTirami }]
+    : [{ ...finish, x_tirami: outcome.xTirami }];
+
+/** `POST /v1/chat/completions`. */
+export function chatShape(meta: AnswerMeta): Shape {
+  const base = { ...meta, object: "chat.completion.chunk", system_fingerprint: null };
+  return {
+    body: (outcome) => ({
+      ...meta,
+      object: "chat.completion",
+      system_fingerprint: null,
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: outcome.text, refusal: null },
+          logprobs: null,
+          finish_reason: outcome.finishReason,
+        },
+      ],
+      usage: outcome.usage,
+      x_tirami: outcome.xTirami,
+    }),
+    head: () => ({
+      ...base,
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
+    }),
+    piece: jsonAroundText((text) => ({
+      ...base,
+      choices: [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }],
+    })),
+    tail: (outcome, includeUsage) =>
+      tailOf(
+        base,
+        {
+          ...base,
+          choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: outcome.finishReason }],
+        },
+        outcome,
+        includeUsage,
+      ),
+  };
+}
+
+/** `POST /v1/completions`. */
+export function completionShape(meta: AnswerMeta): Shape {
+  const base = { ...meta, object: "text_completion", system_fingerprint: null };
+  return {
+    body: (outcome) => ({
+      ...base,
+      choices: [{ index: 0, text: outcome.text, logprobs: null, finish_reason: outcome.finishReason }],
+      usage: outcome.usage,
+      x_tirami: outcome.xTirami,
+    }),
+    piece: jsonAroundText((text) => ({
+      ...base,
+      choices: [{ index: 0, text, logprobs: null, finish_reason: null }],
+    })),
+    tail: (outcome, includeUsage) =>
+      tailOf(
+        base,
+        { ...base, choices: [{ index: 0, text: "", logprobs: null, finish_reason: outcome.finishReason }] },
+        outcome,
+        includeUsage,
+      ),
+  };
+}
+
+/** How to produce one answer. */
+export interface AnswerPlan<R> {
+  stream: boolean;
+  includeUsage: boolean;
+  /** Streamed text is coalesced per this many ms (default `SSE_FLUSH_INTERVAL_MS`). */
+  flushIntervalMs?: number | undefined;
+  /** Generates; `onText` gets each piece when streaming; `signal` aborts when the client leaves. */
+  run(signal: AbortSignal, onText?: (text: string) => void): Promise<R>;
+  outcome(result: R): Outcome;
+  /** Called with unexpected errors after a stream started. */
+  onLateError(error: unknown): void;
+}
+
+/** Runs `plan` and answers in `shape`: one JSON body, or an SSE stream (see `streamGeneration`). */
+export async function answer<R>(c: Context<AppEnv>, shape: Shape, plan: AnswerPlan<R>): Promise<Response> {
+  if (!plan.stream) {
+    const result = await plan.run(new AbortController().signal);
+    return c.json(shape.body(plan.outcome(result)));
+  }
+  return streamGeneration({
+    target: sseTargetOf(c),
+    flushIntervalMs: plan.flushIntervalMs,
+    run: (emit, signal) => plan.run(signal, emit),
+    head: shape.head,
+    piece: shape.piece,
+    tail: (result: R) => shape.tail(plan.outcome(result), plan.includeUsage),
+    onLateError: plan.onLateError,
+  });
+}
