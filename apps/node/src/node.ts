@@ -37,6 +37,7 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { createSpendPath, type SpendPath } from "./spend/spend.js";
 import { createMeshHost } from "@tirami/net";
 import { createMeshService, type MeshService } from "./mesh/service.js";
+import { createUnsettledBook } from "./mesh/unsettled-book.js";
 import { hashToken } from "./tokens.js";
 
 export const LEDGER_FILE = "ledger.db";
@@ -202,6 +203,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     mesh = createMeshService({
       host,
       ledger,
+      unsettled: createUnsettledBook(nodeDb),
       signer: key.signer,
       clock,
       engine: () => engine,

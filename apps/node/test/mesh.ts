@@ -13,7 +13,9 @@ import { type Ledger, openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade } from "@tirami/proto";
 import { costTrm } from "@tirami/core";
+import { openNodeDatabase } from "../src/agents/db.js";
 import { createMeshService, type MeshService, type MeshServiceDeps } from "../src/mesh/service.js";
+import { createUnsettledBook } from "../src/mesh/unsettled-book.js";
 
 /** A ledger-only mesh node. */
 export interface LedgerNode {
@@ -47,10 +49,12 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
   const signer = createSigner(seed);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tirami-mesh-"));
   const ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: signer.accountId });
+  const nodeDb = openNodeDatabase(join(dir, "node.db"));
   const host = await createMeshHost({ seed, bootstrap: options.bootstrap ?? [], ...options.host });
   const mesh = createMeshService({
     host,
     ledger,
+    unsettled: createUnsettledBook(nodeDb),
     signer,
     clock: systemClock,
     engine: () => undefined,
@@ -86,6 +90,7 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
       if (!closed) {
         closed = true;
         ledger.close();
+        nodeDb.close();
       }
       if (stopOptions.keepDir !== true) rmSync(dir, { recursive: true, force: true });
     },

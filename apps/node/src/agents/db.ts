@@ -1,7 +1,7 @@
 /**
- * The node's own SQLite database, `$TIRAMI_HOME/node.db` (WAL): agents and self-use metering. It is kept
- * apart from `ledger.db` so the ledger owns its file, migrations and write lock alone, and nothing here
- * can move money. Migrations are in code and run on open.
+ * The node's own SQLite database, `$TIRAMI_HOME/node.db` (WAL): agents, self-use metering and the mesh
+ * provider's unsettled consumers. It is kept apart from `ledger.db` so the ledger owns its file,
+ * migrations and write lock alone, and nothing here can move money. Migrations are in code and run on open.
  * @module
  */
 import Database from "better-sqlite3";
@@ -24,6 +24,15 @@ const MIGRATIONS: readonly string[] = [
      completion_tokens INTEGER NOT NULL DEFAULT 0,
      spent_trm INTEGER NOT NULL DEFAULT 0,
      last_request_ms INTEGER
+   ) STRICT`,
+  // The mesh provider's consumers that owe a signature (mesh/unsettled-book.ts).
+  `CREATE TABLE unsettled (
+     consumer TEXT PRIMARY KEY,
+     trade_id TEXT NOT NULL,
+     trade_json TEXT NOT NULL,
+     provider_signature TEXT NOT NULL,
+     since_ms INTEGER NOT NULL,
+     reason TEXT NOT NULL
    ) STRICT`,
 ];
 

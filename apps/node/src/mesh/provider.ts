@@ -36,7 +36,8 @@ import {
   type Trade,
 } from "@tirami/proto";
 import type { EnginePort } from "../deps.js";
-import { TRADE_ANSWER_TIMEOUT_MS, UNSETTLED_MAX } from "./constants.js";
+import { TRADE_ANSWER_TIMEOUT_MS } from "./constants.js";
+import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
 import type { LocalReputation } from "./reputation.js";
 
 /** The ledger calls the provider makes. */
@@ -59,16 +60,8 @@ export interface ProviderDeps {
   inFlight: { begin(): void; end(): void };
   onTradeApplied?(signed: SignedTrade): void;
   log?(event: string, fields: Record<string, unknown>): void;
-}
-
-/** A consumer that did not answer a proposal: the trade it owes. */
-export interface UnsettledEntry {
-  consumer: AccountId;
-  trade_id: string;
-  trade: Trade;
-  provider_signature: string;
-  since_ms: number;
-  reason: string;
+  /** Consumers that owe a signature (node.db, so a restart does not forgive them). */
+  unsettled: UnsettledBook;
 }
 
 class InferFailure extends Error {
@@ -83,7 +76,7 @@ class InferFailure extends Error {
 
 /** The provider: a request handler for the infer protocol and the unsettled list. */
 export function createProvider(deps: ProviderDeps) {
-  const unsettled = new Map<AccountId, UnsettledEntry>();
+  const unsettled = deps.unsettled;
   const stats = { requests: 0, refused: 0, failed: 0, trades: 0, rejected_by_consumer: 0, unanswered: 0 };
 
   function owes(consumer: AccountId): UnsettledEntry | undefined {
@@ -95,12 +88,6 @@ export function createProvider(deps: ProviderDeps) {
       return undefined;
     }
     return entry;
-  }
-
-  function markUnsettled(entry: UnsettledEntry): void {
-    unsettled.delete(entry.consumer);
-    unsettled.set(entry.consumer, entry);
-    while (unsettled.size > UNSETTLED_MAX) unsettled.delete(unsettled.keys().next().value as AccountId);
   }
 
   function check(request: InferRequest, from: AccountId): EnginePort {
@@ -302,7 +289,7 @@ export function createProvider(deps: ProviderDeps) {
         release(holdId);
         holdId = undefined;
         const entry = unsettledEntry("no answer to the trade proposal");
-        markUnsettled(entry);
+        unsettled.put(entry);
         deps.reputation.failure(request.consumer, 4);
         stats.unanswered += 1;
         deps.log?.("trade_unanswered", { consumer: request.consumer, trade_id: entry.trade_id });
@@ -328,7 +315,7 @@ export function createProvider(deps: ProviderDeps) {
       } catch {
         release(holdId);
         holdId = undefined;
-        markUnsettled(unsettledEntry("invalid consumer signature"));
+        unsettled.put(unsettledEntry("invalid consumer signature"));
         stats.unanswered += 1;
         deps.reputation.failure(request.consumer, 4);
         return;
@@ -358,8 +345,7 @@ export function createProvider(deps: ProviderDeps) {
   return {
     handle,
     /** Consumers refused until their trade appears in the ledger. */
-    unsettled: (): UnsettledEntry[] =>
-      [...unsettled.values()].filter((entry) => owes(entry.consumer) !== undefined),
+    unsettled: (): UnsettledEntry[] => unsettled.list().filter((entry) => owes(entry.consumer) !== undefined),
     /** Counters of served requests. */
     stats: () => ({ ...stats }),
     /** Operator override: serve `consumer` again. */

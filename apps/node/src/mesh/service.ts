@@ -47,7 +47,8 @@ import {
 import { MeshError, MeshErrorCode } from "./errors.js";
 import { startGossip, type GossipCounters, type GossipHandle } from "./gossip.js";
 import { OfferBook } from "./offer-book.js";
-import { createProvider, type UnsettledEntry } from "./provider.js";
+import { createProvider } from "./provider.js";
+import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
 import { rankProviders, type RouteCandidate, type RoutePreference } from "./ranking.js";
 import { LocalReputation, type ReputationPort } from "./reputation.js";
 import {
@@ -98,6 +99,8 @@ export interface MeshServiceDeps {
   /** A created mesh host; the service starts and stops it. */
   host: MeshHost;
   ledger: MeshLedger;
+  /** The provider's consumers that owe a signature (`createUnsettledBook` over node.db). */
+  unsettled: UnsettledBook;
   signer: Signer;
   clock: Clock;
   /** The local model, if any: served to the mesh at `priceTrmPerToken()`. */
@@ -274,6 +277,7 @@ export function createMeshService(deps: MeshServiceDeps): MeshService {
 
   const provider = createProvider({
     ledger,
+    unsettled: deps.unsettled,
     signer: deps.signer,
     clock,
     engine: deps.engine,

@@ -1,0 +1,89 @@
+/**
+ * The provider's book of consumers that owe a signature: a consumer that did not answer a trade proposal
+ * (or answered with an invalid signature) is refused until the trade reaches the ledger or the operator
+ * forgives it. The book lives in node.db, so restarting the provider does not wipe a debt; it holds at
+ * most `UNSETTLED_MAX` consumers (the oldest entry goes first), one entry each (the latest).
+ * @module
+ */
+import type { AccountId } from "@tirami/core";
+import type { Trade } from "@tirami/proto";
+import type { NodeDatabase } from "../agents/db.js";
+import { UNSETTLED_MAX } from "./constants.js";
+
+/** A consumer that did not settle a proposal: the trade it owes. */
+export interface UnsettledEntry {
+  consumer: AccountId;
+  trade_id: string;
+  trade: Trade;
+  provider_signature: string;
+  since_ms: number;
+  reason: string;
+}
+
+/** The book. */
+export interface UnsettledBook {
+  get(consumer: AccountId): UnsettledEntry | undefined;
+  /** Records `entry` as the consumer's debt (replacing an earlier one), evicting the oldest beyond the cap. */
+  put(entry: UnsettledEntry): void;
+  /** Removes the consumer's entry; false when there was none. */
+  delete(consumer: AccountId): boolean;
+  /** Every entry, oldest first. */
+  list(): UnsettledEntry[];
+}
+
+interface Row {
+  consumer: string;
+  trade_id: string;
+  trade_json: string;
+  provider_signature: string;
+  since_ms: number;
+  reason: string;
+}
+
+const entryOf = (row: Row): UnsettledEntry => ({
+  consumer: row.consumer as AccountId,
+  trade_id: row.trade_id,
+  trade: JSON.parse(row.trade_json) as Trade,
+  provider_signature: row.provider_signature,
+  since_ms: row.since_ms,
+  reason: row.reason,
+});
+
+/** The book in node.db's `unsettled` table (created by its migrations). */
+export function createUnsettledBook(db: NodeDatabase, maxEntries = UNSETTLED_MAX): UnsettledBook {
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+    throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  const select = db.prepare<[string], Row>("SELECT * FROM unsettled WHERE consumer = ?");
+  const upsert = db.prepare<[string, string, string, string, number, string]>(
+    `INSERT INTO unsettled (consumer, trade_id, trade_json, provider_signature, since_ms, reason)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (consumer) DO UPDATE SET trade_id = excluded.trade_id, trade_json = excluded.trade_json,
+       provider_signature = excluded.provider_signature, since_ms = excluded.since_ms, reason = excluded.reason`,
+  );
+  const evict = db.prepare<[number]>(
+    `DELETE FROM unsettled WHERE consumer IN (
+       SELECT consumer FROM unsettled ORDER BY since_ms, rowid LIMIT max(0, (SELECT count(*) FROM unsettled) - ?))`,
+  );
+  const remove = db.prepare<[string]>("DELETE FROM unsettled WHERE consumer = ?");
+  const all = db.prepare<[], Row>("SELECT * FROM unsettled ORDER BY since_ms, rowid");
+  const put = db.transaction((entry: UnsettledEntry) => {
+    upsert.run(
+      entry.consumer,
+      entry.trade_id,
+      JSON.stringify(entry.trade),
+      entry.provider_signature,
+      entry.since_ms,
+      entry.reason,
+    );
+    evict.run(maxEntries);
+  });
+  return {
+    get: (consumer) => {
+      const row = select.get(consumer);
+      return row === undefined ? undefined : entryOf(row);
+    },
+    put: (entry) => put.immediate(entry),
+    delete: (consumer) => remove.run(consumer).changes > 0,
+    list: () => all.all().map(entryOf),
+  };
+}
