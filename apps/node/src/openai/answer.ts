@@ -29,7 +29,7 @@ export interface AnswerMeta {
 }
 
 /** How one endpoint shapes its answers. */
-interface Shape {
+export interface AnswerShape {
   /** The non-streamed response body. */
   body(outcome: Outcome): unknown;
   /** The first frame of a stream, if the endpoint sends one. */
@@ -46,7 +46,7 @@ const tailOf = (base: object, finish: object, outcome: Outcome, includeUsage: bo
     : [{ ...finish, x_tirami: outcome.xTirami }];
 
 /** `POST /v1/chat/completions`. */
-export function chatShape(meta: AnswerMeta): Shape {
+export function chatShape(meta: AnswerMeta): AnswerShape {
   const base = { ...meta, object: "chat.completion.chunk", system_fingerprint: null };
   return {
     body: (outcome) => ({
@@ -86,7 +86,7 @@ export function chatShape(meta: AnswerMeta): Shape {
 }
 
 /** `POST /v1/completions`. */
-export function completionShape(meta: AnswerMeta): Shape {
+export function completionShape(meta: AnswerMeta): AnswerShape {
   const base = { ...meta, object: "text_completion", system_fingerprint: null };
   return {
     body: (outcome) => ({
@@ -123,7 +123,11 @@ export interface AnswerPlan<R> {
 }
 
 /** Runs `plan` and answers in `shape`: one JSON body, or an SSE stream (see `streamGeneration`). */
-export async function answer<R>(c: Context<AppEnv>, shape: Shape, plan: AnswerPlan<R>): Promise<Response> {
+export async function answer<R>(
+  c: Context<AppEnv>,
+  shape: AnswerShape,
+  plan: AnswerPlan<R>,
+): Promise<Response> {
   if (!plan.stream) {
     const result = await plan.run(new AbortController().signal);
     return c.json(shape.body(plan.outcome(result)));
