@@ -12,8 +12,6 @@ import type { EnginePort } from "../deps.js";
 import type { InFlight } from "../in-flight.js";
 import type { NodeMetrics } from "../metrics.js";
 import { type Principal, spenderOf } from "../principal.js";
-import type { Outcome } from "./answer.js";
-import { finishReasonOf, usageOf } from "./request.js";
 
 /** The Tirami extension carried by every OpenAI-shaped response (ARCHITECTURE §8). */
 export interface XTirami {
@@ -112,9 +110,4 @@ export async function runLocalGeneration(
     request.clientSignal.removeEventListener("abort", onClientAbort);
     entry.end();
   }
-}
-
-/** The OpenAI outcome of a local generation. */
-export function localOutcome({ result, xTirami }: { result: GenerationResult; xTirami: XTirami }): Outcome {
-  return { text: result.text, finishReason: finishReasonOf(result), usage: usageOf(result), xTirami };
 }

@@ -4,22 +4,16 @@
  * @module
  */
 import { Hono } from "hono";
-import type { Logger } from "pino";
-import type { EnginePort } from "../deps.js";
 import type { RemoteChat } from "../mesh/openai.js";
-import { answer, chatShape } from "../openai/answer.js";
-import { localOutcome, runLocalGeneration, type LocalGenerationDeps } from "../openai/generate.js";
 import { readJsonBody } from "../openai/json-body.js";
-import { chatMaxTokensOf, chatMessagesOf, engineFor, responseId, samplingOf } from "../openai/request.js";
+import { answerLocally, type LocalAnswerDeps } from "../openai/local-answer.js";
+import { chatMaxTokensOf, chatMessagesOf, samplingOf } from "../openai/request.js";
 import { chatCompletionRequest, parseBody } from "../openai/schemas.js";
-import type { StreamSettings } from "../openai/stream.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
-export interface ChatCompletionsDeps extends LocalGenerationDeps, StreamSettings {
-  engine(): EnginePort | undefined;
+export interface ChatCompletionsDeps extends LocalAnswerDeps {
   maxTokensMax: number;
-  logger: Logger;
   /** The mesh (issue #5): buys models this node does not serve from a provider. */
   remote?: RemoteChat | undefined;
 }
@@ -32,30 +26,13 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
     const body = parseBody(chatCompletionRequest, raw);
     if (deps.remote?.wants(body.model, raw, c.req.raw.headers) === true)
       return deps.remote.handle(c, body, raw);
-    const maxTokens = chatMaxTokensOf(body, deps.maxTokensMax);
-    const engine = engineFor(deps.engine(), body.model);
-    const meta = {
-      id: responseId("chatcmpl"),
-      created: Math.floor(deps.clock.nowMs() / 1_000),
-      model: engine.manifest.id,
-    };
-    return answer(c, chatShape(meta), {
+    return answerLocally(c, deps, {
+      endpoint: "chat",
+      model: body.model,
+      input: { messages: chatMessagesOf(body) },
+      sampling: { maxTokens: chatMaxTokensOf(body, deps.maxTokensMax), ...samplingOf(body) },
       stream: body.stream === true,
       includeUsage: body.stream_options?.include_usage === true,
-      flushIntervalMs: deps.sseFlushIntervalMs,
-      run: (signal, onText) =>
-        runLocalGeneration(deps, {
-          principal: c.get("principal"),
-          endpoint: "chat",
-          engine,
-          input: { messages: chatMessagesOf(body) },
-          sampling: { maxTokens, ...samplingOf(body) },
-          clientSignal: AbortSignal.any([signal, c.req.raw.signal]),
-          onText,
-        }),
-      outcome: localOutcome,
-      onLateError: (error) =>
-        deps.logger.error({ err: error, request_id: c.get("requestId") }, "chat stream failed"),
     });
   });
   return app;

@@ -1,0 +1,76 @@
+/**
+ * Answers an OpenAI request with this node's own model (self-use, ARCHITECTURE §2): the requested model
+ * must be the loaded one, the generation is metered and tracked (`runLocalGeneration`), and the answer is
+ * shaped for its endpoint (`answer.ts`), as JSON or SSE.
+ * @module
+ */
+import type { Context } from "hono";
+import type { Logger } from "pino";
+import type { GenerationResult } from "@tirami/infer";
+import type { EnginePort } from "../deps.js";
+import type { AppEnv } from "../principal.js";
+import { answer, chatShape, completionShape, type Outcome } from "./answer.js";
+import {
+  type LocalGenerationDeps,
+  type LocalGenerationRequest,
+  runLocalGeneration,
+  type XTirami,
+} from "./generate.js";
+import { engineFor, finishReasonOf, responseId, usageOf } from "./request.js";
+import type { StreamSettings } from "./stream.js";
+
+/** What a local answer needs. */
+export interface LocalAnswerDeps extends LocalGenerationDeps, StreamSettings {
+  engine(): EnginePort | undefined;
+  logger: Logger;
+}
+
+/** One request for the local model, already validated. */
+export interface LocalAnswerRequest {
+  endpoint: LocalGenerationRequest["endpoint"];
+  model: string;
+  input: LocalGenerationRequest["input"];
+  sampling: LocalGenerationRequest["sampling"];
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+/** The OpenAI outcome of a local generation. */
+function localOutcome({ result, xTirami }: { result: GenerationResult; xTirami: XTirami }): Outcome {
+  return { text: result.text, finishReason: finishReasonOf(result), usage: usageOf(result), xTirami };
+}
+
+/**
+ * Generates with the local model and answers.
+ * @throws {NodeError} MODEL_NOT_LOADED / MODEL_NOT_FOUND, and whatever the engine throws before streaming.
+ */
+export function answerLocally(
+  c: Context<AppEnv>,
+  deps: LocalAnswerDeps,
+  request: LocalAnswerRequest,
+): Promise<Response> {
+  const engine = engineFor(deps.engine(), request.model);
+  const meta = {
+    id: responseId(request.endpoint === "chat" ? "chatcmpl" : "cmpl"),
+    created: Math.floor(deps.clock.nowMs() / 1_000),
+    model: engine.manifest.id,
+  };
+  return answer(c, request.endpoint === "chat" ? chatShape(meta) : completionShape(meta), {
+    stream: request.stream,
+    includeUsage: request.includeUsage,
+    flushIntervalMs: deps.sseFlushIntervalMs,
+    run: (signal, onText) =>
+      runLocalGeneration(deps, {
+        principal: c.get("principal"),
+        endpoint: request.endpoint,
+        engine,
+        input: request.input,
+        sampling: request.sampling,
+        clientSignal: AbortSignal.any([signal, c.req.raw.signal]),
+        onText,
+      }),
+    outcome: localOutcome,
+    onLateError: (error) =>
+      deps.logger.error({ err: error, request_id: c.get("requestId") }, `${request.endpoint} stream failed`),
+  });
+}
