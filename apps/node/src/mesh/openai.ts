@@ -1,8 +1,8 @@
 /**
  * The OpenAI face of the mesh: `POST /v1/chat/completions` and `POST /v1/completions` for a model this
  * node does not serve (or with an explicit routing preference) are bought from the best provider in the
- * offer book and answered in the same OpenAI shape as a local completion, streamed (SSE) or not, with `x_tirami` carrying the real cost,
- * the trade id and the provider.
+ * offer book and answered in the same OpenAI shape as a local completion, streamed (SSE) or not, with
+ * `x_tirami` carrying the real cost, the trade id and the provider.
  *
  * Routing preference (documented in README): header `X-Tirami-Route: cost|quality|balanced`, or body
  * field `x_tirami: { route }` (alias `tirami_route`); default `balanced`. Pin a provider with header
@@ -14,26 +14,15 @@ import type { Context } from "hono";
 import { type AccountId, isAccountId } from "@tirami/core";
 import type { Logger } from "pino";
 import type { InFlight } from "../in-flight.js";
-import { answer, type AnswerPlan, chatShape, completionShape, type Outcome } from "../openai/answer.js";
-import {
-  chatMaxTokensOf,
-  chatMessagesOf,
-  maxTokensOf,
-  promptOf,
-  responseId,
-  samplingOf,
-} from "../openai/request.js";
-import type { ChatCompletionRequest, CompletionRequest } from "../openai/schemas.js";
+import { answer, type AnswerRequest, type Outcome, shapeOf } from "../openai/answer.js";
+import { responseId } from "../openai/request.js";
 import type { StreamSettings } from "../openai/stream.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { PROVIDER_HEADER, ROUTE_HEADER } from "./constants.js";
 import type { PurchaseResult } from "./consumer.js";
 import { MeshError, MeshErrorCode } from "./errors.js";
 import { isRoutePreference, type RoutePreference } from "./ranking.js";
-import type { MeshChatRequest, MeshService } from "./service.js";
-
-/** What is bought: a conversation or a prompt. */
-type PurchaseInput = MeshChatRequest["input"];
+import type { MeshService } from "./service.js";
 
 /** What the remote chat handler needs. */
 export interface RemoteChatDeps extends StreamSettings {
@@ -109,55 +98,35 @@ export function createRemoteChat(deps: RemoteChatDeps) {
       return mesh.servesRemotely(model) || deps.localModel() !== model;
     },
 
-    /** Answers one chat completion from the mesh. */
-    handle(c: Context<AppEnv>, body: ChatCompletionRequest, raw: unknown): Promise<Response> {
-      const maxTokens = chatMaxTokensOf(body, deps.maxTokensMax);
-      const input = { messages: chatMessagesOf(body) };
-      const sale = saleOf(c, raw, "chatcmpl", body.model, input, maxTokens, samplingOf(body));
-      return answer(c, chatShape(sale.meta), sale.plan(body, "remote chat stream failed"));
-    },
-
-    /** Answers one text completion (`POST /v1/completions`) from the mesh. */
-    handleCompletion(c: Context<AppEnv>, body: CompletionRequest, raw: unknown): Promise<Response> {
-      const maxTokens = maxTokensOf(body.max_tokens, deps.maxTokensMax);
-      const input = { prompt: promptOf(body) };
-      const sale = saleOf(c, raw, "cmpl", body.model, input, maxTokens, samplingOf(body));
-      return answer(c, completionShape(sale.meta), sale.plan(body, "remote completion stream failed"));
-    },
+    /** Buys `request` from the mesh and answers it; `raw` is the request body (routing hints). */
+    answer: answerFromMesh,
   };
 
   /**
-   * One purchase from the mesh for a request: the response's identity and the plan that answers it. The
-   * plan's `run` buys through the safety gate, the hold and the dual-signed trade (MeshService), tracked
-   * for graceful shutdown and aborted when the client goes away; its outcome carries the real cost.
+   * Buys `request` from the mesh and answers it: through the safety gate, the hold and the dual-signed
+   * trade (MeshService), tracked for graceful shutdown and aborted when the client goes away; the answer's
+   * `x_tirami` carries the real cost, the trade and the provider.
    * @throws {MeshError} MESH_DISABLED when the mesh is not running.
    */
-  function saleOf(
-    c: Context<AppEnv>,
-    raw: unknown,
-    idPrefix: Parameters<typeof responseId>[0],
-    modelId: string,
-    input: PurchaseInput,
-    maxTokens: number,
-    sampling: ReturnType<typeof samplingOf>,
-  ) {
+  function answerFromMesh(c: Context<AppEnv>, request: AnswerRequest, raw: unknown): Promise<Response> {
     const mesh = deps.mesh();
     if (mesh === undefined)
       throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
     const hints = routeHintsOf(raw, c.req.raw.headers);
-    const id = responseId(idPrefix);
+    const id = responseId(request.endpoint === "chat" ? "chatcmpl" : "cmpl");
+    const { maxTokens, temperature, topP, topK, seed, stop } = request.sampling;
     const purchase = (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> =>
       mesh.chat({
         spender: spenderOf(c.get("principal")),
-        modelId,
-        input,
+        modelId: request.model,
+        input: request.input,
         sampling: {
           maxTokens,
-          temperature: sampling.temperature,
-          topP: sampling.topP,
-          topK: sampling.topK,
-          seed: sampling.seed === undefined ? undefined : sampling.seed % SEED_MODULUS,
-          stop: sampling.stop,
+          temperature,
+          topP,
+          topK,
+          seed: seed === undefined ? undefined : seed % SEED_MODULUS,
+          stop,
         },
         preference: hints.preference,
         provider: hints.provider,
@@ -166,50 +135,45 @@ export function createRemoteChat(deps: RemoteChatDeps) {
         signal: AbortSignal.any([signal, c.req.raw.signal]),
         onText,
       });
-    const buy = async (signal: AbortSignal, onText?: (text: string) => void): Promise<PurchaseResult> => {
-      const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
-      try {
-        return await purchase(entry === undefined ? signal : AbortSignal.any([signal, entry.signal]), onText);
-      } finally {
-        entry?.end();
-      }
-    };
-    const outcome = (result: PurchaseResult): Outcome => ({
-      text: result.text,
-      finishReason: result.finishReason,
-      usage: {
-        prompt_tokens: result.promptTokens,
-        completion_tokens: result.completionTokens,
-        total_tokens: result.promptTokens + result.completionTokens,
+    const meta = { id, created: Math.floor(Date.now() / 1_000), model: request.model };
+    return answer(c, shapeOf(request.endpoint, meta), {
+      stream: request.stream,
+      includeUsage: request.includeUsage,
+      flushIntervalMs: deps.sseFlushIntervalMs,
+      async run(signal, onText) {
+        const entry = deps.inFlight?.begin(); // SHUTTING_DOWN (503) once the node stops accepting
+        try {
+          return await purchase(
+            entry === undefined ? signal : AbortSignal.any([signal, entry.signal]),
+            onText,
+          );
+        } finally {
+          entry?.end();
+        }
       },
-      xTirami: {
-        trm_cost: result.amountTrm,
-        effective_balance: result.effectiveBalanceTrm,
-        trade_id: result.tradeId,
-        provider: result.provider,
-        price_trm_per_token: result.priceTrmPerToken,
-        route: hints.preference,
-      },
-    });
-    return {
-      meta: { id, created: Math.floor(Date.now() / 1_000), model: modelId },
-      /** The answer plan of a request with these `stream` options. */
-      plan: (
-        body: {
-          stream?: boolean | null | undefined;
-          stream_options?: { include_usage?: boolean } | null | undefined;
+      outcome: (result: PurchaseResult): Outcome => ({
+        text: result.text,
+        finishReason: result.finishReason,
+        usage: {
+          prompt_tokens: result.promptTokens,
+          completion_tokens: result.completionTokens,
+          total_tokens: result.promptTokens + result.completionTokens,
         },
-        lateErrorMessage: string,
-      ): AnswerPlan<PurchaseResult> => ({
-        stream: body.stream === true,
-        includeUsage: body.stream_options?.include_usage === true,
-        flushIntervalMs: deps.sseFlushIntervalMs,
-        run: buy,
-        outcome,
-        onLateError: (error) =>
-          deps.logger.error({ err: error, request_id: c.get("requestId") }, lateErrorMessage),
+        xTirami: {
+          trm_cost: result.amountTrm,
+          effective_balance: result.effectiveBalanceTrm,
+          trade_id: result.tradeId,
+          provider: result.provider,
+          price_trm_per_token: result.priceTrmPerToken,
+          route: hints.preference,
+        },
       }),
-    };
+      onLateError: (error) =>
+        deps.logger.error(
+          { err: error, request_id: c.get("requestId") },
+          `remote ${request.endpoint} stream failed`,
+        ),
+    });
   }
 }
 

@@ -33,7 +33,6 @@ import {
   type InferRequest,
   type SignedTrade,
   signTrade,
-  type Trade,
 } from "@tirami/proto";
 import type { EnginePort } from "../deps.js";
 import { TRADE_ANSWER_TIMEOUT_MS } from "./constants.js";

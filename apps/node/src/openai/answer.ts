@@ -9,6 +9,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../principal.js";
+import type { LocalGenerationRequest } from "./generate.js";
 import { jsonAroundText, type RawJson } from "./sse.js";
 import { sseTargetOf, streamGeneration } from "./stream.js";
 
@@ -19,6 +20,16 @@ export interface Outcome {
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   /** The Tirami extension (cost, balance, trade, provider, …). */
   xTirami: object;
+}
+
+/** One validated OpenAI generation request (answered locally here, or bought from the mesh). */
+export interface AnswerRequest {
+  endpoint: LocalGenerationRequest["endpoint"];
+  model: string;
+  input: LocalGenerationRequest["input"];
+  sampling: LocalGenerationRequest["sampling"];
+  stream: boolean;
+  includeUsage: boolean;
 }
 
 /** Identity of one response: its id, creation second and model. */
@@ -107,6 +118,11 @@ export function completionShape(meta: AnswerMeta): AnswerShape {
         includeUsage,
       ),
   };
+}
+
+/** The shape of `endpoint`'s answers. */
+export function shapeOf(endpoint: "chat" | "completions", meta: AnswerMeta): AnswerShape {
+  return endpoint === "chat" ? chatShape(meta) : completionShape(meta);
 }
 
 /** How to produce one answer. */

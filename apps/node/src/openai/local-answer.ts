@@ -9,13 +9,8 @@ import type { Logger } from "pino";
 import type { GenerationResult } from "@tirami/infer";
 import type { EnginePort } from "../deps.js";
 import type { AppEnv } from "../principal.js";
-import { answer, chatShape, completionShape, type Outcome } from "./answer.js";
-import {
-  type LocalGenerationDeps,
-  type LocalGenerationRequest,
-  runLocalGeneration,
-  type XTirami,
-} from "./generate.js";
+import { answer, type AnswerRequest, type Outcome, shapeOf } from "./answer.js";
+import { type LocalGenerationDeps, runLocalGeneration, type XTirami } from "./generate.js";
 import { engineFor, finishReasonOf, responseId, usageOf } from "./request.js";
 import type { StreamSettings } from "./stream.js";
 
@@ -23,16 +18,6 @@ import type { StreamSettings } from "./stream.js";
 export interface LocalAnswerDeps extends LocalGenerationDeps, StreamSettings {
   engine(): EnginePort | undefined;
   logger: Logger;
-}
-
-/** One request for the local model, already validated. */
-export interface LocalAnswerRequest {
-  endpoint: LocalGenerationRequest["endpoint"];
-  model: string;
-  input: LocalGenerationRequest["input"];
-  sampling: LocalGenerationRequest["sampling"];
-  stream: boolean;
-  includeUsage: boolean;
 }
 
 /** The OpenAI outcome of a local generation. */
@@ -47,7 +32,7 @@ function localOutcome({ result, xTirami }: { result: GenerationResult; xTirami: 
 export function answerLocally(
   c: Context<AppEnv>,
   deps: LocalAnswerDeps,
-  request: LocalAnswerRequest,
+  request: AnswerRequest,
 ): Promise<Response> {
   const engine = engineFor(deps.engine(), request.model);
   const meta = {
@@ -55,7 +40,7 @@ export function answerLocally(
     created: Math.floor(deps.clock.nowMs() / 1_000),
     model: engine.manifest.id,
   };
-  return answer(c, request.endpoint === "chat" ? chatShape(meta) : completionShape(meta), {
+  return answer(c, shapeOf(request.endpoint, meta), {
     stream: request.stream,
     includeUsage: request.includeUsage,
     flushIntervalMs: deps.sseFlushIntervalMs,

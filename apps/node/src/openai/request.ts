@@ -8,6 +8,7 @@ import { MAX_TOKENS_DEFAULT } from "../constants.js";
 import type { GenerationResult } from "@tirami/infer";
 import type { EnginePort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
+import type { AnswerRequest } from "./answer.js";
 import { type ChatCompletionRequest, type CompletionRequest, contentText } from "./schemas.js";
 
 /**
@@ -49,14 +50,14 @@ export function maxTokensOf(
 }
 
 /** A chat request's token cap: `max_completion_tokens` (the newer name) or `max_tokens`. */
-export function chatMaxTokensOf(body: ChatCompletionRequest, maxTokensMax: number): number {
+function chatMaxTokensOf(body: ChatCompletionRequest, maxTokensMax: number): number {
   return body.max_completion_tokens === undefined
     ? maxTokensOf(body.max_tokens, maxTokensMax)
     : maxTokensOf(body.max_completion_tokens, maxTokensMax, "max_completion_tokens");
 }
 
 /** A chat request's messages with the three roles the engine and the wire know (`developer` = `system`). */
-export function chatMessagesOf(body: ChatCompletionRequest) {
+function chatMessagesOf(body: ChatCompletionRequest) {
   return body.messages.map((message) => ({
     role: message.role === "developer" ? ("system" as const) : message.role,
     content: contentText(message.content),
@@ -64,8 +65,32 @@ export function chatMessagesOf(body: ChatCompletionRequest) {
 }
 
 /** A completion request's one prompt (a one-element array is accepted; the schema refuses more). */
-export function promptOf(body: CompletionRequest): string {
+function promptOf(body: CompletionRequest): string {
   return typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
+}
+
+/** The generation a chat request asks for. @throws {NodeError} INVALID_REQUEST (token cap) */
+export function chatAnswerRequest(body: ChatCompletionRequest, maxTokensMax: number): AnswerRequest {
+  return {
+    endpoint: "chat",
+    model: body.model,
+    input: { messages: chatMessagesOf(body) },
+    sampling: { maxTokens: chatMaxTokensOf(body, maxTokensMax), ...samplingOf(body) },
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
+}
+
+/** The generation a text completion request asks for. @throws {NodeError} INVALID_REQUEST (token cap) */
+export function completionAnswerRequest(body: CompletionRequest, maxTokensMax: number): AnswerRequest {
+  return {
+    endpoint: "completions",
+    model: body.model,
+    input: { prompt: promptOf(body) },
+    sampling: { maxTokens: maxTokensOf(body.max_tokens, maxTokensMax), ...samplingOf(body) },
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
 }
 
 /** Sampling options in engine form. */

@@ -8,7 +8,7 @@ import { createServer, request, type Server, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSseChannel, jsonAroundText, RawJson } from "./sse.js";
+import { createSseChannel, jsonAroundText, RawJson, type SseChannel } from "./sse.js";
 
 const piece = jsonAroundText((text) => ({ id: "x", choices: [{ delta: { content: text } }] }));
 
@@ -45,13 +45,35 @@ async function serve(handle: Parameters<typeof createServer>[1]): Promise<number
   return (server?.address() as AddressInfo).port;
 }
 
-/** Records each `res.write` (time and data) of a response. */
-function recordWrites(res: ServerResponse, writes: Array<{ atMs: number; data: string }>): void {
-  const write = res.write.bind(res) as (data: string) => boolean;
-  res.write = ((data: string) => {
-    writes.push({ atMs: performance.now(), data });
-    return write(data);
-  }) as typeof res.write;
+/** One `res.write` of a channel: when, and what. */
+interface Write {
+  atMs: number;
+  data: string;
+}
+
+/**
+ * Serves one request through a channel over its Node response; `drive` feeds the channel. Every
+ * `res.write` is recorded, so tests can check what the server sent and when, whatever the client saw.
+ */
+async function serveChannel(
+  drive: (channel: SseChannel, res: ServerResponse) => void,
+  options: { flushIntervalMs?: number; headers?: Record<string, string>; onCancel?: () => void } = {},
+): Promise<{ port: number; writes: Write[] }> {
+  const writes: Write[] = [];
+  const port = await serve((_req, res) => {
+    const write = res.write.bind(res) as (data: string) => boolean;
+    res.write = ((data: string) => {
+      writes.push({ atMs: performance.now(), data });
+      return write(data);
+    }) as typeof res.write;
+    const channel = createSseChannel(options.onCancel ?? (() => undefined), {
+      piece,
+      target: { outgoing: res, headers: options.headers },
+      flushIntervalMs: options.flushIntervalMs,
+    });
+    drive(channel, res);
+  });
+  return { port, writes };
 }
 
 /** GETs `/`, collecting the body chunk by chunk. */
@@ -80,18 +102,17 @@ function get(
 describe("createSseChannel over a Node response", () => {
   it("writes the head and the first text at once, coalesces the rest in order, ends with [DONE]", async () => {
     const pieces = Array.from({ length: 200 }, (_, i) => `t${i} `);
-    const port = await serve((_req, res) => {
-      const channel = createSseChannel(() => undefined, {
-        piece,
-        target: { outgoing: res, headers: { "X-Request-Id": "r1" } },
-      });
-      channel.queue({ head: true });
-      channel.text(pieces[0] as string);
-      channel.flush();
-      for (const text of pieces.slice(1)) channel.text(text);
-      channel.queue({ tail: true });
-      channel.done();
-    });
+    const { port } = await serveChannel(
+      (channel) => {
+        channel.queue({ head: true });
+        channel.text(pieces[0] as string);
+        channel.flush();
+        for (const text of pieces.slice(1)) channel.text(text);
+        channel.queue({ tail: true });
+        channel.done();
+      },
+      { headers: { "X-Request-Id": "r1" } },
+    );
     const { status, headers, body, chunks } = await get(port);
     expect(status).toBe(200);
     expect(headers["content-type"]).toBe("text/event-stream; charset=utf-8");
@@ -110,8 +131,7 @@ describe("createSseChannel over a Node response", () => {
     // Inside a generation loop chaining promises, Node's next tick (where it uncorks chunked writes)
     // comes only when the loop next waits on llama.cpp; a flushed frame must not wait for it.
     const held: number[] = [];
-    const port = await serve((_req, res) => {
-      const channel = createSseChannel(() => undefined, { piece, target: { outgoing: res } });
+    const { port } = await serveChannel((channel, res) => {
       void Promise.resolve().then(() => {
         channel.text("first");
         channel.flush();
@@ -125,57 +145,47 @@ describe("createSseChannel over a Node response", () => {
   });
 
   it("writes coalesced text no sooner than flushIntervalMs after the previous write", async () => {
-    const writes: Array<{ atMs: number; data: string }> = [];
-    const port = await serve((_req, res) => {
-      recordWrites(res, writes);
-      const channel = createSseChannel(() => undefined, {
-        piece,
-        target: { outgoing: res },
-        flushIntervalMs: 40,
-      });
-      channel.text("a");
-      channel.flush();
-      const feed = setInterval(() => channel.text("b"), 2);
-      setTimeout(() => {
-        clearInterval(feed);
-        channel.done();
-      }, 150);
-    });
+    const { port, writes } = await serveChannel(
+      (channel) => {
+        channel.text("a");
+        channel.flush();
+        const feed = setInterval(() => channel.text("b"), 2);
+        setTimeout(() => {
+          clearInterval(feed);
+          channel.done();
+        }, 150);
+      },
+      { flushIntervalMs: 40 },
+    );
     const frames = framesOf((await get(port)).body);
     expect(frames.at(-1)).toBe("[DONE]");
     expect(textOf(frames.slice(0, -1))).toMatch(/^ab+$/);
     // Between the first write and the closing one, text writes are at least the interval apart (a loaded
     // machine only spreads them further); and text kept coming, so some went out before the end.
-    const middle = writes.slice(1, -1);
-    expect(middle.length).toBeGreaterThanOrEqual(1);
-    for (let i = 1; i < writes.length - 1; i += 1)
-      expect((writes[i] as { atMs: number }).atMs - (writes[i - 1] as { atMs: number }).atMs).toBeGreaterThan(
-        39,
-      );
+    const beforeEnd = writes.slice(0, -1);
+    expect(beforeEnd.length).toBeGreaterThanOrEqual(2);
+    const gaps = beforeEnd.slice(1).map((write, i) => write.atMs - (beforeEnd[i] as Write).atMs);
+    for (const gap of gaps) expect(gap).toBeGreaterThan(39);
   });
 
   it("sends text held when tokens stop coming, without waiting for more text or the end", async () => {
-    const writes: Array<{ atMs: number; data: string }> = [];
-    const port = await serve((_req, res) => {
-      recordWrites(res, writes);
-      const channel = createSseChannel(() => undefined, {
-        piece,
-        target: { outgoing: res },
-        flushIntervalMs: 30,
-      });
-      channel.text("a");
-      channel.flush();
-      setTimeout(() => {
-        channel.text("b"); // not due yet, and no later text makes it due: the stall timer sends it
-        const deadline = Date.now() + 5_000;
-        const end = setInterval(() => {
-          if (writes.some((write) => write.data.includes('"b"')) || Date.now() > deadline) {
-            clearInterval(end);
-            channel.done();
-          }
+    const { port, writes } = await serveChannel(
+      (channel) => {
+        channel.text("a");
+        channel.flush();
+        setTimeout(() => {
+          channel.text("b"); // not due yet, and no later text makes it due: the stall timer sends it
+          const deadline = Date.now() + 5_000;
+          const end = setInterval(() => {
+            if (writes.some((write) => write.data.includes('"b"')) || Date.now() > deadline) {
+              clearInterval(end);
+              channel.done();
+            }
+          }, 5);
         }, 5);
-      }, 5);
-    });
+      },
+      { flushIntervalMs: 30 },
+    );
     const frames = framesOf((await get(port)).body);
     expect(textOf(frames)).toBe("ab");
     const b = writes.find((write) => write.data.includes('"b"'));
@@ -186,29 +196,29 @@ describe("createSseChannel over a Node response", () => {
     let cancelled = 0;
     let stop!: () => void;
     const ended = new Promise<void>((resolve) => (stop = resolve));
-    const port = await serve((_req, res) => {
-      const channel = createSseChannel(
-        () => {
+    const { port } = await serveChannel(
+      (channel) => {
+        channel.text("first");
+        channel.flush();
+        const timer = setInterval(() => {
+          channel.text("more ");
+          if (channel.closed) clearInterval(timer);
+        }, 1);
+      },
+      {
+        onCancel: () => {
           cancelled += 1;
           stop();
         },
-        { piece, target: { outgoing: res } },
-      );
-      channel.text("first");
-      channel.flush();
-      const timer = setInterval(() => {
-        channel.text("more ");
-        if (channel.closed) clearInterval(timer);
-      }, 1);
-    });
+      },
+    );
     await get(port, (_text, destroy) => destroy());
     await ended;
     expect(cancelled).toBe(1);
   });
 
   it("leaves the response to the caller when closed before anything was sent", async () => {
-    const port = await serve((_req, res) => {
-      const channel = createSseChannel(() => undefined, { piece, target: { outgoing: res } });
+    const { port } = await serveChannel((channel, res) => {
       channel.close();
       expect(res.headersSent).toBe(false);
       res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":{}}');

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { RemoteChat } from "../mesh/openai.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { answerLocally, type LocalAnswerDeps } from "../openai/local-answer.js";
-import { chatMaxTokensOf, chatMessagesOf, samplingOf } from "../openai/request.js";
+import { chatAnswerRequest } from "../openai/request.js";
 import { chatCompletionRequest, parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
 
@@ -24,16 +24,10 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   app.post("/chat/completions", async (c) => {
     const raw = await readJsonBody(c);
     const body = parseBody(chatCompletionRequest, raw);
-    if (deps.remote?.wants(body.model, raw, c.req.raw.headers) === true)
-      return deps.remote.handle(c, body, raw);
-    return answerLocally(c, deps, {
-      endpoint: "chat",
-      model: body.model,
-      input: { messages: chatMessagesOf(body) },
-      sampling: { maxTokens: chatMaxTokensOf(body, deps.maxTokensMax), ...samplingOf(body) },
-      stream: body.stream === true,
-      includeUsage: body.stream_options?.include_usage === true,
-    });
+    const request = chatAnswerRequest(body, deps.maxTokensMax);
+    return deps.remote?.wants(body.model, raw, c.req.raw.headers) === true
+      ? deps.remote.answer(c, request, raw)
+      : answerLocally(c, deps, request);
   });
   return app;
 }

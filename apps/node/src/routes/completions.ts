@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { RemoteChat } from "../mesh/openai.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { answerLocally, type LocalAnswerDeps } from "../openai/local-answer.js";
-import { maxTokensOf, promptOf, samplingOf } from "../openai/request.js";
+import { completionAnswerRequest } from "../openai/request.js";
 import { completionRequest, parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
 
@@ -24,16 +24,10 @@ export function completionsRoutes(deps: CompletionsDeps): Hono<AppEnv> {
   app.post("/completions", async (c) => {
     const raw = await readJsonBody(c);
     const body = parseBody(completionRequest, raw);
-    if (deps.remote?.wants(body.model, raw, c.req.raw.headers) === true)
-      return deps.remote.handleCompletion(c, body, raw);
-    return answerLocally(c, deps, {
-      endpoint: "completions",
-      model: body.model,
-      input: { prompt: promptOf(body) },
-      sampling: { maxTokens: maxTokensOf(body.max_tokens, deps.maxTokensMax), ...samplingOf(body) },
-      stream: body.stream === true,
-      includeUsage: body.stream_options?.include_usage === true,
-    });
+    const request = completionAnswerRequest(body, deps.maxTokensMax);
+    return deps.remote?.wants(body.model, raw, c.req.raw.headers) === true
+      ? deps.remote.answer(c, request, raw)
+      : answerLocally(c, deps, request);
   });
   return app;
 }
