@@ -18,13 +18,12 @@ import {
   TRADE_BATCH_MAX,
 } from "./constants.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
+import { type BatchTradeResult, rejected } from "./trade-writer.js";
 import type { VerifiedTrade } from "./trades.js";
 import type { VerifyReply, VerifyRequest } from "./verify-worker.js";
 
 /** Outcome of one trade, as `applySignedTrades` reports it. */
-export type IngestResult =
-  | { status: "applied" | "exists"; trade_id: string }
-  | { status: "rejected"; trade_id: string | null; code: string; message: string };
+export type IngestResult = BatchTradeResult;
 
 export interface IngestOptions {
   /**
@@ -68,17 +67,6 @@ interface Pending {
   verified: VerifiedTrade;
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
-}
-
-function resultOf(signed: unknown, error: unknown): IngestResult {
-  if (!(error instanceof LedgerError)) throw error;
-  const id = (signed as { trade_id?: unknown } | null)?.trade_id;
-  return {
-    status: "rejected",
-    trade_id: typeof id === "string" ? id : null,
-    code: error.code,
-    message: error.message,
-  };
 }
 
 /** One worker per core left over by the database thread: at least 1, at most INGEST_WORKERS_MAX. */
@@ -277,7 +265,7 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
         try {
           known = deps.lookup(signed);
         } catch (error) {
-          resolve(resultOf(signed, error));
+          resolve(rejected(signed, error));
           return;
         }
         if (known !== null) return resolve({ status: "exists", trade_id: known.exists });
@@ -285,7 +273,7 @@ export function createTradeIngest(deps: IngestDeps, options: IngestOptions = {})
           try {
             enqueue(deps.verify(signed, deps.now()), resolve, reject);
           } catch (error) {
-            resolve(resultOf(signed, error));
+            resolve(rejected(signed, error));
           }
           return;
         }
