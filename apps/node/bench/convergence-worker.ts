@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import { TOPIC_TRADES } from "@tirami/net";
 import type { SignedTrade } from "@tirami/proto";
-import { type LedgerNode, startLedgerNode } from "../test/mesh.js";
+import { type LedgerNode, startLedgerNode } from "@tirami/market/testing";
 
 type Command =
   | { id: number; op: "start"; index: number; bootstrap: string[] }

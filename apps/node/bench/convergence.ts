@@ -17,7 +17,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { Signer } from "@tirami/core";
-import { makeTrade, newSigner } from "../test/mesh.js";
+import { makeTrade, newSigner } from "@tirami/market/testing";
 
 const TRADES = Number(process.env.BENCH_TRADES ?? 200);
 const RATES_PER_S = (process.env.BENCH_RATES ?? "10,50").split(",").map(Number);

@@ -28,9 +28,9 @@ import { economyRoutes } from "./routes/economy.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelsRoutes } from "./routes/models.js";
 import { safetyRoutes } from "./routes/safety.js";
-import { createRemoteChat } from "./mesh/openai.js";
+import type { Market } from "@tirami/market";
+import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
-import type { MeshService } from "./mesh/service.js";
 import { meshRoutes } from "./routes/mesh.js";
 
 /** Everything the app uses. */
@@ -55,8 +55,8 @@ export interface AppDeps {
   safety: SafetyPort;
   pricing: PricingPort;
   inFlight: InFlight;
-  /** The running mesh, if this node joined one (issue #5). */
-  mesh?: (() => MeshService | undefined) | undefined;
+  /** The node's market, if it joined a mesh. */
+  mesh?: (() => Market | undefined) | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -88,6 +88,17 @@ export function createApp(deps: AppDeps): NodeApp {
         };
       }),
     inFlight: () => deps.inFlight.count(),
+    mesh: () =>
+      quietly(() => {
+        const market = deps.mesh?.();
+        if (market === undefined) return undefined;
+        const network = market.network();
+        return {
+          peersConnected: network.peers_connected as number,
+          offers: network.offers as number,
+          providers: network.providers as number,
+        };
+      }),
   });
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(deps.logger));
@@ -142,14 +153,13 @@ export function createApp(deps: AppDeps): NodeApp {
     logger: deps.logger,
   };
   const mesh = deps.mesh ?? (() => undefined);
-  const remote = createRemoteChat({
-    mesh,
+  const remote: RemoteAnswerDeps = {
+    market: mesh,
     localModel: () => deps.engine()?.manifest.id,
-    maxTokensMax: deps.limits.maxTokensMax,
     sseFlushIntervalMs: deps.limits.sseFlushIntervalMs,
     logger: deps.logger,
-    inFlight: deps.inFlight,
-  });
+    metrics,
+  };
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes({ ...generation, remote }));
   app.route(

@@ -53,9 +53,6 @@ export const RETRY_AFTER_BUSY_S = 1;
 /** Characters in a kill-switch reason or an approval note. */
 export const REASON_CHARS_MAX = 512;
 
-/** Longest wait for a counterparty's signature on a trade (ms); the hold is released after it. */
-export const COUNTERPARTY_SIGN_TIMEOUT_MS = 30_000;
-
 /** Latency histogram buckets (seconds): from one fast token to a long generation. */
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 

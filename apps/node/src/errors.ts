@@ -5,7 +5,8 @@
  * @module
  */
 import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
-import { MESH_ERROR_STATUS } from "./mesh/errors.js";
+import { MarketErrorCode } from "@tirami/market";
+import { SpendErrorCode } from "@tirami/ledger";
 
 /** Codes thrown by the node daemon. */
 export const NodeErrorCode = {
@@ -25,7 +26,6 @@ export const NodeErrorCode = {
   MODEL_NOT_LOADED: "MODEL_NOT_LOADED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   UNSAFE_BIND: "UNSAFE_BIND",
-  COUNTERPARTY_TIMEOUT: "COUNTERPARTY_TIMEOUT",
   INTERNAL: "INTERNAL",
 } as const;
 export type NodeErrorCode = (typeof NodeErrorCode)[keyof typeof NodeErrorCode];
@@ -62,8 +62,17 @@ const busy: ErrorMapping = { status: 503, type: "server_error" };
  * `SpendDeniedError` to 403 before this table is consulted; codes not listed become a logged 500.
  */
 export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
-  // The mesh (issue #5): provider refusals, routing and protocol failures (the entries below win).
-  ...MESH_ERROR_STATUS,
+  // The market: provider refusals, routing and protocol failures.
+  [MarketErrorCode.NO_PROVIDER]: { status: 404, type: "invalid_request_error" },
+  [MarketErrorCode.PROVIDER_REFUSED_CREDIT]: { status: 402, type: "insufficient_quota" },
+  [MarketErrorCode.PROVIDER_BUSY]: busy,
+  [MarketErrorCode.PROVIDER_INVALID_REQUEST]: invalid,
+  [MarketErrorCode.PROVIDER_FAILED]: busy,
+  [MarketErrorCode.TRADE_REJECTED]: busy,
+  [MarketErrorCode.MESH_DISABLED]: busy,
+  [MarketErrorCode.INVALID_ROUTE]: invalid,
+  // The spend path: a counterparty that never signed (nothing moved).
+  [SpendErrorCode.COUNTERPARTY_TIMEOUT]: busy,
   [NodeErrorCode.INVALID_REQUEST]: invalid,
   [NodeErrorCode.BODY_TOO_LARGE]: { status: 413, type: "invalid_request_error" },
   [NodeErrorCode.MISSING_TOKEN]: { status: 401, type: "authentication_error" },
@@ -79,7 +88,6 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   [NodeErrorCode.RATE_LIMITED]: { status: 429, type: "rate_limit_error" },
   [NodeErrorCode.MODEL_NOT_LOADED]: busy,
   [NodeErrorCode.SHUTTING_DOWN]: busy,
-  [NodeErrorCode.COUNTERPARTY_TIMEOUT]: { status: 503, type: "server_error" },
   // Codes of the composed packages.
   INSUFFICIENT_BALANCE: { status: 402, type: "insufficient_quota" },
   ENGINE_BUSY: busy,

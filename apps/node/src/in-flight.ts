@@ -1,7 +1,9 @@
 /**
- * In-flight generations, for graceful shutdown (issue #4 §6): after `stopAccepting()` new generations are
- * refused with 503 SHUTTING_DOWN; `drain(graceMs)` waits for running ones and aborts the rest when the
- * grace period ends, so each can still settle or release what it reserved.
+ * In-flight requests, for graceful shutdown: after `stopAccepting()` new ones are refused with 503
+ * SHUTTING_DOWN; `drain(graceMs)` waits for running ones and aborts the rest when the grace period ends, so
+ * each can still settle or release what it reserved. Each request is one entry, of kind `local` (this
+ * node's model) or `remote` (bought from the mesh); local entries are the node's own demand input of
+ * pricing (the market counts its purchases and served requests itself).
  * @module
  */
 import { SHUTDOWN_ABORT_WAIT_MS } from "./constants.js";
@@ -16,11 +18,15 @@ export interface InFlightEntry {
   end(): void;
 }
 
+/** What a request does: generate with the local model, or buy from the mesh. */
+export type InFlightKind = "local" | "remote";
+
 /** The tracker. */
 export interface InFlight {
-  /** Starts tracking a generation. @throws {NodeError} SHUTTING_DOWN after `stopAccepting()`. */
-  begin(): InFlightEntry;
-  count(): number;
+  /** Starts tracking a request. @throws {NodeError} SHUTTING_DOWN after `stopAccepting()`. */
+  begin(kind?: InFlightKind): InFlightEntry;
+  /** Requests running, of `kind` or of both. */
+  count(kind?: InFlightKind): number;
   accepting(): boolean;
   stopAccepting(): void;
   /**
@@ -32,15 +38,15 @@ export interface InFlight {
 
 /** Creates an empty tracker. */
 export function createInFlight(): InFlight {
-  const running = new Set<AbortController>();
+  const running = new Map<AbortController, InFlightKind>();
   let accepting = true;
   let idle: (() => void) | undefined;
   return {
-    begin() {
+    begin(kind = "local") {
       if (!accepting)
         throw new NodeError(NodeErrorCode.SHUTTING_DOWN, "the node is shutting down", { retryAfterS: 5 });
       const controller = new AbortController();
-      running.add(controller);
+      running.set(controller, kind);
       let ended = false;
       return {
         signal: controller.signal,
@@ -53,7 +59,12 @@ export function createInFlight(): InFlight {
         },
       };
     },
-    count: () => running.size,
+    count(kind) {
+      if (kind === undefined) return running.size;
+      let n = 0;
+      for (const entryKind of running.values()) if (entryKind === kind) n += 1;
+      return n;
+    },
     accepting: () => accepting,
     stopAccepting() {
       accepting = false;
@@ -66,7 +77,7 @@ export function createInFlight(): InFlight {
         giveUp = setTimeout(() => resolve(false), graceMs + SHUTDOWN_ABORT_WAIT_MS);
       });
       const timer = setTimeout(() => {
-        for (const controller of running) controller.abort(new Error("node shutting down"));
+        for (const controller of running.keys()) controller.abort(new Error("node shutting down"));
       }, graceMs);
       try {
         return await allDone;

@@ -16,25 +16,8 @@ export {
 export { type AppDeps, createApp, type NodeApp } from "./app.js";
 export { NODE_CONFIG_TABLE, type NodeConfig, readNodeConfig } from "./config.js";
 
-/** The spend path (remote purchases). */
-export {
-  type Counterparty,
-  createSpendPath,
-  type SpendDeps,
-  type SpendOutcome,
-  type SpendPath,
-  type SpendRequest,
-  type SpendWork,
-} from "./spend/spend.js";
-export { SpendDeniedError } from "./spend/errors.js";
-
 /** Agents, tokens and errors. */
-export {
-  type Agent,
-  type AgentRegistry,
-  type AgentStatus,
-  agentSpender,
-  OPERATOR_SPENDER,
-} from "./agents/registry.js";
+export { type Agent, type AgentRegistry, type AgentStatus, agentSpender } from "./agents/registry.js";
+export { agentSpenders } from "./agents/spenders.js";
 export { ERROR_MAPPINGS, NodeError, NodeErrorCode } from "./errors.js";
 export type { EnginePort, LedgerPort, PricingPort, SafetyPort } from "./deps.js";

@@ -25,6 +25,8 @@ export interface MetricsSources {
   /** Pending approvals and spenders whose breaker is open, from the safety gate. */
   safetyCounts(): { pendingApprovals: number; breakersTripped: number } | undefined;
   inFlight(): number;
+  /** Peers connected and live offers of other nodes (all, and those serving a model), with a mesh. */
+  mesh(): { peersConnected: number; offers: number; providers: number } | undefined;
 }
 
 /** The node's metrics. */
@@ -37,6 +39,10 @@ export interface NodeMetrics {
   readonly generationDuration: Histogram<"endpoint">;
   readonly trmFlow: Counter<"direction">;
   readonly safetyDenials: Counter<"code">;
+  /** Requests this node served to the mesh or bought from it, by outcome. */
+  readonly meshRequests: Counter<"role" | "outcome">;
+  /** Counts one request served to the mesh and its tokens (`tirami_tokens_total{spender_kind="mesh"}`). */
+  meshServed(work: { promptTokens: number; completionTokens: number }): void;
 }
 
 /** Creates a fresh registry with every metric of the node. */
@@ -143,8 +149,47 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
       this.set(sources.inFlight());
     },
   });
+  new Gauge({
+    name: "tirami_mesh_peers_connected",
+    help: "Peers this node is connected to in the mesh",
+    registers,
+    collect() {
+      const mesh = sources.mesh();
+      if (mesh !== undefined) this.set(mesh.peersConnected);
+    },
+  });
+  new Gauge({
+    name: "tirami_mesh_offers",
+    help: "Live offers of other nodes in this node's offer book, by kind (all, providers)",
+    labelNames: ["kind"] as const,
+    registers,
+    collect() {
+      const mesh = sources.mesh();
+      if (mesh === undefined) return;
+      this.set({ kind: "all" }, mesh.offers);
+      this.set({ kind: "providers" }, mesh.providers);
+    },
+  });
+  const tokens = new Counter({
+    name: "tirami_tokens_total",
+    help: "Tokens processed, by kind (prompt, completion) and spender kind (operator, agent; mesh for tokens served to other nodes)",
+    labelNames: ["kind", "spender_kind"] as const,
+    registers,
+  });
+  const meshRequests = new Counter({
+    name: "tirami_mesh_requests_total",
+    help: "Inference requests served to the mesh or bought from it, by role (served, bought) and outcome (ok, error)",
+    labelNames: ["role", "outcome"] as const,
+    registers,
+  });
   return {
     registry,
+    meshRequests,
+    meshServed(work) {
+      meshRequests.inc({ role: "served", outcome: "ok" });
+      tokens.inc({ kind: "prompt", spender_kind: "mesh" }, work.promptTokens);
+      tokens.inc({ kind: "completion", spender_kind: "mesh" }, work.completionTokens);
+    },
     httpRequests: new Counter({
       name: "tirami_http_requests_total",
       help: "HTTP requests by route pattern, method and status",
@@ -158,12 +203,7 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
       buckets: LATENCY_BUCKETS_S,
       registers,
     }),
-    tokens: new Counter({
-      name: "tirami_tokens_total",
-      help: "Tokens processed, by kind (prompt, completion) and spender kind (operator, agent)",
-      labelNames: ["kind", "spender_kind"] as const,
-      registers,
-    }),
+    tokens,
     timeToFirstToken: new Histogram({
       name: "tirami_time_to_first_token_seconds",
       help: "Time from request to first generated token (seconds)",

@@ -21,9 +21,12 @@ import {
   systemClock,
 } from "@tirami/core";
 import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infer";
-import { type Ledger, openLedger } from "@tirami/ledger";
+import { createSpendPath, type Ledger, openLedger, type SpendPath } from "@tirami/ledger";
+import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
+import { createMeshHost } from "@tirami/net";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
+import { agentSpenders } from "./agents/spenders.js";
 import { openNodeDatabase } from "./agents/db.js";
 import { createUsageMeter } from "./agents/usage.js";
 import { createApp, type NodeApp } from "./app.js";
@@ -34,10 +37,6 @@ import { createInFlight } from "./in-flight.js";
 import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { startPricingLoop } from "./loops/pricing.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
-import { createSpendPath, type SpendPath } from "./spend/spend.js";
-import { createMeshHost } from "@tirami/net";
-import { createMeshService, type MeshService } from "./mesh/service.js";
-import { createUnsettledBook } from "./mesh/unsettled-book.js";
 import { hashToken } from "./tokens.js";
 
 export const LEDGER_FILE = "ledger.db";
@@ -67,8 +66,8 @@ export interface TiramiNode {
   readonly engine: EnginePort | undefined;
   readonly spend: SpendPath;
   readonly http: NodeApp;
-  /** The mesh service when `p2p_port` is set (issue #5); started by `start()`. */
-  readonly mesh: MeshService | undefined;
+  /** The node's market when `p2p_port` is set; started by `start()`. */
+  readonly mesh: Market | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -159,7 +158,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   const usage = createUsageMeter(nodeDb, clock);
   const inFlight = createInFlight();
   const pricing = nodePricing(ledger, config.price_trm_per_token);
-  let mesh: MeshService | undefined;
+  let mesh: Market | undefined;
   const http = createApp({
     clock,
     logger,
@@ -181,14 +180,14 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     inFlight,
     mesh: () => mesh,
   });
+  // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
+  // the end of the grace period, settled before the ledger closes.
   const spend = createSpendPath({
     ledger,
-    safety,
-    agents,
-    usage,
     signer: key.signer,
     clock,
-    inFlight,
+    spenders: agentSpenders(agents, usage),
+    tracker: { begin: () => inFlight.begin("remote") },
     onDenied: (code) => http.metrics.safetyDenials.inc({ code }),
     onSpent: (amountTrm) => http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm),
   });
@@ -200,7 +199,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
       bootstrap: [...config.bootstrap],
       mdns: config.mdns,
     });
-    mesh = createMeshService({
+    mesh = createMarket({
       host,
       ledger,
       unsettled: createUnsettledBook(nodeDb),
@@ -212,9 +211,11 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
       // Live supply/demand inputs for the ledger's pricing; its merged reputation ranks providers.
       pricing: ledger.pricing,
       reputation: ledger.reputation,
-      localInFlight: () => inFlight.count(),
+      // The market counts its purchases and served requests itself; the node adds its local generations.
+      localInFlight: () => inFlight.count("local"),
+      onServed: (work) => http.metrics.meshServed(work),
       log: (level, message, fields) => logger[level](fields ?? {}, message),
-      options: { offerIntervalMs: config.offer_interval_ms },
+      timings: { offerIntervalMs: config.offer_interval_ms },
     });
   }
 

@@ -3,7 +3,8 @@
  * auth middleware on every protected request; every decision downstream is attributed to it.
  * @module
  */
-import { agentSpender, OPERATOR_SPENDER } from "./agents/registry.js";
+import { OPERATOR_SPENDER } from "@tirami/ledger";
+import { agentSpender } from "./agents/registry.js";
 
 export type Principal = { kind: "operator" } | { kind: "agent"; name: string };
 

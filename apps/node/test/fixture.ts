@@ -12,7 +12,7 @@ import { signTrade, type Trade } from "@tirami/proto";
 import { pino } from "pino";
 import { readNodeConfig } from "../src/config.js";
 import { createNode, type TiramiNode } from "../src/node.js";
-import type { Counterparty } from "../src/spend/spend.js";
+import type { Counterparty } from "@tirami/ledger";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (…/apps/node/test → …). */

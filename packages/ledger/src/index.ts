@@ -54,3 +54,6 @@ export * from "./constants.js";
 export * from "./safety/index.js";
 export * from "./pricing/index.js";
 export * from "./reputation/index.js";
+
+/** The spend path: every purchase through the one safety gate, a hold and a dual-signed trade. */
+export * from "./spend/index.js";

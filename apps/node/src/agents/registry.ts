@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "@tirami/core";
+import { OPERATOR_SPENDER } from "@tirami/ledger";
 import { AGENT_NAME_RE, AGENTS_MAX } from "../constants.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { generateToken, hashToken } from "../tokens.js";
@@ -34,9 +35,6 @@ export interface AgentRegistry {
   /** Moves an agent to `status`; a revoked agent stays revoked (409 AGENT_EXISTS is not used: INVALID_REQUEST). */
   setStatus(name: string, status: AgentStatus): Agent;
 }
-
-/** The spender key of the operator in the safety gate and the usage meter (the ledger's `OPERATOR_SPENDER`). */
-export const OPERATOR_SPENDER = "operator";
 
 /**
  * The spender key of an agent: its name, which shares the gate's spender syntax `[a-z0-9_-]{1,64}`; the name

@@ -11,7 +11,7 @@ import { TiramiError } from "@tirami/core";
 import type { Logger } from "pino";
 import { ERROR_MAPPINGS, type ErrorMapping, NodeErrorCode } from "../errors.js";
 import type { AppEnv } from "../principal.js";
-import { SpendDeniedError } from "../spend/errors.js";
+import { SpendDeniedError } from "@tirami/ledger";
 import { RETRY_AFTER_BUSY_S } from "../constants.js";
 
 /** The JSON body of an error response. */

@@ -10,6 +10,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../principal.js";
 import type { LocalGenerationRequest } from "./generate.js";
+import type { RouteHints } from "./route-hints.js";
 import { jsonAroundText, type RawJson } from "./sse.js";
 import { sseTargetOf, streamGeneration } from "./stream.js";
 
@@ -30,6 +31,8 @@ export interface AnswerRequest {
   sampling: LocalGenerationRequest["sampling"];
   stream: boolean;
   includeUsage: boolean;
+  /** Routing hints for the mesh (read once at the boundary; `NO_ROUTE_HINTS` when there are none). */
+  route: RouteHints;
 }
 
 /** Identity of one response: its id, creation second and model. */

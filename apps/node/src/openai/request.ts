@@ -9,6 +9,7 @@ import type { GenerationResult } from "@tirami/infer";
 import type { EnginePort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import type { AnswerRequest } from "./answer.js";
+import type { RouteHints } from "./route-hints.js";
 import { type ChatCompletionRequest, type CompletionRequest, contentText } from "./schemas.js";
 
 /**
@@ -70,7 +71,11 @@ function promptOf(body: CompletionRequest): string {
 }
 
 /** The generation a chat request asks for. @throws {NodeError} INVALID_REQUEST (token cap) */
-export function chatAnswerRequest(body: ChatCompletionRequest, maxTokensMax: number): AnswerRequest {
+export function chatAnswerRequest(
+  body: ChatCompletionRequest,
+  maxTokensMax: number,
+  route: RouteHints,
+): AnswerRequest {
   return {
     endpoint: "chat",
     model: body.model,
@@ -78,11 +83,16 @@ export function chatAnswerRequest(body: ChatCompletionRequest, maxTokensMax: num
     sampling: { maxTokens: chatMaxTokensOf(body, maxTokensMax), ...samplingOf(body) },
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
+    route,
   };
 }
 
 /** The generation a text completion request asks for. @throws {NodeError} INVALID_REQUEST (token cap) */
-export function completionAnswerRequest(body: CompletionRequest, maxTokensMax: number): AnswerRequest {
+export function completionAnswerRequest(
+  body: CompletionRequest,
+  maxTokensMax: number,
+  route: RouteHints,
+): AnswerRequest {
   return {
     endpoint: "completions",
     model: body.model,
@@ -90,6 +100,7 @@ export function completionAnswerRequest(body: CompletionRequest, maxTokensMax: n
     sampling: { maxTokens: maxTokensOf(body.max_tokens, maxTokensMax), ...samplingOf(body) },
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
+    route,
   };
 }
 

@@ -1,21 +1,23 @@
 /**
- * `POST /v1/chat/completions` (reference §3.3), streaming and not, shaped by `openai/answer.ts`. A model
- * this node does not serve (or an explicit routing preference) goes to the mesh (`mesh/openai.ts`).
+ * `POST /v1/chat/completions`, streaming and not, shaped by `openai/answer.ts`. A model this node does not
+ * serve (or an explicit routing preference) is bought from the mesh (`openai/remote-answer.ts`); the rest
+ * is answered by the local model (`openai/local-answer.ts`).
  * @module
  */
 import { Hono } from "hono";
-import type { RemoteChat } from "../mesh/openai.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { answerLocally, type LocalAnswerDeps } from "../openai/local-answer.js";
+import { answerRemotely, type RemoteAnswerDeps, wantsRemote } from "../openai/remote-answer.js";
 import { chatAnswerRequest } from "../openai/request.js";
+import { routeHintsOf } from "../openai/route-hints.js";
 import { chatCompletionRequest, parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the route needs. */
 export interface ChatCompletionsDeps extends LocalAnswerDeps {
   maxTokensMax: number;
-  /** The mesh (issue #5): buys models this node does not serve from a provider. */
-  remote?: RemoteChat | undefined;
+  /** The mesh: buys models this node does not serve from a provider. */
+  remote: RemoteAnswerDeps;
 }
 
 /** Routes of the chat completions endpoint. */
@@ -24,9 +26,9 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   app.post("/chat/completions", async (c) => {
     const raw = await readJsonBody(c);
     const body = parseBody(chatCompletionRequest, raw);
-    const request = chatAnswerRequest(body, deps.maxTokensMax);
-    return deps.remote?.wants(body.model, raw, c.req.raw.headers) === true
-      ? deps.remote.answer(c, request, raw)
+    const request = chatAnswerRequest(body, deps.maxTokensMax, routeHintsOf(raw, c.req.raw.headers));
+    return wantsRemote(deps.remote, request)
+      ? answerRemotely(c, deps.remote, request)
       : answerLocally(c, deps, request);
   });
   return app;

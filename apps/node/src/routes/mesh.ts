@@ -6,15 +6,19 @@
  */
 import { Hono } from "hono";
 import { isAccountId } from "@tirami/core";
-import { MeshError, MeshErrorCode } from "../mesh/errors.js";
+import {
+  isRoutePreference,
+  type Market,
+  MarketError,
+  MarketErrorCode,
+  type RoutePreference,
+} from "@tirami/market";
 import { operatorOnly } from "../middleware/auth.js";
-import { isRoutePreference, type RoutePreference } from "../mesh/ranking.js";
-import type { MeshService } from "../mesh/service.js";
 import type { AppEnv } from "../principal.js";
 
 /** What the mesh routes read. */
 export interface MeshRoutesDeps {
-  mesh(): MeshService | undefined;
+  mesh(): Market | undefined;
 }
 
 const MODEL_ID_RE = /^[\x21-\x7e]{1,128}$/;
@@ -22,7 +26,7 @@ const MODEL_ID_RE = /^[\x21-\x7e]{1,128}$/;
 function preferenceOf(value: string | undefined): RoutePreference {
   if (value === undefined || value === "") return "balanced";
   if (!isRoutePreference(value))
-    throw new MeshError(MeshErrorCode.INVALID_ROUTE, "preference: expected cost, quality or balanced", {
+    throw new MarketError(MarketErrorCode.INVALID_ROUTE, "preference: expected cost, quality or balanced", {
       details: { param: "preference" },
     });
   return value;
@@ -31,10 +35,10 @@ function preferenceOf(value: string | undefined): RoutePreference {
 /** Routes of the mesh endpoints. */
 export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const meshOf = (): MeshService => {
+  const meshOf = (): Market => {
     const mesh = deps.mesh();
     if (mesh === undefined)
-      throw new MeshError(MeshErrorCode.MESH_DISABLED, "the mesh is not running on this node");
+      throw new MarketError(MarketErrorCode.MESH_DISABLED, "the mesh is not running on this node");
     return mesh;
   };
 
@@ -71,8 +75,8 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
     const mesh = meshOf();
     const model = c.req.query("model");
     if (model === undefined || !MODEL_ID_RE.test(model))
-      throw new MeshError(
-        MeshErrorCode.INVALID_ROUTE,
+      throw new MarketError(
+        MarketErrorCode.INVALID_ROUTE,
         "model: required (printable ASCII, at most 128 characters)",
         { details: { param: "model" } },
       );
@@ -96,7 +100,7 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
   app.post("/mesh/unsettled/:account/forgive", operatorOnly(), (c) => {
     const account = c.req.param("account");
     if (!isAccountId(account))
-      throw new MeshError(MeshErrorCode.INVALID_ROUTE, "account: expected 64 lowercase hex characters", {
+      throw new MarketError(MarketErrorCode.INVALID_ROUTE, "account: expected 64 lowercase hex characters", {
         details: { param: "account" },
       });
     return c.json({ account, forgiven: meshOf().forgive(account) });

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AgentRegistry } from "../agents/registry.js";
-import { OPERATOR_SPENDER } from "../agents/registry.js";
+import { OPERATOR_SPENDER } from "@tirami/ledger";
 import { REASON_CHARS_MAX } from "../constants.js";
 import type { SafetyPort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";

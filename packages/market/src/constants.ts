@@ -1,5 +1,5 @@
 /**
- * Limits and defaults of the mesh integration (offers, routing, the trade handshake, sync), each with its
+ * Limits and defaults of the market (offers, routing, the trade handshake, sync), each with its
  * unit in its name. Everything a remote peer can influence is bounded by one of these.
  * @module
  */
@@ -51,11 +51,6 @@ export const SYNC_PAGE_TIMEOUT_MS = 10_000;
 export const SYNC_MIN_INTERVAL_MS = 500;
 /** Sync rounds running at once (each with a different peer). */
 export const SYNC_CONCURRENT_MAX = 2;
-
-/** Header that carries the routing preference of an OpenAI request. */
-export const ROUTE_HEADER = "x-tirami-route";
-/** Header that pins an OpenAI request to one provider account. */
-export const PROVIDER_HEADER = "x-tirami-provider";
 
 /** How often a node considers publishing its signed observations of its counterparties. */
 export const REPUTATION_PUBLISH_INTERVAL_MS_DEFAULT = 60_000;

@@ -1,13 +1,14 @@
 /**
  * The provider's book of consumers that owe a signature: a consumer that did not answer a trade proposal
  * (or answered with an invalid signature) is refused until the trade reaches the ledger or the operator
- * forgives it. The book lives in node.db, so restarting the provider does not wipe a debt; it holds at
- * most `UNSETTLED_MAX` consumers (the oldest entry goes first), one entry each (the latest).
+ * forgives it. The book lives in a SQLite table `unsettled` of a database the caller owns (the node keeps it
+ * in node.db), so restarting the provider does not wipe a debt; it holds at most `UNSETTLED_MAX` consumers
+ * (the oldest entry goes first), one entry each (the latest). Rows are parsed again when read.
  * @module
  */
 import type { AccountId } from "@tirami/core";
-import type { Trade } from "@tirami/proto";
-import type { NodeDatabase } from "../agents/db.js";
+import { parseTrade, type Trade } from "@tirami/proto";
+import type Database from "better-sqlite3";
 import { UNSETTLED_MAX } from "./constants.js";
 
 /** A consumer that did not settle a proposal: the trade it owes. */
@@ -43,16 +44,27 @@ interface Row {
 const entryOf = (row: Row): UnsettledEntry => ({
   consumer: row.consumer as AccountId,
   trade_id: row.trade_id,
-  trade: JSON.parse(row.trade_json) as Trade,
+  trade: parseTrade(JSON.parse(row.trade_json)),
   provider_signature: row.provider_signature,
   since_ms: row.since_ms,
   reason: row.reason,
 });
 
-/** The book in node.db's `unsettled` table (created by its migrations). */
-export function createUnsettledBook(db: NodeDatabase, maxEntries = UNSETTLED_MAX): UnsettledBook {
+/** The table the book keeps (created when missing; the node's node.db migrations create the same). */
+export const UNSETTLED_TABLE_SQL = `CREATE TABLE IF NOT EXISTS unsettled (
+  consumer TEXT PRIMARY KEY,
+  trade_id TEXT NOT NULL,
+  trade_json TEXT NOT NULL,
+  provider_signature TEXT NOT NULL,
+  since_ms INTEGER NOT NULL,
+  reason TEXT NOT NULL
+) STRICT`;
+
+/** The book in `db`'s `unsettled` table, created when missing. */
+export function createUnsettledBook(db: Database.Database, maxEntries = UNSETTLED_MAX): UnsettledBook {
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
     throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  db.exec(UNSETTLED_TABLE_SQL);
   const select = db.prepare<[string], Row>("SELECT * FROM unsettled WHERE consumer = ?");
   const upsert = db.prepare<[string, string, string, string, number, string]>(
     `INSERT INTO unsettled (consumer, trade_id, trade_json, provider_signature, since_ms, reason)

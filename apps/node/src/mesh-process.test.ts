@@ -16,10 +16,10 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLedger } from "@tirami/ledger";
-import { testModelPath } from "../../test/fixture.js";
-import { waitUntil } from "../../test/mesh.js";
+import { testModelPath } from "../test/fixture.js";
+import { waitUntil } from "@tirami/market/testing";
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/main.js");
+const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/main.js");
 const MODEL = "stories260K";
 
 interface Daemon {

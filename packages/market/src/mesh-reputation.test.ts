@@ -15,7 +15,7 @@ import { type AccountId, createSigner, generateSeed, type Signer } from "@tirami
 import { openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHost, TOPIC_REPUTATION } from "@tirami/net";
 import { encodeMessage, type ReputationObservation, signReputationObservation } from "@tirami/proto";
-import { type LedgerNode, makeTrade, newSigner, startLedgerNode, waitFor } from "../../test/mesh.js";
+import { type LedgerNode, makeTrade, newSigner, startLedgerNode, waitFor } from "./testing.js";
 import { REPUTATION_OBSERVATION_BYTES_MAX } from "./constants.js";
 import { createReputationGossip } from "./reputation-gossip.js";
 

@@ -24,8 +24,8 @@ import {
   signTrade,
   type TradeProposal,
 } from "@tirami/proto";
-import { createTestNode, type TestNode } from "../../test/fixture.js";
-import { waitFor } from "../../test/mesh.js";
+import { createTestNode, type TestNode } from "../test/fixture.js";
+import { waitFor } from "@tirami/market/testing";
 
 const MODEL = "stories260K";
 const started: TestNode[] = [];

@@ -1,5 +1,5 @@
 /**
- * The provider's unsettled book on a real node.db file: a debt survives closing and reopening the
+ * The provider's unsettled book on a real SQLite file: a debt survives closing and reopening the
  * database (a provider restart does not forgive it), one entry per consumer (the latest), the oldest
  * evicted beyond the cap, and delete (the operator's forgive) removes exactly one consumer.
  */
@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { createSigner, generateSeed } from "@tirami/core";
 import { computeTradeId, createTrade } from "@tirami/proto";
 import { afterEach, describe, expect, it } from "vitest";
-import { type NodeDatabase, openNodeDatabase } from "../agents/db.js";
+import Database from "better-sqlite3";
 import { createUnsettledBook, type UnsettledEntry } from "./unsettled-book.js";
 
 const provider = createSigner(generateSeed());
 const dirs: string[] = [];
-const dbs: NodeDatabase[] = [];
+const dbs: Database.Database[] = [];
 afterEach(() => {
   for (const db of dbs.splice(0)) if (db.open) db.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -26,8 +26,8 @@ function tempDbPath(): string {
   return join(dir, "node.db");
 }
 
-function open(path: string): NodeDatabase {
-  const db = openNodeDatabase(path);
+function open(path: string): Database.Database {
+  const db = new Database(path);
   dbs.push(db);
   return db;
 }

@@ -10,14 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSigner, generateSeed, toHex } from "@tirami/core";
 import { createMeshHost, type MeshHost, TOPIC_TRADES } from "@tirami/net";
 import { decodeMessage, encodeMessage, type SignedTrade, signTrade, SYNC_PROTOCOL_ID } from "@tirami/proto";
-import {
-  type LedgerNode,
-  makeTrade,
-  newSigner,
-  startLedgerNode,
-  tradeView,
-  waitFor,
-} from "../../test/mesh.js";
+import { type LedgerNode, makeTrade, newSigner, startLedgerNode, tradeView, waitFor } from "./testing.js";
 
 const nodes: LedgerNode[] = [];
 let a: LedgerNode, b: LedgerNode, c: LedgerNode;

@@ -8,15 +8,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { costTrm, isTiramiError } from "@tirami/core";
-import { describeError } from "../middleware/on-error.js";
-import { createCounterparty, createTestNode, type TestNode } from "../../test/fixture.js";
-import { SpendDeniedError } from "./errors.js";
-import { createSpendPath, type SpendRequest, type SpendWork } from "./spend.js";
+import { createSpendPath, SpendDeniedError, type SpendPathRequest, type SpendWork } from "@tirami/ledger";
+import { describeError } from "./middleware/on-error.js";
+import { createCounterparty, createTestNode, type TestNode } from "../test/fixture.js";
 import { join } from "node:path";
 import { systemClock } from "@tirami/core";
-import { openNodeDatabase } from "../agents/db.js";
-import { createUsageMeter } from "../agents/usage.js";
-import { NODE_DB_FILE } from "../node.js";
+import { openNodeDatabase } from "./agents/db.js";
+import { agentSpenders } from "./agents/spenders.js";
+import { createUsageMeter } from "./agents/usage.js";
+import { NODE_DB_FILE } from "./node.js";
 
 let t: TestNode;
 const provider = createCounterparty();
@@ -29,7 +29,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-function purchase(overrides: Partial<SpendRequest<SpendWork>> = {}): SpendRequest<SpendWork> {
+function purchase(overrides: Partial<SpendPathRequest<SpendWork>> = {}): SpendPathRequest<SpendWork> {
   requestCounter += 1;
   return {
     spender: "operator",
@@ -263,9 +263,7 @@ describe("spend path", () => {
     try {
       const impatient = createSpendPath({
         ledger: t.node.ledger,
-        safety: t.node.safety,
-        agents: t.node.agents,
-        usage: createUsageMeter(nodeDb, systemClock),
+        spenders: agentSpenders(t.node.agents, createUsageMeter(nodeDb, systemClock)),
         signer: t.node.key.signer,
         clock: systemClock,
         signTimeoutMs: 20,

@@ -1,8 +1,9 @@
 /**
- * Mesh test and bench helpers (not part of the build): ledger-only mesh nodes (a real ledger file and a
- * real libp2p host on 127.0.0.1, no model, no HTTP; the ledger's reputation service wired in as in
- * `createNode`), dual-signed trades made with two throwaway keys, and
- * a polling wait. Nodes made here are stopped (and their temp dirs removed) by `stop()`.
+ * `@tirami/market/testing`: ledger-only market nodes for tests, benchmarks and simulations — a real ledger
+ * file and a real libp2p host on 127.0.0.1 in a temporary directory, no model, no HTTP, the ledger's
+ * reputation service wired in as a node does — plus dual-signed trades made with throwaway keys and
+ * polling waits. Nodes made here are stopped (and their directories removed) by `stop()`. Not part of
+ * the main entry.
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,16 +14,16 @@ import { type Ledger, openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade } from "@tirami/proto";
 import { costTrm } from "@tirami/core";
-import { openNodeDatabase } from "../src/agents/db.js";
-import { createMeshService, type MeshService, type MeshServiceDeps } from "../src/mesh/service.js";
-import { createUnsettledBook } from "../src/mesh/unsettled-book.js";
+import Database from "better-sqlite3";
+import { createMarket, type Market, type MarketOptions } from "./market.js";
+import { createUnsettledBook } from "./unsettled-book.js";
 
 /** A ledger-only mesh node. */
 export interface LedgerNode {
   seed: Uint8Array;
   signer: Signer;
   ledger: Ledger;
-  mesh: MeshService;
+  mesh: Market;
   dir: string;
   /** Stops the mesh (host included); keeps the ledger open unless `closeLedger`. */
   stopMesh(): Promise<void>;
@@ -40,7 +41,8 @@ export interface LedgerNodeOptions {
   /** Reputation observation publication period (default: the service's, 60 s). */
   reputationIntervalMs?: number;
   host?: Partial<MeshHostOptions>;
-  service?: Partial<MeshServiceDeps>;
+  /** Overrides of the market's options (e.g. an engine, a spend path). */
+  market?: Partial<MarketOptions>;
 }
 
 /** Starts a ledger-only node (its mesh joins `bootstrap`). */
@@ -49,9 +51,9 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
   const signer = createSigner(seed);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tirami-mesh-"));
   const ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: signer.accountId });
-  const nodeDb = openNodeDatabase(join(dir, "node.db"));
+  const nodeDb = new Database(join(dir, "market.db"));
   const host = await createMeshHost({ seed, bootstrap: options.bootstrap ?? [], ...options.host });
-  const mesh = createMeshService({
+  const mesh = createMarket({
     host,
     ledger,
     unsettled: createUnsettledBook(nodeDb),
@@ -60,13 +62,11 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
     engine: () => undefined,
     priceTrmPerToken: () => 1,
     reputation: ledger.reputation,
-    options: {
+    timings: {
       offerIntervalMs: options.offerIntervalMs ?? 1_000,
-      ...(options.reputationIntervalMs === undefined
-        ? {}
-        : { reputationIntervalMs: options.reputationIntervalMs }),
+      reputationIntervalMs: options.reputationIntervalMs,
     },
-    ...options.service,
+    ...options.market,
   });
   await mesh.start();
   let meshStopped = false;

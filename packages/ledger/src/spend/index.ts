@@ -1,0 +1,18 @@
+/**
+ * The spend path: gate → hold → dual-signed trade → settle or release, per spender.
+ * @module
+ */
+export {
+  type Counterparty,
+  createSpendPath,
+  type SpendDeps,
+  type SpenderDirectory,
+  type SpendOutcome,
+  type SpendPath,
+  type SpendPathRequest,
+  type SpendTracker,
+  type SpendUsage,
+  type SpendWork,
+} from "./spend.js";
+export { SpendDeniedError, SpendError, SpendErrorCode } from "./errors.js";
+export { COUNTERPARTY_SIGN_TIMEOUT_MS, SPEND_HOLD_REASON_PREFIX } from "./constants.js";

@@ -1,0 +1,101 @@
+/**
+ * Routing a purchase (docs/architecture.md §7): the candidates for a model are the live offers in the book
+ * that serve it (never this node), ranked by `rankProviders` on price, merged reputation, ping latency and
+ * free capacity. `buy` tries the best one; a provider that cannot even be reached before the exchange
+ * starts costs it reputation and the next candidate is tried (`ROUTE_ATTEMPTS_MAX` in all); any later
+ * failure is final, so no request is ever paid twice.
+ * @module
+ */
+import type { AccountId } from "@tirami/core";
+import { type MeshHost, peerIdFromAccountId } from "@tirami/net";
+import { ROUTE_ATTEMPTS_MAX, ROUTE_CANDIDATES_MAX } from "./constants.js";
+import type { PurchaseRequest, PurchaseResult } from "./consumer.js";
+import { MarketError, MarketErrorCode } from "./errors.js";
+import type { OfferBook } from "./offer-book.js";
+import { rankProviders, type RouteCandidate, type RoutePreference } from "./ranking.js";
+import type { LocalReputation } from "./reputation.js";
+
+/** A purchase as a caller asks for it: the router picks the provider and its price. */
+export interface BuyRequest extends Omit<PurchaseRequest, "provider" | "priceTrmPerToken"> {
+  preference: RoutePreference;
+  /** Pin the provider (must be in the book and serve the model). */
+  provider?: AccountId | undefined;
+}
+
+export interface RouterDeps {
+  host: Pick<MeshHost, "account" | "connectedAccounts" | "dial" | "peer">;
+  book: OfferBook;
+  reputation: LocalReputation;
+  purchase(request: PurchaseRequest): Promise<PurchaseResult>;
+}
+
+/** Offer multiaddrs tried when dialing a provider that is not a neighbour. */
+const DIAL_ADDRS_MAX = 4;
+
+/** Creates the router of one market. */
+export function createRouter(deps: RouterDeps) {
+  const { host, book, reputation } = deps;
+
+  /** Ranked candidates for `modelId`, best first (at most `ROUTE_CANDIDATES_MAX`). */
+  function route(modelId: string, preference: RoutePreference): RouteCandidate[] {
+    const candidates = book.serving(modelId).filter((entry) => entry.offer.account !== host.account);
+    return rankProviders(candidates, preference, {
+      reputation: (account) => reputation.score(account),
+      latencyMs: (account) => host.peer(account)?.latencyMs,
+    }).slice(0, ROUTE_CANDIDATES_MAX);
+  }
+
+  /**
+   * Connects to a provider known only from its gossiped offer (not a neighbour) through the multiaddrs
+   * the offer lists. Best effort: the purchase itself reports an unreachable provider.
+   */
+  async function reach(account: AccountId): Promise<void> {
+    if (host.connectedAccounts().includes(account)) return;
+    const peerId = peerIdFromAccountId(account).toString();
+    for (const addr of (book.get(account)?.multiaddrs ?? []).slice(0, DIAL_ADDRS_MAX)) {
+      try {
+        if ((await host.dial(addr.includes("/p2p/") ? addr : `${addr}/p2p/${peerId}`)) === account) return;
+      } catch {
+        // try the next address
+      }
+    }
+  }
+
+  /** Buys `request` from the best candidate. @throws {MarketError} NO_PROVIDER, and the purchase's errors. */
+  async function buy(request: BuyRequest): Promise<PurchaseResult> {
+    let candidates = route(request.modelId, request.preference);
+    if (request.provider !== undefined)
+      candidates = candidates.filter((candidate) => candidate.provider === request.provider);
+    if (candidates.length === 0) {
+      throw new MarketError(
+        MarketErrorCode.NO_PROVIDER,
+        request.provider === undefined
+          ? `no provider in the mesh serves model "${request.modelId}"`
+          : `provider ${request.provider} does not offer model "${request.modelId}"`,
+        { details: { model: request.modelId, param: "model" } },
+      );
+    }
+    const { preference: _preference, provider: _provider, ...purchase } = request;
+    let lastError: unknown;
+    for (const candidate of candidates.slice(0, ROUTE_ATTEMPTS_MAX)) {
+      try {
+        await reach(candidate.provider);
+        return await deps.purchase({
+          ...purchase,
+          provider: candidate.provider,
+          priceTrmPerToken: candidate.price_trm_per_token,
+        });
+      } catch (error) {
+        lastError = error;
+        const unreached = error instanceof MarketError && error.details?.started === false;
+        if (!unreached) throw error;
+        reputation.failure(candidate.provider, 1);
+      }
+    }
+    throw lastError;
+  }
+
+  return { route, buy };
+}
+
+export type Router = ReturnType<typeof createRouter>;
