@@ -295,6 +295,23 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(alice.node.ledger.pricing.snapshot().observations_total).toBeGreaterThan(0);
   });
 
+  it("counts a purchase through the node once in the demand its pricing sees (its own in-flight entry is not a local generation)", async () => {
+    const seen: unknown[] = [];
+    const result = await meshOf(alice).buy({
+      spender: "operator",
+      modelId: MODEL,
+      input: { prompt: "Once upon a time" },
+      sampling: { maxTokens: 12, temperature: 0 },
+      preference: "balanced",
+      requestId: "node-demand-once",
+      onText: () => seen.push(meshOf(alice).demand()),
+    });
+    expect(result.tradeId).not.toBeNull();
+    expect(seen.length).toBeGreaterThan(0);
+    for (const demand of seen) expect(demand).toEqual({ serving: 0, buying: 1, local: 0 });
+    expect(meshOf(alice).demand()).toEqual({ serving: 0, buying: 0, local: 0 });
+  });
+
   it("404s a model nobody serves", async () => {
     const error = await apiError(
       client(alice, aliceUrl).chat.completions.create({ ...ask, model: "no-such-model" }),

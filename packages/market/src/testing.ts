@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSigner, generateSeed, type Signer, systemClock } from "@tirami/core";
-import { type Ledger, openLedger } from "@tirami/ledger";
+import { createSpendPath, type Ledger, openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade } from "@tirami/proto";
 import { costTrm } from "@tirami/core";
 import Database from "better-sqlite3";
+import type { MarketEngine } from "./engine.js";
 import { createMarket, type Market, type MarketOptions } from "./market.js";
 import { createUnsettledBook } from "./unsettled-book.js";
 
@@ -41,7 +42,13 @@ export interface LedgerNodeOptions {
   /** Reputation observation publication period (default: the service's, 60 s). */
   reputationIntervalMs?: number;
   host?: Partial<MeshHostOptions>;
-  /** Overrides of the market's options (e.g. an engine, a spend path). */
+  /** A model to serve (then the node is a provider). */
+  engine?: MarketEngine | undefined;
+  /** Its price: a fixed number of TRM per token, or `"live"` (the ledger's pricing). Default 1. */
+  priceTrmPerToken?: number | "live";
+  /** Whether the node can buy (a spend path on its ledger, the operator spending). Default true. */
+  buys?: boolean;
+  /** Overrides of the market's options. */
   market?: Partial<MarketOptions>;
 }
 
@@ -59,8 +66,13 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
     unsettled: createUnsettledBook(nodeDb),
     signer,
     clock: systemClock,
-    engine: () => undefined,
-    priceTrmPerToken: () => 1,
+    engine: () => options.engine,
+    priceTrmPerToken:
+      options.priceTrmPerToken === "live"
+        ? () => ledger.pricing.quote().price_trm_per_token
+        : () => (options.priceTrmPerToken as number | undefined) ?? 1,
+    pricing: ledger.pricing,
+    ...(options.buys === false ? {} : { spend: createSpendPath({ ledger, signer, clock: systemClock }) }),
     reputation: ledger.reputation,
     timings: {
       offerIntervalMs: options.offerIntervalMs ?? 1_000,
