@@ -1,6 +1,6 @@
 /**
  * The layer rule checker. `layers.json` at the repo root lists layers bottom-up; a package may depend
- * only on packages in strictly lower layers (ARCHITECTURE.md §1). This walks every workspace package's
+ * only on packages in strictly lower layers (docs/architecture.md §1). This walks every workspace package's
  * package.json dependencies and every import in its source, benchmarks and tests, and reports each edge
  * that crosses the rule, each undeclared package, and each relative import that reaches into another
  * package's folder.
