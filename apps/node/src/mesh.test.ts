@@ -312,6 +312,31 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(meshOf(alice).demand()).toEqual({ serving: 0, buying: 0, local: 0 });
   });
 
+  it("exports the mesh to Prometheus: tokens served to the mesh, requests served and bought, peers, offers", async () => {
+    const before = await provider.node.http.metrics.registry.getSingleMetricAsString("tirami_tokens_total");
+    const answer = await client(alice, aliceUrl).chat.completions.create(ask);
+    const served = answer.usage?.completion_tokens ?? 0;
+    expect(served).toBeGreaterThan(0);
+    const scrape = async (t: TestNode) => {
+      const response = await fetch(`${t === provider ? providerUrl : aliceUrl}/metrics`);
+      return response.text();
+    };
+    const value = (text: string, series: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const previous = value(before, 'tirami_tokens_total{kind="completion",spender_kind="mesh"}') ?? 0;
+    const atProvider = await scrape(provider);
+    expect(value(atProvider, 'tirami_tokens_total{kind="completion",spender_kind="mesh"}')).toBe(
+      previous + served,
+    );
+    expect(value(atProvider, 'tirami_mesh_requests_total{role="served",outcome="ok"}')).toBeGreaterThan(0);
+    expect(value(atProvider, "tirami_mesh_peers_connected")).toBeGreaterThanOrEqual(2);
+    const atAlice = await scrape(alice);
+    expect(value(atAlice, 'tirami_mesh_requests_total{role="bought",outcome="ok"}')).toBeGreaterThan(0);
+    expect(value(atAlice, 'tirami_mesh_offers{kind="providers"}')).toBe(1);
+  });
+
   it("404s a model nobody serves", async () => {
     const error = await apiError(
       client(alice, aliceUrl).chat.completions.create({ ...ask, model: "no-such-model" }),
