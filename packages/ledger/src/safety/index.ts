@@ -6,7 +6,13 @@
 export { SAFETY_SCHEMA_SQL } from "./schema.js";
 export * as SafetyLimits from "./constants.js";
 export { SafetyError, SafetyErrorCode, type SafetyDenyCode } from "./errors.js";
-export { DEFAULT_SAFETY_POLICY, isSpenderName, mergePolicy, type SafetyPolicy } from "./policy.js";
+export {
+  DEFAULT_OPERATOR_SAFETY_POLICY,
+  DEFAULT_SAFETY_POLICY,
+  isSpenderName,
+  mergePolicy,
+  type SafetyPolicy,
+} from "./policy.js";
 export {
   createSafetyGate,
   type Approval,
