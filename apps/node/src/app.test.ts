@@ -304,6 +304,34 @@ describe("safety through HTTP", () => {
     );
   });
 
+  it("shows and sets each spender's breaker settings over HTTP, validated at the boundary", async () => {
+    await request(
+      "/v1/tirami/agents",
+      json({ name: "relay", policy: { velocity_spends_per_minute_max: 5 } }),
+    );
+    expect(await (await request("/v1/tirami/policy")).json()).toMatchObject({
+      spender: "operator",
+      policy: { velocity_spends_per_minute_max: 600, breaker_consecutive_errors_max: 20 },
+    });
+    expect(await (await request("/v1/tirami/policy?spender=relay")).json()).toMatchObject({
+      policy: { velocity_spends_per_minute_max: 5, breaker_consecutive_errors_max: 5 },
+    });
+    for (const bad of [{ velocity_spends_per_minute_max: 0 }, { breaker_consecutive_errors_max: 1_001 }]) {
+      await expectError(
+        await request("/v1/tirami/policy", { ...json({ spender: "relay", ...bad }), method: "PUT" }),
+        400,
+        "INVALID_REQUEST",
+      );
+    }
+    const set = await request("/v1/tirami/policy", {
+      ...json({ spender: "relay", breaker_consecutive_errors_max: 9 }),
+      method: "PUT",
+    });
+    expect(await set.json()).toMatchObject({
+      policy: { velocity_spends_per_minute_max: 5, breaker_consecutive_errors_max: 9 },
+    });
+  });
+
   it("sets a policy, shows the pending approval a spend created, and approves it over HTTP", async () => {
     await request("/v1/tirami/agents", json({ name: "buyer" }));
     const set = await request("/v1/tirami/policy", {
