@@ -63,14 +63,19 @@ async function expectError(
 }
 
 describe("public probes", () => {
-  it("answers /health, /readyz (503 without a model) and /metrics without a token", async () => {
+  it("answers /health, /readyz (503 without a model or a mesh) and /metrics without a token", async () => {
     expect(await (await request("/health", { token: null })).json()).toEqual({
       status: "ok",
       model_loaded: false,
     });
     const ready = await request("/readyz", { token: null });
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: "not_ready", ledger_open: true, model_loaded: false });
+    expect(await ready.json()).toMatchObject({
+      status: "not_ready",
+      ledger_open: true,
+      models_local: false,
+      failing: ["can_answer"],
+    });
     const metrics = await request("/metrics", { token: null });
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
