@@ -1,13 +1,14 @@
 /**
- * Budget-policy flags, declared once and shared by `tirami policy set`, `agent create` and
- * `agent budget`: each flag maps to one policy field of the ledger's safety gate (integer TRM;
- * ARCHITECTURE §6). `--approval-above none` turns human approval off.
+ * Policy flags, declared once and shared by `tirami policy set`, `agent create` and `agent budget`: each
+ * flag maps to one policy field of the ledger's safety gate (ARCHITECTURE §6) — budgets in integer TRM,
+ * the circuit breaker's settings as positive counts (the node checks their upper bounds).
+ * `--approval-above none` turns human approval off.
  * @module
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { integerArg, TRM_FLAG_MAX } from "./values.js";
 
-/** The policy fields the gate stores, with their flag and description. */
+/** The policy fields the gate stores, with their flag and description; `count` fields are not TRM. */
 export const POLICY_FLAGS = {
   per_request_max_trm: {
     flag: "--per-request <trm>",
@@ -23,11 +24,22 @@ export const POLICY_FLAGS = {
     flag: "--approval-above <trm>",
     doc: 'spends above this wait for an operator ("none" = never)',
   },
+  velocity_spends_per_minute_max: {
+    flag: "--velocity-per-minute <n>",
+    doc: "most spends in any minute; the next trips the circuit breaker",
+    count: true,
+  },
+  breaker_consecutive_errors_max: {
+    flag: "--breaker-errors <n>",
+    doc: "failed spends in a row that trip the circuit breaker",
+    count: true,
+  },
 } as const;
 
 export type PolicyField = keyof typeof POLICY_FLAGS;
 
 const trm = integerArg("amount", 0, TRM_FLAG_MAX);
+const count = integerArg("count", 1, Number.MAX_SAFE_INTEGER);
 
 function attribute(flag: string): string {
   const long = flag.split(" ")[0]?.replace(/^--/, "") ?? "";
@@ -40,7 +52,9 @@ export function addPolicyFlags(command: Command): Command {
     const parse =
       field === "approval_threshold_trm"
         ? (raw: string): number | "none" => (raw === "none" ? "none" : trm(raw)) // commander turns null into ""
-        : (raw: string): number => trm(raw);
+        : "count" in spec
+          ? count
+          : trm;
     command.option(spec.flag, spec.doc, parse);
   }
   return command;

@@ -63,14 +63,19 @@ async function expectError(
 }
 
 describe("public probes", () => {
-  it("answers /health, /readyz (503 without a model) and /metrics without a token", async () => {
+  it("answers /health, /readyz (503 without a model or a mesh) and /metrics without a token", async () => {
     expect(await (await request("/health", { token: null })).json()).toEqual({
       status: "ok",
       model_loaded: false,
     });
     const ready = await request("/readyz", { token: null });
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: "not_ready", ledger_open: true, model_loaded: false });
+    expect(await ready.json()).toMatchObject({
+      status: "not_ready",
+      ledger_open: true,
+      models_local: false,
+      failing: ["can_answer"],
+    });
     const metrics = await request("/metrics", { token: null });
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
@@ -302,6 +307,34 @@ describe("safety through HTTP", () => {
     expect(await (await request("/metrics", { token: null })).text()).toContain(
       'tirami_safety_denials_total{code="KILL_SWITCH_ACTIVE"} 1',
     );
+  });
+
+  it("shows and sets each spender's breaker settings over HTTP, validated at the boundary", async () => {
+    await request(
+      "/v1/tirami/agents",
+      json({ name: "relay", policy: { velocity_spends_per_minute_max: 5 } }),
+    );
+    expect(await (await request("/v1/tirami/policy")).json()).toMatchObject({
+      spender: "operator",
+      policy: { velocity_spends_per_minute_max: 600, breaker_consecutive_errors_max: 20 },
+    });
+    expect(await (await request("/v1/tirami/policy?spender=relay")).json()).toMatchObject({
+      policy: { velocity_spends_per_minute_max: 5, breaker_consecutive_errors_max: 5 },
+    });
+    for (const bad of [{ velocity_spends_per_minute_max: 0 }, { breaker_consecutive_errors_max: 1_001 }]) {
+      await expectError(
+        await request("/v1/tirami/policy", { ...json({ spender: "relay", ...bad }), method: "PUT" }),
+        400,
+        "INVALID_REQUEST",
+      );
+    }
+    const set = await request("/v1/tirami/policy", {
+      ...json({ spender: "relay", breaker_consecutive_errors_max: 9 }),
+      method: "PUT",
+    });
+    expect(await set.json()).toMatchObject({
+      policy: { velocity_spends_per_minute_max: 5, breaker_consecutive_errors_max: 9 },
+    });
   });
 
   it("sets a policy, shows the pending approval a spend created, and approves it over HTTP", async () => {

@@ -110,10 +110,12 @@ export function createApp(deps: AppDeps): NodeApp {
     return c.json(described?.body, 404);
   });
   app.use("*", observe(metrics));
+  const mesh = deps.mesh ?? (() => undefined);
   app.route(
     "/",
     healthRoutes({
       modelLoaded: () => deps.engine() !== undefined,
+      modelsInMesh: () => (quietly(() => mesh()?.providers().length) ?? 0) > 0,
       ledgerOpen: deps.ledgerOpen,
       accepting: () => deps.inFlight.accepting(),
       registry: metrics.registry,
@@ -152,7 +154,6 @@ export function createApp(deps: AppDeps): NodeApp {
     sseFlushIntervalMs: deps.limits.sseFlushIntervalMs,
     logger: deps.logger,
   };
-  const mesh = deps.mesh ?? (() => undefined);
   const remote: RemoteAnswerDeps = {
     market: mesh,
     localModel: () => deps.engine()?.manifest.id,

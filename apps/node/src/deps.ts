@@ -48,13 +48,18 @@ export interface ApprovalPort {
   status: string;
 }
 
-/** A budget policy patch (the ledger's `Partial<SafetyPolicy>`): integer TRM; a null threshold disables approval. */
+/**
+ * A policy patch (the ledger's `Partial<SafetyPolicy>`): budgets in integer TRM (a null threshold disables
+ * approval) and the breaker settings as counts.
+ */
 export interface PolicyPatch {
   per_request_max_trm?: number;
   per_request_hard_max_trm?: number;
   hourly_max_trm?: number;
   lifetime_max_trm?: number;
   approval_threshold_trm?: number | null;
+  velocity_spends_per_minute_max?: number;
+  breaker_consecutive_errors_max?: number;
 }
 
 /** Statuses of an approval. */

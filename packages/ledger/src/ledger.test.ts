@@ -404,7 +404,13 @@ describe("services sharing the connection", () => {
   it("applies all migrations and exposes safety, pricing and reputation on the same database", () => {
     open();
     const ids = ledger.sqlite.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all();
-    expect(ids).toEqual(["001_core", "002_safety", "003_pricing", "004_reputation"]);
+    expect(ids).toEqual([
+      "001_core",
+      "002_safety",
+      "003_pricing",
+      "004_reputation",
+      "005_safety_breaker_policies",
+    ]);
     const before = ledger.reputation.get(alice.accountId).score;
     ledger.applySignedTrade(
       signedTrade({ provider: alice, consumer: bob, completionTokens: 4, timestampMs: T0, seq: 300 }),

@@ -1,6 +1,6 @@
 /**
- * `tirami policy show|set`: the operator's budget policy in the safety gate (ARCHITECTURE §6). Agents
- * have their own (`tirami agent budget`).
+ * `tirami policy show|set`: the operator's budget and circuit-breaker policy in the safety gate
+ * (ARCHITECTURE §6). Agents have their own (`tirami agent budget`).
  * @module
  */
 import { Command } from "commander";
@@ -12,7 +12,7 @@ import { addPolicyFlags, policyFromFlags } from "../policy-flags.js";
 import { record } from "../values.js";
 
 export function policyCommand(deps: CliDeps): Command {
-  const policy = new Command("policy").description("show or change the operator's budget policy");
+  const policy = new Command("policy").description("show or change the operator's budget and breaker policy");
   policy
     .command("show")
     .description("show the policy and current spend")
@@ -24,7 +24,9 @@ export function policyCommand(deps: CliDeps): Command {
         ctx.out.result(response, () => printPolicy(ctx.out.fields, response));
       }),
     );
-  addPolicyFlags(policy.command("set").description("change limits (integer TRM)"))
+  addPolicyFlags(
+    policy.command("set").description("change limits (budgets in integer TRM, breaker settings as counts)"),
+  )
     .option("--spender <name>", "a named agent instead of the operator")
     .action(
       defineAction(deps, async (ctx, _args, options) => {

@@ -15,19 +15,11 @@ import { operatorOnly } from "../middleware/auth.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
+import { policyFields } from "./policy-fields.js";
 
-const amount = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const createBody = z.strictObject({
   name: z.string().max(64),
-  policy: z
-    .strictObject({
-      per_request_max_trm: amount.optional(),
-      per_request_hard_max_trm: amount.optional(),
-      hourly_max_trm: amount.optional(),
-      lifetime_max_trm: amount.optional(),
-      approval_threshold_trm: amount.nullable().optional(),
-    })
-    .optional(),
+  policy: z.strictObject(policyFields).optional(),
 });
 
 /** What the agent routes use. */

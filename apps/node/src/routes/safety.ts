@@ -15,6 +15,7 @@ import { operatorOnly } from "../middleware/auth.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { parseBody } from "../openai/schemas.js";
 import { type AppEnv, spenderOf } from "../principal.js";
+import { policyFields } from "./policy-fields.js";
 import { integerParam } from "./query.js";
 
 const DECISIONS_SHOWN = 20;
@@ -25,14 +26,9 @@ const killBody = z.object({
   activate: z.boolean(),
   reason: z.string().min(1).max(REASON_CHARS_MAX).optional(),
 });
-const amount = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const policyBody = z.strictObject({
   spender: z.string().max(64).optional(),
-  per_request_max_trm: amount.optional(),
-  per_request_hard_max_trm: amount.optional(),
-  hourly_max_trm: amount.optional(),
-  lifetime_max_trm: amount.optional(),
-  approval_threshold_trm: amount.nullable().optional(),
+  ...policyFields,
 });
 const approvalStatus = z.enum(["pending", "approved", "denied", "expired", "consumed"]);
 

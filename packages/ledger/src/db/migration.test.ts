@@ -1,9 +1,12 @@
 /**
  * Proves the migration runner applies each migration once, in order, atomically with its record, and
- * refuses a malformed list or a database written by a newer build.
+ * refuses a malformed list or a database written by a newer build; and that a ledger database from
+ * before the breaker settings (005) upgrades with its stored policies intact.
  */
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { createManualClock } from "@tirami/core";
+import { createSafetyGate } from "../safety/index.js";
 import { applyMigrations, type Migration } from "./migration.js";
 import { LEDGER_MIGRATIONS } from "./migrations.js";
 
@@ -25,11 +28,35 @@ describe("applyMigrations", () => {
       "002_safety",
       "003_pricing",
       "004_reputation",
+      "005_safety_breaker_policies",
     ]);
     expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([]);
     expect(db.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all()).toEqual(
       LEDGER_MIGRATIONS.map((m) => m.id),
     );
+  });
+
+  it("upgrades a database from before 005: stored policies keep their budgets and take their spender's breaker defaults", () => {
+    const db = memory();
+    applyMigrations(db, LEDGER_MIGRATIONS.slice(0, 4));
+    const insert = db.prepare(
+      `INSERT INTO safety_policies (spender, per_request_max_trm, per_request_hard_max_trm, hourly_max_trm,
+         lifetime_max_trm, approval_threshold_trm, updated_at_ms) VALUES (?, 1000, 10000, ?, 1000000, 5000, 1)`,
+    );
+    insert.run("operator", 50_000);
+    insert.run("agent-a", 500);
+    expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual(["005_safety_breaker_policies"]);
+    const gate = createSafetyGate({ db, clock: createManualClock(1_000) });
+    expect(gate.getPolicy("operator")).toMatchObject({
+      hourly_max_trm: 50_000,
+      velocity_spends_per_minute_max: 600,
+      breaker_consecutive_errors_max: 20,
+    });
+    expect(gate.getPolicy("agent-a")).toMatchObject({
+      hourly_max_trm: 500,
+      velocity_spends_per_minute_max: 30,
+      breaker_consecutive_errors_max: 5,
+    });
   });
 
   it("rolls a failing migration back entirely, record included", () => {

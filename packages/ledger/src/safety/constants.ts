@@ -1,6 +1,7 @@
 /**
  * Safety gate limits and defaults (ARCHITECTURE §6, reference §6). Every bound the gate applies to
- * outside input lives here, with its unit in its name.
+ * outside input lives here, with its unit in its name. Relations between the breaker defaults and their
+ * configurable maxima are asserted at load.
  * @module
  */
 
@@ -17,12 +18,38 @@ export const DEFAULT_APPROVAL_THRESHOLD_TRM = 5_000;
 
 /** The hourly budget is a sliding window of this length. */
 export const HOURLY_WINDOW_MS = 3_600_000;
-/** Velocity window for the circuit breaker. */
+/** Velocity window of the circuit breaker: the minute of `velocity_spends_per_minute_max`. */
 export const VELOCITY_WINDOW_MS = 60_000;
-/** At most this many allowed spends per spender in `VELOCITY_WINDOW_MS`; the next one is denied and trips. */
-export const VELOCITY_SPENDS_MAX = 30;
-/** Consecutive failed outcomes (`recordOutcome(spender, false)`) that trip a spender's breaker. */
-export const BREAKER_CONSECUTIVE_ERRORS_MAX = 5;
+/**
+ * Default per-spender policy (agents): at most this many allowed spends in `VELOCITY_WINDOW_MS`; the
+ * next one is denied and trips the breaker. An agent that buys more than one answer every two seconds
+ * for a minute is more likely a loop than a plan.
+ */
+export const DEFAULT_VELOCITY_SPENDS_PER_MINUTE_MAX = 30;
+/** Default per-spender policy (agents): failed outcomes in a row (`recordOutcome(spender, false)`) that trip. */
+export const DEFAULT_BREAKER_CONSECUTIVE_ERRORS_MAX = 5;
+/**
+ * The operator's default velocity limit. A node acting as a gateway spends as the operator for every
+ * remote request its clients send (8 concurrent clients tripped the agent default within a minute).
+ * 600 a minute is 10 remote purchases a second: about what a 2-core gateway can relay (each purchase
+ * is a libp2p stream, Ed25519 signatures and a handful of ledger transactions, while providers generate),
+ * and the rate at which the node's default per-token HTTP rate limit (600 a minute) refills. A runaway
+ * loop still trips it within a minute.
+ */
+export const OPERATOR_VELOCITY_SPENDS_PER_MINUTE_MAX = 600;
+/**
+ * The operator's default consecutive-error threshold. A gateway has many purchases in flight, and one
+ * provider that dies fails all of them at once (measured: 8 concurrent); 20 lets such a burst pass and
+ * still stops a spend path that keeps failing within seconds at gateway rates.
+ */
+export const OPERATOR_BREAKER_CONSECUTIVE_ERRORS_MAX = 20;
+/**
+ * Highest velocity limit a policy may set. Each check counts the spender's rows in the window (an
+ * index range scan), so the bound keeps that count, and the velocity table, small: 100 spends a second.
+ */
+export const VELOCITY_SPENDS_PER_MINUTE_CONFIG_MAX = 6_000;
+/** Highest consecutive-error threshold a policy may set. */
+export const BREAKER_CONSECUTIVE_ERRORS_CONFIG_MAX = 1_000;
 /** A tripped breaker resets by itself this long after it tripped. */
 export const BREAKER_RESET_MS = 300_000;
 
@@ -61,3 +88,13 @@ export const REQUEST_ID_CHARS_MAX = 128;
 export const ACTOR_CHARS_MAX = 64;
 /** Per-spender policy overrides kept at most. */
 export const POLICIES_MAX = 10_000;
+
+// Relations the defaults rely on, checked once at load.
+if (
+  OPERATOR_VELOCITY_SPENDS_PER_MINUTE_MAX > VELOCITY_SPENDS_PER_MINUTE_CONFIG_MAX ||
+  DEFAULT_VELOCITY_SPENDS_PER_MINUTE_MAX > VELOCITY_SPENDS_PER_MINUTE_CONFIG_MAX ||
+  OPERATOR_BREAKER_CONSECUTIVE_ERRORS_MAX > BREAKER_CONSECUTIVE_ERRORS_CONFIG_MAX ||
+  DEFAULT_BREAKER_CONSECUTIVE_ERRORS_MAX > BREAKER_CONSECUTIVE_ERRORS_CONFIG_MAX
+) {
+  throw new Error("safety constants: a default breaker setting exceeds its configurable maximum");
+}

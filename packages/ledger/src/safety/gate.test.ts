@@ -1,8 +1,9 @@
 /**
  * Proves each rule of the safety gate on a real SQLite file: kill switch (persisted across reopen),
  * per-request auto cap / hard max, hourly and lifetime budgets at their exact limits, velocity and
- * consecutive-error breakers with auto-reset, the approval workflow (reachable with default policy),
- * fail-closed denial on internal errors, and that every decision is logged.
+ * consecutive-error breakers with auto-reset, per-spender breaker settings (the operator's gateway
+ * defaults beside the agents' strict ones, overrides persisted), the approval workflow (reachable with
+ * default policy), fail-closed denial on internal errors, and that every decision is logged.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -232,6 +233,80 @@ describe("circuit breaker", () => {
       tripped: false,
       consecutive_errors: 0,
     });
+  });
+});
+
+describe("per-spender breaker settings", () => {
+  it("lets the operator make 40 spends inside a minute while an agent is tripped after 30", () => {
+    for (let index = 0; index < 40; index++) {
+      expect(spend("operator", 1).allowed).toBe(true);
+      if (index < 30) expect(spend("agent-g", 1).allowed).toBe(true);
+      clock.advanceMs(1_000);
+    }
+    expect(spend("agent-g", 1)).toMatchObject({ allowed: false, code: SafetyErrorCode.VELOCITY_ANOMALY });
+    expect(spend("operator", 1).allowed).toBe(true);
+    expect(gate.state().breakers).toEqual([expect.objectContaining({ spender: "agent-g", tripped: true })]);
+  });
+
+  it("denies the operator's 601st spend in a minute by default, and trips it", () => {
+    for (let index = 0; index < 600; index++) expect(spend("operator", 0).allowed).toBe(true);
+    expect(spend("operator", 0)).toMatchObject({
+      allowed: false,
+      code: SafetyErrorCode.VELOCITY_ANOMALY,
+      message: expect.stringContaining("more than 600 spends"),
+    });
+    expect(spend("operator", 0)).toMatchObject({ code: SafetyErrorCode.CIRCUIT_BREAKER_TRIPPED });
+  });
+
+  it("trips the operator after 20 failures in a row, an agent after 5", () => {
+    for (let index = 0; index < 19; index++) {
+      expect(gate.recordOutcome("operator", false).tripped).toBe(false);
+      gate.recordOutcome("agent-f", false);
+    }
+    expect(gate.recordOutcome("agent-f", false).tripped).toBe(true);
+    expect(spend("operator", 1).allowed).toBe(true);
+    expect(gate.recordOutcome("operator", false)).toMatchObject({ tripped: true, consecutive_errors: 20 });
+    expect(spend("operator", 1)).toMatchObject({ code: SafetyErrorCode.CIRCUIT_BREAKER_TRIPPED });
+  });
+
+  it("takes each spender's own settings from setPolicy, persisted across reopening the file", () => {
+    gate.setPolicy("agent-s", { velocity_spends_per_minute_max: 3, breaker_consecutive_errors_max: 2 });
+    gate.setPolicy("operator", { velocity_spends_per_minute_max: 2 });
+    db.close();
+    open();
+    expect(gate.getPolicy("operator")).toMatchObject({
+      velocity_spends_per_minute_max: 2,
+      breaker_consecutive_errors_max: 20,
+    });
+    for (let index = 0; index < 3; index++) expect(spend("agent-s", 1).allowed).toBe(true);
+    expect(spend("agent-s", 1)).toMatchObject({
+      code: SafetyErrorCode.VELOCITY_ANOMALY,
+      message: expect.stringContaining("more than 3 spends"),
+    });
+    for (let index = 0; index < 2; index++) expect(spend("operator", 1).allowed).toBe(true);
+    expect(spend("operator", 1)).toMatchObject({ code: SafetyErrorCode.VELOCITY_ANOMALY });
+    gate.recordOutcome("agent-t", false);
+    gate.setPolicy("agent-t", { breaker_consecutive_errors_max: 2 });
+    expect(gate.recordOutcome("agent-t", false).tripped).toBe(true);
+  });
+
+  it("gives a policy stored before breaker settings existed the breaker defaults of its spender", () => {
+    gate.setPolicy("operator", { hourly_max_trm: 50_000 });
+    gate.setPolicy("agent-o", { hourly_max_trm: 500 });
+    db.prepare("DELETE FROM safety_breaker_policies").run();
+    expect(gate.getPolicy("operator")).toMatchObject({
+      hourly_max_trm: 50_000,
+      velocity_spends_per_minute_max: 600,
+      breaker_consecutive_errors_max: 20,
+    });
+    expect(gate.state().policies).toEqual([
+      expect.objectContaining({
+        spender: "agent-o",
+        hourly_max_trm: 500,
+        velocity_spends_per_minute_max: 30,
+      }),
+      expect.objectContaining({ spender: "operator", velocity_spends_per_minute_max: 600 }),
+    ]);
   });
 });
 
@@ -496,7 +571,37 @@ describe("policies and state", () => {
       hourly_max_trm: 10_000,
       lifetime_max_trm: 1_000_000,
       approval_threshold_trm: 5_000,
+      velocity_spends_per_minute_max: 30,
+      breaker_consecutive_errors_max: 5,
     });
+    expect(gate.getPolicy("operator")).toEqual({
+      ...gate.getPolicy("other"),
+      velocity_spends_per_minute_max: 600,
+      breaker_consecutive_errors_max: 20,
+    });
+  });
+
+  it("validates breaker settings: integers from 1 to their maxima, nothing stored on failure", () => {
+    for (const bad of [0, -1, 1.5, 6_001, Number.NaN, "10"]) {
+      expect(() => gate.setPolicy("agent", { velocity_spends_per_minute_max: bad as number })).toThrow(
+        expect.objectContaining({
+          code: "INVALID_POLICY",
+          details: { field: "velocity_spends_per_minute_max" },
+        }),
+      );
+    }
+    for (const bad of [0, 1_001, 2.5, null]) {
+      expect(() => gate.setPolicy("agent", { breaker_consecutive_errors_max: bad as number })).toThrow(
+        expect.objectContaining({
+          code: "INVALID_POLICY",
+          details: { field: "breaker_consecutive_errors_max" },
+        }),
+      );
+    }
+    expect(gate.state().policies).toEqual([]);
+    expect(
+      gate.setPolicy("agent", { velocity_spends_per_minute_max: 6_000, breaker_consecutive_errors_max: 1 }),
+    ).toMatchObject({ velocity_spends_per_minute_max: 6_000, breaker_consecutive_errors_max: 1 });
   });
 
   it("state() reports kill switch, breakers, policies, pending approvals and recent spend", () => {
@@ -506,7 +611,15 @@ describe("policies and state", () => {
     const state = gate.state();
     expect(state.kill_switch.active).toBe(false);
     expect(state.pending_approvals).toBe(1);
-    expect(state.policies.map((policy) => policy.spender)).toEqual(["agent-b"]);
+    expect(state.policies).toEqual([
+      expect.objectContaining({
+        spender: "agent-b",
+        lifetime_max_trm: 5,
+        velocity_spends_per_minute_max: 30,
+      }),
+    ]);
+    expect(state.default_policy.velocity_spends_per_minute_max).toBe(30);
+    expect(state.operator_default_policy.velocity_spends_per_minute_max).toBe(600);
     expect(state.spend).toEqual([
       { spender: "agent-a", hourly_spend_trm: 100, lifetime_spend_trm: 100, spends_last_minute: 1 },
     ]);

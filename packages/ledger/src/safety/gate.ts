@@ -5,7 +5,8 @@
  *   0. the request is well-formed (spender name, integer amount, reason)  → INVALID_SPEND_REQUEST
  *   1. kill switch                                                         → KILL_SWITCH_ACTIVE
  *   2. circuit breaker: tripped less than 5 min ago                        → CIRCUIT_BREAKER_TRIPPED
- *      velocity: 30 spends already allowed in the last 60 s (trips)        → VELOCITY_ANOMALY
+ *      velocity: the policy's limit already reached in the last 60 s       → VELOCITY_ANOMALY
+ *      (30 for an agent, 600 for the operator by default; reaching it trips)
  *   3. approval named by `approvalId` must exist, match and be approved    → APPROVAL_*
  *   4. amount > per_request_hard_max_trm                                   → EXCEEDS_REQUEST_LIMIT
  *   5. sliding-hour budget, then lifetime budget                           → HOURLY_LIMIT_EXCEEDED / LIFETIME_CAP_REACHED
@@ -31,7 +32,8 @@
  * becomes a denial with `SAFETY_INTERNAL_ERROR`, logged when the log is still writable.
  *
  * This file composes the rule modules and keeps the order in one place (`evaluate`): `kill-switch.ts`
- * (1), `breaker.ts` (2), `approvals.ts` (3, 6), `budget.ts` (4–5), `grants.ts` (7), `decision-log.ts`.
+ * (1), `breaker.ts` (2), `approvals.ts` (3, 6), `budget.ts` (4–5), `grants.ts` (7), `decision-log.ts`,
+ * with every spender's policy read from `policy-store.ts`.
  * @module
  */
 import type BetterSqlite3 from "better-sqlite3";
@@ -45,7 +47,8 @@ import { SafetyErrorCode, type SafetyDenyCode } from "./errors.js";
 import { createGrants, type Grants } from "./grants.js";
 import { createKillSwitch, type KillSwitch } from "./kill-switch.js";
 import { newId, type Outcome } from "./outcome.js";
-import { DEFAULT_SAFETY_POLICY, mergePolicy } from "./policy.js";
+import { DEFAULT_OPERATOR_SAFETY_POLICY, DEFAULT_SAFETY_POLICY, mergePolicy } from "./policy.js";
+import { createPolicies, type Policies } from "./policy-store.js";
 import { readSafetyState } from "./state.js";
 import { createSafetyStore, type ApprovalRow } from "./store.js";
 import type { SafetyGate, SafetyGateOptions, SpendAllowed, SpendDecision, SpendRequest } from "./types.js";
@@ -69,6 +72,7 @@ export type {
 
 /** The rule modules one gate is made of. */
 interface GateParts {
+  policies: Policies;
   killSwitch: KillSwitch;
   breaker: Breaker;
   approvals: Approvals;
@@ -86,7 +90,8 @@ function evaluate(parts: GateParts, request: SpendRequest, nowMs: number): Outco
   // 2. Circuit breaker (an expired trip resets here), then velocity (reaching it trips the breaker).
   const open = parts.breaker.checkOpen(spender, nowMs);
   if (open !== null) return open;
-  const tooFast = parts.breaker.checkVelocity(spender, nowMs);
+  const policy = parts.policies.policyOf(spender);
+  const tooFast = parts.breaker.checkVelocity(spender, policy, nowMs);
   if (tooFast !== null) return tooFast;
   // 3. An approval named explicitly must exist, match and be approved.
   let redeem: ApprovalRow | undefined;
@@ -96,7 +101,6 @@ function evaluate(parts: GateParts, request: SpendRequest, nowMs: number): Outco
     redeem = resolved;
   }
   // 4–5. Per-request hard max, then the sliding hour, then the lifetime cap.
-  const policy = parts.budget.policyOf(spender);
   const overBudget = parts.budget.check(request, policy, nowMs);
   if (overBudget !== null) return overBudget;
   // 6. Above the auto cap or the threshold a human decides, unless an approved approval is redeemed.
@@ -251,7 +255,10 @@ function createCheckSpend(
  */
 export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
   const { db, clock } = options;
-  const defaultPolicy = mergePolicy(DEFAULT_SAFETY_POLICY, options.defaults ?? {});
+  const defaults = {
+    agent: mergePolicy(DEFAULT_SAFETY_POLICY, options.defaults ?? {}),
+    operator: mergePolicy(DEFAULT_OPERATOR_SAFETY_POLICY, options.defaults ?? {}),
+  };
   const approvalDeadlineMs = checkApprovalDeadlineMs(options.approvalDeadlineMs ?? APPROVAL_DEADLINE_MS);
   const store = createSafetyStore(db);
   const now = (): number => {
@@ -260,15 +267,17 @@ export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
     return value;
   };
   const decisions = createDecisionLog(store);
+  const policies = createPolicies({ db, store, now, defaults });
   const parts: GateParts = {
+    policies,
     killSwitch: createKillSwitch({ store, now }),
-    breaker: createBreaker({ db, store, now }),
+    breaker: createBreaker({ db, store, now, policyOf: policies.policyOf }),
     approvals: createApprovals({ db, store, now, decisions, approvalDeadlineMs }),
-    budget: createBudget({ db, store, now, defaultPolicy }),
+    budget: createBudget({ store }),
     grants: createGrants({ db, store, now }),
     decisions,
   };
-  const { killSwitch, breaker, approvals, budget, grants } = parts;
+  const { killSwitch, breaker, approvals, grants } = parts;
 
   return {
     checkSpend: createCheckSpend(db, parts, now),
@@ -278,8 +287,8 @@ export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
     activateKill: killSwitch.activate,
     resume: killSwitch.resume,
     killSwitch: killSwitch.state,
-    getPolicy: budget.getPolicy,
-    setPolicy: budget.setPolicy,
+    getPolicy: policies.getPolicy,
+    setPolicy: policies.setPolicy,
     approve: (approvalId, by) => approvals.decide(approvalId, "approved", by),
     deny: (approvalId, by) => approvals.decide(approvalId, "denied", by),
     expireApprovals: approvals.expire,
@@ -291,7 +300,7 @@ export function createSafetyGate(options: SafetyGateOptions): SafetyGate {
         nowMs: now(),
         killSwitch: killSwitch.state,
         breakers: breaker.states,
-        defaultPolicy,
+        policies,
       }),
   };
 }

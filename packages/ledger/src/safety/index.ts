@@ -8,7 +8,13 @@ export * as SafetyLimits from "./constants.js";
 /** The spender name of the node operator (every other spender is an app's, e.g. an agent). */
 export { OPERATOR_SPENDER } from "./constants.js";
 export { SafetyError, SafetyErrorCode, type SafetyDenyCode } from "./errors.js";
-export { DEFAULT_SAFETY_POLICY, isSpenderName, mergePolicy, type SafetyPolicy } from "./policy.js";
+export {
+  DEFAULT_OPERATOR_SAFETY_POLICY,
+  DEFAULT_SAFETY_POLICY,
+  isSpenderName,
+  mergePolicy,
+  type SafetyPolicy,
+} from "./policy.js";
 export {
   createSafetyGate,
   type Approval,

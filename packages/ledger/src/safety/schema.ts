@@ -5,8 +5,11 @@
  * @module
  */
 
-/** CREATE TABLE IF NOT EXISTS statements for the safety gate. Idempotent. */
-export const SAFETY_SCHEMA_SQL = `
+/**
+ * The gate's first tables: the ledger's migration `002_safety`. Released: never edit (a database that
+ * already recorded 002 would not see the change); add a new statement below and a new migration.
+ */
+export const SAFETY_TABLES_SQL = `
 CREATE TABLE IF NOT EXISTS safety_kill_switch (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   active INTEGER NOT NULL CHECK (active IN (0, 1)),
@@ -80,3 +83,23 @@ CREATE TABLE IF NOT EXISTS safety_decisions (
 );
 CREATE INDEX IF NOT EXISTS safety_decisions_by_spender ON safety_decisions (spender, time_ms);
 `;
+
+/**
+ * Per-spender breaker settings (the ledger's migration `005_safety_breaker_policies`): the breaker half
+ * of a spender's policy, written with its budget row by `setPolicy`. A budget row without one (written
+ * before this table existed) takes the breaker settings of the spender's default policy.
+ */
+export const SAFETY_BREAKER_POLICIES_SQL = `
+CREATE TABLE IF NOT EXISTS safety_breaker_policies (
+  spender TEXT PRIMARY KEY,
+  velocity_spends_per_minute_max INTEGER NOT NULL CHECK (velocity_spends_per_minute_max >= 1),
+  breaker_consecutive_errors_max INTEGER NOT NULL CHECK (breaker_consecutive_errors_max >= 1)
+);
+`;
+
+/**
+ * Every table of the safety gate, as CREATE … IF NOT EXISTS statements: idempotent. For a gate on a
+ * database the ledger's migrations did not create (tests, embedders); the ledger applies the parts as
+ * its migrations 002 and 005.
+ */
+export const SAFETY_SCHEMA_SQL = SAFETY_TABLES_SQL + SAFETY_BREAKER_POLICIES_SQL;

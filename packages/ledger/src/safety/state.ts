@@ -3,8 +3,8 @@
  * approvals, and the hourly / lifetime / last-minute spend of every recently active spender.
  * @module
  */
-import { BREAKER_CONSECUTIVE_ERRORS_MAX, BREAKER_RESET_MS, VELOCITY_SPENDS_MAX } from "./constants.js";
-import type { SafetyPolicy } from "./policy.js";
+import { BREAKER_RESET_MS, VELOCITY_WINDOW_MS } from "./constants.js";
+import type { Policies } from "./policy-store.js";
 import type { SafetyStore } from "./store.js";
 import type { BreakerState, KillSwitchState, SafetyState, SpenderSpend } from "./types.js";
 
@@ -27,21 +27,19 @@ export function readSafetyState(deps: {
   nowMs: number;
   killSwitch: () => KillSwitchState;
   breakers: (nowMs: number, limit: number) => BreakerState[];
-  defaultPolicy: SafetyPolicy;
+  policies: Pick<Policies, "defaults" | "list">;
 }): SafetyState {
   const { store, nowMs } = deps;
+  const defaults = deps.policies.defaults();
   const spenders = store.activeSpenders(nowMs, STATE_ROWS_MAX);
   return {
     kill_switch: deps.killSwitch(),
     breakers: deps.breakers(nowMs, STATE_ROWS_MAX),
-    default_policy: { ...deps.defaultPolicy },
-    policies: store.policies(STATE_ROWS_MAX).map((row) => ({ ...row })),
+    default_policy: defaults.agent,
+    operator_default_policy: defaults.operator,
+    policies: deps.policies.list(STATE_ROWS_MAX),
     pending_approvals: store.pendingApprovalsTotal(),
     spend: spenders.map((spender) => spenderSpend(store, spender, nowMs)),
-    limits: {
-      velocity_spends_max: VELOCITY_SPENDS_MAX,
-      breaker_consecutive_errors_max: BREAKER_CONSECUTIVE_ERRORS_MAX,
-      breaker_reset_ms: BREAKER_RESET_MS,
-    },
+    limits: { velocity_window_ms: VELOCITY_WINDOW_MS, breaker_reset_ms: BREAKER_RESET_MS },
   };
 }

@@ -30,9 +30,18 @@ export interface BreakerRow {
   trip_code: string | null;
 }
 
-export interface PolicyRow extends SafetyPolicy {
+/**
+ * A stored policy: the budget row joined with its breaker row. The breaker settings are null when the
+ * budget row predates the breaker table (then the spender's default applies).
+ */
+export interface PolicyRow extends Omit<
+  SafetyPolicy,
+  "velocity_spends_per_minute_max" | "breaker_consecutive_errors_max"
+> {
   spender: string;
   updated_at_ms: number;
+  velocity_spends_per_minute_max: number | null;
+  breaker_consecutive_errors_max: number | null;
 }
 
 export interface ApprovalRow {
@@ -76,6 +85,10 @@ export interface DecisionRow {
 
 export type DecisionInsert = Omit<DecisionRow, "decision_id">;
 
+/** A policy's budget row with its breaker row, if any. */
+const POLICY_SELECT = `SELECT p.*, b.velocity_spends_per_minute_max, b.breaker_consecutive_errors_max
+  FROM safety_policies p LEFT JOIN safety_breaker_policies b ON b.spender = p.spender`;
+
 /** Prepared statements of the gate. Construct after `SAFETY_SCHEMA_SQL` has been applied. */
 export function createSafetyStore(db: Database) {
   const s = {
@@ -89,8 +102,8 @@ export function createSafetyStore(db: Database) {
       `INSERT INTO safety_kill_switch (id, active, resumed_at_ms, resumed_by) VALUES (1, 0, ?, ?)
        ON CONFLICT (id) DO UPDATE SET active = 0, resumed_at_ms = excluded.resumed_at_ms, resumed_by = excluded.resumed_by`,
     ),
-    policyGet: db.prepare("SELECT * FROM safety_policies WHERE spender = ?"),
-    policyList: db.prepare("SELECT * FROM safety_policies ORDER BY spender LIMIT ?"),
+    policyGet: db.prepare(`${POLICY_SELECT} WHERE p.spender = ?`),
+    policyList: db.prepare(`${POLICY_SELECT} ORDER BY p.spender LIMIT ?`),
     policyCount: db.prepare("SELECT COUNT(*) AS n FROM safety_policies"),
     policyUpsert: db.prepare(
       `INSERT INTO safety_policies (spender, per_request_max_trm, per_request_hard_max_trm, hourly_max_trm,
@@ -101,6 +114,13 @@ export function createSafetyStore(db: Database) {
          per_request_hard_max_trm = excluded.per_request_hard_max_trm, hourly_max_trm = excluded.hourly_max_trm,
          lifetime_max_trm = excluded.lifetime_max_trm, approval_threshold_trm = excluded.approval_threshold_trm,
          updated_at_ms = excluded.updated_at_ms`,
+    ),
+    breakerPolicyUpsert: db.prepare(
+      `INSERT INTO safety_breaker_policies (spender, velocity_spends_per_minute_max, breaker_consecutive_errors_max)
+       VALUES (@spender, @velocity_spends_per_minute_max, @breaker_consecutive_errors_max)
+       ON CONFLICT (spender) DO UPDATE SET
+         velocity_spends_per_minute_max = excluded.velocity_spends_per_minute_max,
+         breaker_consecutive_errors_max = excluded.breaker_consecutive_errors_max`,
     ),
     breakerGet: db.prepare("SELECT * FROM safety_breakers WHERE spender = ?"),
     breakerList: db.prepare("SELECT * FROM safety_breakers ORDER BY spender LIMIT ?"),
@@ -200,7 +220,23 @@ export function createSafetyStore(db: Database) {
     policy: (spender: string) => s.policyGet.get(spender) as PolicyRow | undefined,
     policies: (limit: number) => s.policyList.all(limit) as PolicyRow[],
     policyCount: () => count(s.policyCount.get()),
-    putPolicy: (row: PolicyRow) => s.policyUpsert.run(row),
+    /** Writes both halves of a spender's policy (call inside a transaction). */
+    putPolicy(row: SafetyPolicy & { spender: string; updated_at_ms: number }): void {
+      s.policyUpsert.run({
+        spender: row.spender,
+        per_request_max_trm: row.per_request_max_trm,
+        per_request_hard_max_trm: row.per_request_hard_max_trm,
+        hourly_max_trm: row.hourly_max_trm,
+        lifetime_max_trm: row.lifetime_max_trm,
+        approval_threshold_trm: row.approval_threshold_trm,
+        updated_at_ms: row.updated_at_ms,
+      });
+      s.breakerPolicyUpsert.run({
+        spender: row.spender,
+        velocity_spends_per_minute_max: row.velocity_spends_per_minute_max,
+        breaker_consecutive_errors_max: row.breaker_consecutive_errors_max,
+      });
+    },
 
     breaker: (spender: string) => s.breakerGet.get(spender) as BreakerRow | undefined,
     breakers: (limit: number) => s.breakerList.all(limit) as BreakerRow[],

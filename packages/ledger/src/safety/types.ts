@@ -81,11 +81,15 @@ export interface SpenderSpend {
 export interface SafetyState {
   kill_switch: KillSwitchState;
   breakers: BreakerState[];
+  /** The policy of an agent without its own. */
   default_policy: SafetyPolicy;
+  /** The policy of the operator while it has none of its own. */
+  operator_default_policy: SafetyPolicy;
   policies: Array<SafetyPolicy & { spender: string; updated_at_ms: number }>;
   pending_approvals: number;
   spend: SpenderSpend[];
-  limits: { velocity_spends_max: number; breaker_consecutive_errors_max: number; breaker_reset_ms: number };
+  /** Fixed for every spender: the velocity window and how long a tripped breaker stays open. */
+  limits: { velocity_window_ms: number; breaker_reset_ms: number };
 }
 
 export type Approval = ApprovalRow;
@@ -106,7 +110,10 @@ export interface SafetyGate {
   recordSpend(input: RecordSpendInput): { grant_found: boolean };
   /** Releases a grant that was never spent, so it stops counting against the budgets. */
   releaseSpend(grantId: string): boolean;
-  /** Reports a spend outcome; 5 consecutive failures trip the spender's breaker. */
+  /**
+   * Reports a spend outcome; the spender's policy's `breaker_consecutive_errors_max` failures in a row
+   * (5 for an agent, 20 for the operator by default) trip its breaker.
+   */
   recordOutcome(spender: string, ok: boolean): BreakerState;
   activateKill(reason: string, by: string): KillSwitchState;
   resume(by: string): KillSwitchState;
@@ -125,7 +132,10 @@ export interface SafetyGate {
 export interface SafetyGateOptions {
   db: BetterSqlite3.Database;
   clock: Clock;
-  /** Overrides of the built-in default policy for spenders without their own. */
+  /**
+   * Overrides merged over both built-in defaults (`DEFAULT_SAFETY_POLICY` for agents,
+   * `DEFAULT_OPERATOR_SAFETY_POLICY` for the operator) for spenders without a policy of their own.
+   */
   defaults?: Partial<SafetyPolicy>;
   /** How long a pending approval waits before it counts as denied; default `APPROVAL_DEADLINE_MS` (5 min). */
   approvalDeadlineMs?: number;
