@@ -1,6 +1,6 @@
 /**
  * The public shape of the mesh host: its options, the `MeshHost` interface, events and request options.
- * Implemented by `mesh-host.ts`.
+ * Implemented by `mesh-host.ts` (assembled from the `host-*.ts` modules).
  * @module
  */
 import type { AccountId } from "@tirami/core";
