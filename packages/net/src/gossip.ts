@@ -80,11 +80,20 @@ export class GossipRouter {
     rateLimited: 0,
   };
 
+  #listening = false;
+
   constructor(pubsub: GossipSub, options: GossipRouterOptions) {
     this.#pubsub = pubsub;
     this.#options = options;
     this.#seen = new SeenCache(options.seenMax);
-    pubsub.addEventListener("gossipsub:message", this.#onMessage);
+    this.resume();
+  }
+
+  /** Listens to gossipsub's deliveries again after `stop()` (a restarted host); idempotent. */
+  resume(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.#pubsub.addEventListener("gossipsub:message", this.#onMessage);
   }
 
   subscribe(topic: string, handlers: GossipHandlers): () => void {
@@ -132,6 +141,7 @@ export class GossipRouter {
   }
 
   stop(): void {
+    this.#listening = false;
     this.#pubsub.removeEventListener("gossipsub:message", this.#onMessage);
     this.#handlers.clear();
     this.#seen.clear();

@@ -33,6 +33,7 @@ export class HostLifecycle {
   #started = false;
   #stopping = false;
   #pingTimer: NodeJS.Timeout | undefined;
+  #starting: Promise<void> | undefined;
 
   constructor(parts: HostLifecycleParts) {
     this.#parts = parts;
@@ -53,13 +54,24 @@ export class HostLifecycle {
       throw new NetError(NetErrorCode.NOT_STARTED, "the mesh host is not started");
   }
 
-  /** Starts the node, the connection handlers, the latency timer, then dials the bootstrap peers. */
-  async start(): Promise<void> {
-    if (this.#started) return;
+  /**
+   * Starts the node, the connection handlers, gossip delivery, the latency timer, then dials the bootstrap
+   * peers. Concurrent calls share one start; a stopped host starts again.
+   */
+  start(): Promise<void> {
+    if (this.#started) return Promise.resolve();
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     this.#stopping = false;
     await this.#parts.node.start();
     this.#started = true;
     this.#connections.attach();
+    this.#parts.gossip.resume();
     this.#pingTimer = startLatencyRefresh(this.#parts);
     await this.#parts.bootstraps.start();
   }
