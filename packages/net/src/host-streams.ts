@@ -89,7 +89,10 @@ export async function openRequest(
   requestOptions: RequestOptions,
 ): Promise<FramedStream> {
   const { node, limits } = parts;
+  // Every option is checked before anything is opened, so a bad one leaves no stream behind.
   const timeoutMs = positive(requestOptions.timeoutMs ?? limits.streamTimeoutMs, "timeoutMs");
+  const frameBytesMax = positive(requestOptions.frameBytesMax ?? limits.frameBytesMax, "frameBytesMax");
+  const idleTimeoutMs = positive(requestOptions.idleTimeoutMs ?? limits.streamIdleTimeoutMs, "idleTimeoutMs");
   const startedMs = Date.now();
   const resolved = resolveTarget(target);
   const stream = await dialProtocol(
@@ -100,8 +103,8 @@ export async function openRequest(
   const remoteAccount = streamAccount(node, stream, resolved);
   return new FramedStreamImpl(stream, {
     remoteAccount,
-    frameBytesMax: positive(requestOptions.frameBytesMax ?? limits.frameBytesMax, "frameBytesMax"),
-    idleTimeoutMs: positive(requestOptions.idleTimeoutMs ?? limits.streamIdleTimeoutMs, "idleTimeoutMs"),
+    frameBytesMax,
+    idleTimeoutMs,
     timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedMs)),
     signal: requestOptions.signal,
   });
