@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createManualClock } from "@tirami/core";
+import { isTradeId } from "@tirami/proto";
 import { openLedger } from "./ledger.js";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -52,7 +53,7 @@ function runAndKill(path: string, firstSeq: number, acks: number): Promise<strin
       buffer += chunk.toString();
       const lines = buffer.split("\n");
       buffer = lines.pop()!;
-      for (const line of lines) if (/^[0-9a-f]{64}$/.test(line)) acknowledged.push(line);
+      for (const line of lines) if (isTradeId(line)) acknowledged.push(line);
       if (acknowledged.length >= acks && child.signalCode === null) child.kill("SIGKILL");
     });
     child.on("error", reject);

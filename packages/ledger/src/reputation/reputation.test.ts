@@ -16,6 +16,7 @@ import {
   createManualClock,
   createSigner,
   generateSeed,
+  isSignatureHex,
   type ManualClock,
   type Signer,
 } from "@tirami/core";
@@ -154,7 +155,7 @@ describe("signed observations", () => {
     const viaProto = signReputationObservation(body, observer);
     const viaLedger = signObservation(observer, { subject, score: 0.25, timestampMs: clock.nowMs() });
     expect(viaLedger).toEqual(viaProto);
-    expect(viaLedger.signature).toMatch(/^[0-9a-f]{128}$/);
+    expect(viaLedger.signature).toSatisfy(isSignatureHex);
     const bytes = reputationObservationSigningBytes(viaLedger);
     expect(new TextDecoder().decode(bytes)).toContain(REPUTATION_SIGNING_DOMAIN);
     const decoded = decodeMessage(encodeMessage(viaLedger), ["reputation_observation"]);
