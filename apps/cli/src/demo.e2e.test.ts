@@ -4,6 +4,8 @@
  * common Merkle root, a verified inclusion proof and the spends denied by the agent's budget and the
  * kill switch. The demo stops its own nodes and removes its temporary homes.
  */
+import { isHex32 } from "@tirami/core";
+import { isTradeId } from "@tirami/proto";
 import { afterAll, expect, it } from "vitest";
 import { assertBuilt, json, removeTempDirs, runCli, tempDir, tinyModelPath } from "../test/e2e-harness.js";
 import { cleanEnv } from "../test/e2e-harness.js";
@@ -32,7 +34,7 @@ it("runs a real three-node mesh end to end", async () => {
   expect(summary.purchases).toHaveLength(4);
   for (const purchase of summary.purchases) {
     expect(purchase.cost_trm).toBeGreaterThan(0);
-    expect(purchase.trade_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(purchase.trade_id).toSatisfy(isTradeId);
   }
   expect(summary.purchases.map((p) => p.spender)).toEqual([
     "operator",
@@ -46,7 +48,7 @@ it("runs a real three-node mesh end to end", async () => {
   for (const node of summary.nodes)
     expect(node).toMatchObject({ trades: 4, has_all: true, merkle_root: summary.merkle_root });
   expect(summary.merkle_roots_agree).toBe(true);
-  expect(summary.merkle_root).toMatch(/^[0-9a-f]{64}$/);
+  expect(summary.merkle_root).toSatisfy(isHex32);
 
   // Money moved from the consumers to the provider and is conserved.
   const spent = summary.purchases.reduce((sum, p) => sum + p.cost_trm, 0);
