@@ -8,7 +8,7 @@ import { TEXT_ID_CHAR_CODE_MAX, TEXT_ID_CHAR_CODE_MIN } from "@tirami/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkSignedTrade, parseTrade, tradeCanonicalBytes } from "@tirami/proto";
-import { signedTrade, signerFor } from "../test/fixtures.js";
+import { signedTrade, signerFor } from "@tirami/test-trades";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 import { leafHash } from "./merkle/hash.js";
 import { encodeTrade, verifySignedTrade } from "./trade-verify.js";
