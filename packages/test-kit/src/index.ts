@@ -18,7 +18,14 @@ export {
 } from "./wait.js";
 
 /** Temporary directories. */
-export { createTempDir, suiteTempDir, TEMP_DIR_PREFIX_DEFAULT, type TempDir, tempDir } from "./temp-dir.js";
+export {
+  createTempDir,
+  suiteTempDir,
+  suiteTempDirs,
+  TEMP_DIR_PREFIX_DEFAULT,
+  type TempDir,
+  tempDir,
+} from "./temp-dir.js";
 
 /** Test models. */
 export {

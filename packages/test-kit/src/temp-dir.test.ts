@@ -1,15 +1,16 @@
 /**
  * Proves each kind of temporary directory lives exactly as long as promised: `tempDir` until its test
- * finishes (also when made in `beforeEach`, and also when the test fails), `suiteTempDir` across the tests
- * of its block and gone after it, `createTempDir` until removed (twice is harmless); and that a prefix
+ * finishes (also when made in `beforeEach`, and also when the test fails), `suiteTempDir` and the dirs of a
+ * `suiteTempDirs` maker (made in hooks and tests alike) across the tests of their block and gone after it,
+ * also after the block's own `afterAll` ran; `createTempDir` until removed (twice is harmless); and that a prefix
  * cannot point outside the OS temp dir, and that outside a test `tempDir` throws without making one. Later
  * tests check what earlier ones left, so the file relies on vitest's in-order run of one file.
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
-import { createTempDir, suiteTempDir, tempDir } from "./temp-dir.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTempDir, suiteTempDir, suiteTempDirs, tempDir } from "./temp-dir.js";
 
 describe("tempDir", () => {
   let fromHook = "";
@@ -75,6 +76,39 @@ describe("suiteTempDir", () => {
   it("outlives one test but not its block", () => {
     expect(existsSync(join(dir, "shared.db"))).toBe(true);
     expect(existsSync(inner)).toBe(false);
+  });
+});
+
+describe("suiteTempDirs", () => {
+  const made: string[] = [];
+  let stillThereInOwnAfterAll = false;
+
+  describe("inner block", () => {
+    const makeDir = suiteTempDirs("kit-many-");
+    beforeAll(() => {
+      made.push(makeDir());
+    });
+    afterAll(() => {
+      // Registered after suiteTempDirs, so it runs before the removal.
+      stillThereInOwnAfterAll = made.every((dir) => existsSync(dir));
+    });
+
+    it("makes a fresh directory on each call, in hooks and in tests", () => {
+      made.push(makeDir(), makeDir("kit-other-"));
+      expect(new Set(made).size).toBe(3);
+      expect(basename(made[2] as string)).toMatch(/^kit-other-/);
+      for (const dir of made) expect(existsSync(dir)).toBe(true);
+    });
+
+    it("keeps them for the next test of the block", () => {
+      for (const dir of made) expect(existsSync(dir)).toBe(true);
+    });
+  });
+
+  it("removes them after the block, once the block's own afterAll has run", () => {
+    expect(made).toHaveLength(3);
+    expect(stillThereInOwnAfterAll).toBe(true);
+    for (const dir of made) expect(existsSync(dir)).toBe(false);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Temporary directories for tests (real SQLite files, key files, node homes), each removed by the
  * test or suite that made it: `tempDir` when the current test finishes (vitest's `onTestFinished`, so also
- * when it fails), `suiteTempDir` after the current file or `describe` block (`afterAll`), and
- * `createTempDir` when the caller removes it itself (a bench, a child process's parent).
+ * when it fails), `suiteTempDir` and `suiteTempDirs` after the current file or `describe` block
+ * (`afterAll`), and `createTempDir` when the caller removes it itself (a bench, a child process's parent).
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -59,4 +59,27 @@ export function suiteTempDir(prefix = TEMP_DIR_PREFIX_DEFAULT): string {
   const dir = createTempDir(prefix);
   afterAll(() => dir.remove());
   return dir.path;
+}
+
+/**
+ * A maker of temporary directories for the current file or `describe` block: call `suiteTempDirs` at the
+ * top level of the block (or of a helper module the test file imports), then the returned function anywhere
+ * in it — in tests, `beforeAll` or helpers — for a fresh directory each time. All of them are removed after
+ * the block's last test, in an `afterAll` registered when `suiteTempDirs` was called: since after-hooks run
+ * last-registered first, that is after the block's own `afterAll` hooks have stopped what used the
+ * directories (nodes, child processes).
+ * @example
+ * const tempDir = suiteTempDirs("tirami-cli-");
+ * beforeAll(async () => (node = await startNode({ home: tempDir() })));
+ */
+export function suiteTempDirs(prefix = TEMP_DIR_PREFIX_DEFAULT): (prefix?: string) => string {
+  const dirs: TempDir[] = [];
+  afterAll(() => {
+    for (const dir of dirs.splice(0)) dir.remove();
+  });
+  return (ownPrefix = prefix) => {
+    const dir = createTempDir(ownPrefix);
+    dirs.push(dir);
+    return dir.path;
+  };
 }
