@@ -15,7 +15,6 @@ import {
   cleanEnv,
   json,
   type NodeUnderTest,
-  removeTempDirs,
   runCli,
   startNode,
   tempDir,
@@ -33,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await node?.stop();
-  removeTempDirs();
 });
 
 // Tests run concurrently against the one node (each CLI process mostly waits on module loading); none

@@ -6,11 +6,10 @@
  */
 import { isHex32 } from "@tirami/core";
 import { isTradeId } from "@tirami/proto";
-import { afterAll, expect, it } from "vitest";
-import { assertBuilt, json, removeTempDirs, runCli, tempDir, tinyModelPath } from "../test/e2e-harness.js";
+import { testModelPath } from "@tirami/test-kit";
+import { expect, it } from "vitest";
+import { assertBuilt, json, runCli, tempDir } from "../test/e2e-harness.js";
 import { cleanEnv } from "../test/e2e-harness.js";
-
-afterAll(() => removeTempDirs());
 
 interface DemoSummary {
   nodes: { node: string; trades: number; has_all: boolean; merkle_root: string; balance_trm: number }[];
@@ -23,7 +22,7 @@ interface DemoSummary {
 
 it("runs a real three-node mesh end to end", async () => {
   assertBuilt();
-  const run = await runCli(["demo", "--json", "--model", tinyModelPath(), "--home", tempDir()], {
+  const run = await runCli(["demo", "--json", "--model", testModelPath(), "--home", tempDir()], {
     env: cleanEnv(),
     timeoutMs: 90_000,
   });

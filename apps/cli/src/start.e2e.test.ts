@@ -7,10 +7,8 @@ import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { isAccountId } from "@tirami/core";
-import { afterAll, expect, it } from "vitest";
-import { assertBuilt, BIN, cleanEnv, removeTempDirs, tempDir } from "../test/e2e-harness.js";
-
-afterAll(() => removeTempDirs());
+import { expect, it } from "vitest";
+import { assertBuilt, BIN, cleanEnv, tempDir } from "../test/e2e-harness.js";
 
 interface Banner {
   node_id: string;
