@@ -3,13 +3,16 @@
  * only on packages in strictly lower layers (docs/architecture.md §1). This walks every workspace package's
  * package.json dependencies and every import in its source, benchmarks and tests, and reports each edge
  * that crosses the rule, each undeclared package, and each relative import that reaches into another
- * package's folder.
+ * package's folder. Packages listed under `testOnly` (the private test kits) must be private, may be listed
+ * only in `devDependencies`, and may be imported only from tests and benches, never from product source.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 
 export interface LayerRules {
   layers: string[][];
+  /** Private test kits: devDependencies only, imported from tests and benches only. */
+  testOnly?: string[];
 }
 
 export interface Violation {
@@ -26,6 +29,8 @@ const DEPENDENCY_FIELDS = [
   "peerDependencies",
   "optionalDependencies",
 ] as const;
+/** Test files inside `src/`; everything else under `src/` is product source. */
+const TEST_FILE_RE = /\.test\.[cm]?[jt]s$/;
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"']+)["']/g;
 
 interface WorkspacePackage {
@@ -94,7 +99,20 @@ export function checkLayers(rootDir: string, rules: LayerRules): Violation[] {
   rules.layers.forEach((names, index) => names.forEach((name) => level.set(name, index)));
   const packages = listPackages(root);
   const workspaceNames = new Set(packages.map((pkg) => pkg.name));
+  const testOnly = new Set(rules.testOnly ?? []);
   const violations: Violation[] = [];
+
+  /** An edge to a test-only package is allowed only where `allowed` says (tests, benches, devDependencies). */
+  const checkTestOnly = (
+    pkg: WorkspacePackage,
+    target: string,
+    where: string,
+    allowed: boolean,
+    rule: string,
+  ): void => {
+    if (allowed || !testOnly.has(target) || testOnly.has(pkg.name)) return;
+    violations.push({ pkg: pkg.name, where, message: `${target} is test-only: ${rule}` });
+  };
 
   const checkEdge = (pkg: WorkspacePackage, target: string, where: string): void => {
     if (target === pkg.name || !(workspaceNames.has(target) || level.has(target))) return;
@@ -122,13 +140,29 @@ export function checkLayers(rootDir: string, rules: LayerRules): Violation[] {
         where: "layers.json",
         message: `${pkg.name} is not declared in layers.json`,
       });
+    if (testOnly.has(pkg.name) && pkg.manifest.private !== true)
+      violations.push({
+        pkg: pkg.name,
+        where: "package.json",
+        message: `${pkg.name} is test-only and must be "private": true`,
+      });
     for (const field of DEPENDENCY_FIELDS) {
       const deps = (pkg.manifest[field] ?? {}) as Record<string, string>;
-      for (const dep of Object.keys(deps)) checkEdge(pkg, dep, `package.json ${field}`);
+      for (const dep of Object.keys(deps)) {
+        checkEdge(pkg, dep, `package.json ${field}`);
+        checkTestOnly(
+          pkg,
+          dep,
+          `package.json ${field}`,
+          field === "devDependencies",
+          "list it in devDependencies",
+        );
+      }
     }
     for (const file of listSourceFiles(pkg.dir)) {
       const text = readFileSync(file, "utf8");
       const where = relative(root, file);
+      const productSource = relative(pkg.dir, file).startsWith(`src${sep}`) && !TEST_FILE_RE.test(file);
       for (const match of text.matchAll(IMPORT_RE)) {
         const specifier = match[1] as string;
         if (specifier.startsWith(".")) {
@@ -143,7 +177,15 @@ export function checkLayers(rootDir: string, rules: LayerRules): Violation[] {
           continue;
         }
         const target = packageOf(specifier);
-        if (target !== null) checkEdge(pkg, target, where);
+        if (target === null) continue;
+        checkEdge(pkg, target, where);
+        checkTestOnly(
+          pkg,
+          target,
+          where,
+          !productSource,
+          "import it from tests and benches, not product source",
+        );
       }
     }
   }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAccountId } from "@tirami/core";
+import { isHex32, parseAccountId } from "@tirami/core";
 import { openLedger } from "@tirami/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,7 +15,6 @@ import {
   cleanEnv,
   json,
   type NodeUnderTest,
-  removeTempDirs,
   runCli,
   startNode,
   tempDir,
@@ -33,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await node?.stop();
-  removeTempDirs();
 });
 
 // Tests run concurrently against the one node (each CLI process mostly waits on module loading); none
@@ -51,7 +49,7 @@ describe.concurrent("a running node", () => {
     expect(status.health.status).toBe("ok");
     expect(status.models).toEqual(["stories260K"]);
     expect(status.balance.account_id).toBe(node.nodeId);
-    expect(status.network.merkle_root).toMatch(/^[0-9a-f]{64}$/);
+    expect(status.network.merkle_root).toSatisfy(isHex32);
   });
 
   it("streams a chat answer and prints its cost and the balance", async () => {
@@ -211,7 +209,7 @@ describe.concurrent("a running node", () => {
       accounts: unknown[];
     };
     expect(statement.window_end_ms - statement.window_start_ms).toBe(2 * 3_600_000);
-    expect(statement.merkle_root).toMatch(/^[0-9a-f]{64}$/);
+    expect(statement.merkle_root).toSatisfy(isHex32);
     expect(Array.isArray(statement.accounts)).toBe(true);
   });
 

@@ -4,11 +4,12 @@
  * common Merkle root, a verified inclusion proof and the spends denied by the agent's budget and the
  * kill switch. The demo stops its own nodes and removes its temporary homes.
  */
-import { afterAll, expect, it } from "vitest";
-import { assertBuilt, json, removeTempDirs, runCli, tempDir, tinyModelPath } from "../test/e2e-harness.js";
+import { isHex32 } from "@tirami/core";
+import { isTradeId } from "@tirami/proto";
+import { testModelPath } from "@tirami/test-kit";
+import { expect, it } from "vitest";
+import { assertBuilt, json, runCli, tempDir } from "../test/e2e-harness.js";
 import { cleanEnv } from "../test/e2e-harness.js";
-
-afterAll(() => removeTempDirs());
 
 interface DemoSummary {
   nodes: { node: string; trades: number; has_all: boolean; merkle_root: string; balance_trm: number }[];
@@ -21,7 +22,7 @@ interface DemoSummary {
 
 it("runs a real three-node mesh end to end", async () => {
   assertBuilt();
-  const run = await runCli(["demo", "--json", "--model", tinyModelPath(), "--home", tempDir()], {
+  const run = await runCli(["demo", "--json", "--model", testModelPath(), "--home", tempDir()], {
     env: cleanEnv(),
     timeoutMs: 90_000,
   });
@@ -32,7 +33,7 @@ it("runs a real three-node mesh end to end", async () => {
   expect(summary.purchases).toHaveLength(4);
   for (const purchase of summary.purchases) {
     expect(purchase.cost_trm).toBeGreaterThan(0);
-    expect(purchase.trade_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(purchase.trade_id).toSatisfy(isTradeId);
   }
   expect(summary.purchases.map((p) => p.spender)).toEqual([
     "operator",
@@ -46,7 +47,7 @@ it("runs a real three-node mesh end to end", async () => {
   for (const node of summary.nodes)
     expect(node).toMatchObject({ trades: 4, has_all: true, merkle_root: summary.merkle_root });
   expect(summary.merkle_roots_agree).toBe(true);
-  expect(summary.merkle_root).toMatch(/^[0-9a-f]{64}$/);
+  expect(summary.merkle_root).toSatisfy(isHex32);
 
   // Money moved from the consumers to the provider and is conserved.
   const spent = summary.purchases.reduce((sum, p) => sum + p.cost_trm, 0);

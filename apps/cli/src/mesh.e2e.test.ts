@@ -8,6 +8,7 @@
  * with the kill switch on the next spend exits 5.
  */
 import { spawn } from "node:child_process";
+import { testModelPath, waitFor, waitForValue } from "@tirami/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -15,11 +16,9 @@ import {
   cleanEnv,
   json,
   type NodeUnderTest,
-  removeTempDirs,
   runCli,
   startNode,
   tempDir,
-  tinyModelPath,
 } from "../test/e2e-harness.js";
 
 interface Seed {
@@ -42,7 +41,7 @@ function startSeed(): Promise<Seed> {
       "seed",
       "--json",
       "-m",
-      tinyModelPath(),
+      testModelPath(),
       "--home",
       home,
       "--port",
@@ -93,7 +92,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   const code = await seed?.stop();
-  removeTempDirs();
   expect(code).toBe(0);
 });
 
@@ -147,31 +145,33 @@ it("an agent's spend above its approval threshold waits for an operator; the kil
   const token = json<{ token: string }>(created).token;
   const asAgent = ["--url", consumer.url, "--api-token", token];
 
-  // Wait for the seed's offer to reach the consumer.
-  for (let i = 0; i < 60; i += 1) {
-    const providers = json<{ models: { model_id: string }[] }>(await runCli([...at, "providers", "--json"]));
-    if (providers.models.length > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const poll = { timeoutMs: 60_000, intervalMs: 500 };
+  await waitFor(
+    "the seed's offer to reach the consumer",
+    async () =>
+      json<{ models: { model_id: string }[] }>(await runCli([...at, "providers", "--json"])).models.length >
+      0,
+    poll,
+  );
 
   // 12 tokens at 1 TRM/token is above the 5 TRM threshold: the chat waits for a human.
   const chat = runCli([...asAgent, "chat", "-n", "12", "--wait-approval", "Once upon a time"], {
     timeoutMs: 60_000,
   });
-  let approvalId: string | undefined;
-  for (let i = 0; i < 60 && approvalId === undefined; i += 1) {
-    const pending = json<{ approvals: { approval_id: string; spender: string; amount_trm: number }[] }>(
-      await runCli([...at, "approvals", "list", "--json"]),
-    );
-    approvalId = pending.approvals.find((a) => a.spender === "helper")?.approval_id;
-    if (approvalId === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const approvalId = await waitForValue(
+    "the agent's pending approval",
+    async () =>
+      json<{ approvals: { approval_id: string; spender: string; amount_trm: number }[] }>(
+        await runCli([...at, "approvals", "list", "--json"]),
+      ).approvals.find((a) => a.spender === "helper")?.approval_id,
+    poll,
+  );
   expect(approvalId).toMatch(/^apr_[0-9a-f]{32}$/);
-  const approved = await runCli([...at, "approvals", "approve", approvalId ?? "", "--json"]);
+  const approved = await runCli([...at, "approvals", "approve", approvalId, "--json"]);
   expect(approved.code).toBe(0);
   const answered = await chat;
   expect(answered.code, answered.stderr).toBe(0);
-  expect(answered.stderr).toContain(`tirami approvals approve ${approvalId ?? ""}`);
+  expect(answered.stderr).toContain(`tirami approvals approve ${approvalId}`);
   expect(answered.stderr).toMatch(/— cost [1-9]\d* TRM/);
 
   // Without --wait-approval the same kind of spend exits 5 with the command that would approve it.

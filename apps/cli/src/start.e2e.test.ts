@@ -6,10 +6,9 @@
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
-import { assertBuilt, BIN, cleanEnv, removeTempDirs, tempDir } from "../test/e2e-harness.js";
-
-afterAll(() => removeTempDirs());
+import { isAccountId } from "@tirami/core";
+import { expect, it } from "vitest";
+import { assertBuilt, BIN, cleanEnv, tempDir } from "../test/e2e-harness.js";
 
 interface Banner {
   node_id: string;
@@ -51,7 +50,7 @@ it("creates the home, key and token, prints where everything is, and keeps its i
   const home = join(tempDir(), "fresh-home");
   const first = await startOnce(home);
   expect(first.code, first.stderr).toBe(0);
-  expect(first.banner.node_id).toMatch(/^[0-9a-f]{64}$/);
+  expect(first.banner.node_id).toSatisfy(isAccountId);
   expect(first.banner.api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(first.banner.token_path).toBe(join(home, "api.token"));
   expect(first.banner.multiaddrs[0]).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3KooW/);

@@ -5,22 +5,15 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AddressInfo, createServer } from "node:net";
+import { suiteTempDirs, TEST_MODELS_DIR_ENV, testModelPath } from "@tirami/test-kit";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The committed shim, as `npm i -g` would link it. */
 export const BIN = resolve(here, "../bin/tirami.mjs");
-const REPO = resolve(here, "../../..");
-
-/** The tiny test model: `$TIRAMI_TEST_MODELS_DIR`, else `<repo>/../shared/models`. */
-export function tinyModelPath(): string {
-  const dir = process.env["TIRAMI_TEST_MODELS_DIR"] ?? join(REPO, "..", "shared", "models");
-  return join(dir, "stories260K.gguf");
-}
 
 /** Fails early, with the fix, when the CLI has not been built. */
 export function assertBuilt(): void {
@@ -38,7 +31,7 @@ export interface CliRun {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   for (const key of Object.keys(env))
-    if (key.startsWith("TIRAMI_") && key !== "TIRAMI_TEST_MODELS_DIR") delete env[key];
+    if (key.startsWith("TIRAMI_") && key !== TEST_MODELS_DIR_ENV) delete env[key];
   return { ...env, ...extra };
 }
 
@@ -78,18 +71,12 @@ export interface NodeUnderTest {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-/** Temporary directories made by `tempDir`, removed by `removeTempDirs`. */
-const tempDirs: string[] = [];
-
-export function tempDir(prefix = "tirami-cli-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-
-export function removeTempDirs(): void {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+/**
+ * A fresh temporary directory (homes, statements), usable in tests and hooks alike. Each test file that
+ * imports this module gets its own set, removed after the file's last test — after the file's `afterAll`
+ * stopped the nodes living in them (the removal hook is registered first, at import, so it runs last).
+ */
+export const tempDir = suiteTempDirs("tirami-cli-");
 
 /** Starts `tirami node --json --port 0` with the tiny model and waits for its banner line. */
 export function startNode(
@@ -107,7 +94,7 @@ export function startNode(
     "1",
     "--log-level",
     "warn",
-    ...(options.model === false ? [] : ["--model", tinyModelPath()]),
+    ...(options.model === false ? [] : ["--model", testModelPath()]),
     ...(options.extra ?? []),
   ];
   const child = spawn(process.execPath, [BIN, ...args], {

@@ -3,14 +3,14 @@
  * (ARCHITECTURE §2). The branded type keeps unchecked strings out of ledger code.
  * @module
  */
-import { fromHex, toHex } from "./bytes.js";
+import { fromHex, isLowerHex, toHex } from "./bytes.js";
 import { CoreErrorCode, TiramiError } from "./errors.js";
 
 /** 64 lowercase hex characters: the 32-byte Ed25519 public key of a node. */
 export type AccountId = string & { readonly __brand: "AccountId" };
 
+/** Bytes in an Ed25519 public key, and so in an account id (written as twice as many hex characters). */
 export const PUBLIC_KEY_BYTES = 32;
-const ACCOUNT_ID_RE = /^[0-9a-f]{64}$/;
 
 /** Thrown when a string is not a valid account id. */
 export class InvalidAccountIdError extends TiramiError {
@@ -29,7 +29,7 @@ export class InvalidAccountIdError extends TiramiError {
 
 /** True when `value` is a well-formed account id. */
 export function isAccountId(value: unknown): value is AccountId {
-  return typeof value === "string" && ACCOUNT_ID_RE.test(value);
+  return isLowerHex(value, PUBLIC_KEY_BYTES);
 }
 
 /** Validates and brands an account id; throws `InvalidAccountIdError` (code `INVALID_ACCOUNT_ID`). */

@@ -8,6 +8,18 @@ const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * True when `value` is exactly `byteLength` bytes written as lowercase hex (`2 × byteLength` characters of
+ * `0-9a-f`): the only hex form Tirami writes or accepts. Throws `RangeError` when `byteLength` is not a
+ * non-negative safe integer (a programmer error, not an input).
+ */
+export function isLowerHex(value: unknown, byteLength: number): value is string {
+  if (!Number.isSafeInteger(byteLength) || byteLength < 0)
+    throw new RangeError(`"byteLength" expected a non-negative safe integer, got ${byteLength}`);
+  // The length test runs first so a huge string never reaches the regex.
+  return typeof value === "string" && value.length === byteLength * 2 && HEX_RE.test(value);
+}
+
 /** Lowercase hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");

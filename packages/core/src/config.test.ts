@@ -2,10 +2,10 @@
  * Proves layered config precedence (default < file < env < flag), parsing of env/flag strings, and that
  * every bad value and unknown file key is reported at once with its origin.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "@tirami/test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
 import { type ConfigTable, loadConfig } from "./config.js";
 
 const table = {
@@ -25,9 +25,8 @@ const table = {
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "tirami-config-"));
+  dir = tempDir("tirami-config-");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("loadConfig", () => {
   it("uses defaults when nothing is given, and leaves optional options undefined", () => {

@@ -4,6 +4,9 @@
  */
 import { createHash } from "node:crypto";
 
+/** Bytes in a SHA-256 digest: trade ids, Merkle roots and leaves, content ids. */
+export const SHA256_BYTES = 32;
+
 /** SHA-256 of the concatenation of `parts`. */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const hash = createHash("sha256");

@@ -1,6 +1,7 @@
 /**
- * @tirami/core — the bottom layer every Tirami package builds on: account ids, Ed25519 keys and
- * signatures, the node key file, canonical bytes, SHA-256, TRM amounts, typed errors, config and clocks.
+ * @tirami/core — the bottom layer every Tirami package builds on: account ids, id and hex validators,
+ * Ed25519 keys and signatures, the node key file, canonical bytes, SHA-256, TRM amounts, typed errors,
+ * config and clocks.
  * It depends on nothing but Node.js.
  * @packageDocumentation
  */
@@ -16,8 +17,11 @@ export {
 export { assert, unreachable } from "./assert.js";
 
 /** Bytes and hashing. */
-export { assertBytes, concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8 } from "./bytes.js";
-export { sha256 } from "./hash.js";
+export { assertBytes, concatBytes, equalBytes, fromHex, fromUtf8, isLowerHex, toHex, utf8 } from "./bytes.js";
+export { sha256, SHA256_BYTES } from "./hash.js";
+
+/** Ids and hex forms. */
+export { isHex32, isSignatureHex, isTextId, TEXT_ID_CHAR_CODE_MAX, TEXT_ID_CHAR_CODE_MIN } from "./ids.js";
 
 /** Money. */
 export {

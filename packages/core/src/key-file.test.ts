@@ -2,19 +2,18 @@
  * Proves the node key file is created once with mode 0600 inside a 0700 home, survives reloads, and is
  * refused — never replaced — when its permissions are too wide or its size is wrong.
  */
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "@tirami/test-kit";
+import { beforeEach, describe, expect, it } from "vitest";
 import { toHex } from "./bytes.js";
 import { loadOrCreateNodeKey, readNodeKey } from "./key-file.js";
 import { resolveHome } from "./home.js";
 
 let base: string;
 beforeEach(() => {
-  base = mkdtempSync(join(tmpdir(), "tirami-core-key-"));
+  base = tempDir("tirami-core-key-");
 });
-afterEach(() => rmSync(base, { recursive: true, force: true }));
 
 describe("node key file", () => {
   it("creates home and key with owner-only permissions, then reloads the same key", () => {

@@ -3,9 +3,8 @@
  * `chatWrapper: "auto"`, while the same model without one gets the documented `general` fallback. The
  * template-bearing model is stories260K with a ChatML-style Jinja template added to its header.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { suiteTempDir } from "@tirami/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "./engine.js";
 import { readModelManifest } from "./manifest.js";
@@ -17,18 +16,16 @@ const TEMPLATE =
   "{% for message in messages %}<<{{ message['role'] }}>>{{ message['content'] }}<</{{ message['role'] }}>>\n{% endfor %}" +
   "{% if add_generation_prompt %}<<assistant>>{% endif %}";
 
-let dir: string;
+const dir = suiteTempDir("tirami-infer-template-");
 let templated: Engine;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "tirami-infer-template-"));
   const path = join(dir, "stories260K-templated.gguf");
   await writeGgufWithChatTemplate(STORIES_260K, path, TEMPLATE);
   templated = await createEngine({ modelPath: path, threads: 1, contextSize: 512, flashAttention: false });
 });
 afterAll(async () => {
   await templated?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("chat template", () => {

@@ -7,12 +7,12 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tempDir } from "@tirami/test-kit";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InferErrorCode, ModelDownloadError } from "./errors.js";
 import type { DownloadProgress } from "./download.js";
 import { parseHfReference, resolveModel } from "./resolve.js";
@@ -86,14 +86,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-beforeEach(async () => {
-  modelsDir = await mkdtemp(join(tmpdir(), "tirami-infer-models-"));
+beforeEach(() => {
+  modelsDir = tempDir("tirami-infer-models-");
   server.requests.length = 0;
   server.dropNextResponses = 0;
   server.honourRange = true;
-});
-afterEach(async () => {
-  await rm(modelsDir, { recursive: true, force: true });
 });
 
 describe("parseHfReference", () => {

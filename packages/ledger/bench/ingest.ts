@@ -7,15 +7,16 @@
  * with the load average, plus the CPU time per trade (all threads), which load disturbs far less.
  * Run: pnpm run bench  (env BENCH_TRADES, default 4000; BENCH_REPEATS, default 5)
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createManualClock, fromHex, verifySignature } from "@tirami/core";
 import { type SignedTrade, tradeCanonicalBytes } from "@tirami/proto";
+import { createTempDir } from "@tirami/test-kit";
+import { signedTrade, signerFor } from "@tirami/test-trades";
 import { leafHash, merkleRoot, openLedger, type SynchronousMode } from "../src/index.js";
 import { defaultVerifyWorkers } from "../src/ingest.js";
 import { IncrementalTree } from "../src/merkle/incremental.js";
-import { signedTrade, signerFor } from "../test/fixtures.js";
 
 const TRADES = Number(process.env.BENCH_TRADES ?? 4_000);
 const ACCOUNTS = 200;
@@ -154,7 +155,8 @@ const paths: Path[] = [
   ...[0, 1, 2].map((n): Path => ({ label: workersLabel(n), run: (t, d) => pipelineRun(t, n, d) })),
 ];
 
-const dir = mkdtempSync(join(tmpdir(), "ledger-bench-"));
+const temp = createTempDir("ledger-bench-");
+const dir = temp.path;
 try {
   console.log(
     `machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, load average ${load()}`,
@@ -232,5 +234,5 @@ try {
     `incremental root after each of 1,000 appends to 100,000 leaves: ${appendUs.toFixed(1)} µs each`,
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  temp.remove();
 }

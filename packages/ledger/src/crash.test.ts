@@ -5,31 +5,28 @@
  * every acknowledged trade is stored, nothing is half-applied, and verify() passes.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createManualClock } from "@tirami/core";
+import { isTradeId } from "@tirami/proto";
+import { seededRandom, suiteTempDir } from "@tirami/test-kit";
 import { openLedger } from "./ledger.js";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const T0 = 1_800_000_000_000;
-const dir = mkdtempSync(join(tmpdir(), "ledger-crash-"));
+// Removed after the children are killed: afterAll hooks run last-registered first.
+const dir = suiteTempDir("ledger-crash-");
 const children: ChildProcess[] = [];
 
 afterAll(() => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
 });
 
-/** Deterministic pseudo-random kill point per seed (mulberry32). */
+/** Deterministic pseudo-random kill point per seed: 5 to 154 acknowledged trades. */
 function killAfter(seed: number): number {
-  let t = (seed * 0x6d2b79f5) >>> 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return 5 + (((t ^ (t >>> 14)) >>> 0) % 150);
+  return 5 + Math.floor(seededRandom(seed)() * 150);
 }
 
 /** Runs the child until it acknowledged `acks` trades (plus whatever it manages before the signal lands). */
@@ -52,7 +49,7 @@ function runAndKill(path: string, firstSeq: number, acks: number): Promise<strin
       buffer += chunk.toString();
       const lines = buffer.split("\n");
       buffer = lines.pop()!;
-      for (const line of lines) if (/^[0-9a-f]{64}$/.test(line)) acknowledged.push(line);
+      for (const line of lines) if (isTradeId(line)) acknowledged.push(line);
       if (acknowledged.length >= acks && child.signalCode === null) child.kill("SIGKILL");
     });
     child.on("error", reject);

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { assertAmountTrm } from "@tirami/core";
+import { assertAmountTrm, isLowerHex } from "@tirami/core";
 import { type Accounts, checkAccountId, checkReason } from "./accounts.js";
 import { HOLD_TTL_MS_DEFAULT, HOLD_TTL_MS_MAX, HOLDS_PER_ACCOUNT_MAX } from "./constants.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
@@ -54,12 +54,12 @@ export interface Holds {
   expiredBefore(nowMs: number, limit: number): Hold[];
 }
 
-const HOLD_ID_RE = /^[0-9a-f]{32}$/;
+/** Random bytes in a hold id (written as 32 lowercase hex characters): unguessable and collision-free. */
+const HOLD_ID_BYTES = 16;
 
 /** Throws `TypeError` unless `value` looks like a hold id. */
 export function checkHoldId(value: unknown): asserts value is string {
-  if (typeof value !== "string" || !HOLD_ID_RE.test(value))
-    throw new TypeError(`"holdId" expected 32 lowercase hex characters`);
+  if (!isLowerHex(value, HOLD_ID_BYTES)) throw new TypeError(`"holdId" expected 32 lowercase hex characters`);
 }
 
 export function createHolds(db: Database.Database, accounts: Accounts): Holds {
@@ -113,7 +113,7 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
           },
         );
       }
-      const holdId = randomBytes(16).toString("hex");
+      const holdId = randomBytes(HOLD_ID_BYTES).toString("hex");
       insert.run(holdId, request.account, request.amountTrm, request.reason, nowMs, nowMs + ttlMs);
       accounts.addReserved(request.account, request.amountTrm);
       return holdId;

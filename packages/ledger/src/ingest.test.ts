@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createManualClock } from "@tirami/core";
-import { signedTrade, signerFor } from "../test/fixtures.js";
+import { signedTrade, signerFor } from "@tirami/test-trades";
 import { type Ledger, openLedger } from "./ledger.js";
 
 const T0 = 1_800_000_000_000;

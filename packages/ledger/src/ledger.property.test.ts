@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createManualClock, isTiramiError, type Signer } from "@tirami/core";
 import type { SignedTrade } from "@tirami/proto";
-import { signedTrade, signerFor } from "../test/fixtures.js";
+import { signedTrade, signerFor } from "@tirami/test-trades";
 import { type Ledger, openLedger } from "./ledger.js";
 
 const T0 = 1_800_000_000_000;

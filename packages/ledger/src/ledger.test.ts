@@ -3,10 +3,12 @@
  * holds (reserve/settle/release/expiry), trade checks and their typed errors, exactly-once application,
  * hold-settling trades, admission, listing, settlement and verify — and that each rejection changes nothing.
  */
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createManualClock, isTiramiError, type ManualClock } from "@tirami/core";
-import { signBoth, signedTrade, signerFor, makeTrade } from "../test/fixtures.js";
+import { tempDir } from "@tirami/test-kit";
+import { signBoth, signedTrade, signerFor, tradeOf } from "@tirami/test-trades";
 import { LedgerErrorCode } from "./errors.js";
 import { type Ledger, openLedger } from "./ledger.js";
 
@@ -182,7 +184,7 @@ describe("trades", () => {
     });
     expectCode(() => ledger.applySignedTrade(future), LedgerErrorCode.TRADE_STALE);
     const overpriced = {
-      ...makeTrade({ provider: alice, consumer: bob, completionTokens: 10, timestampMs: T0, seq: 5 }),
+      ...tradeOf({ provider: alice, consumer: bob, completionTokens: 10, timestampMs: T0, seq: 5 }),
       amount_trm: 11,
     };
     expectCode(
@@ -439,13 +441,9 @@ describe("services sharing the connection", () => {
 });
 
 describe("lifecycle", () => {
-  it("refuses calls after close and reopens a file with its data", async () => {
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const dir = mkdtempSync(join(tmpdir(), "ledger-test-"));
+  it("refuses calls after close and reopens a file with its data", () => {
+    const path = join(tempDir("ledger-test-"), "ledger.db");
     try {
-      const path = join(dir, "ledger.db");
       clock = createManualClock(T0);
       const first = openLedger({ path, clock });
       first.applySignedTrade(
@@ -468,7 +466,6 @@ describe("lifecycle", () => {
       expect(ledger.verify().ok).toBe(true);
     } finally {
       ledger.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -19,7 +19,12 @@ import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./hold
 import { createJournal, type JournalEntry } from "./journal.js";
 import { createMerkleLog, type TradeProof } from "./merkle-log.js";
 import { createSettlement, type SettlementRequest, type SettlementStatement } from "./settlement.js";
-import { createTradeQueries, type ListTradesRequest, type TradesAfterRequest } from "./trade-queries.js";
+import {
+  checkTradeId,
+  createTradeQueries,
+  type ListTradesRequest,
+  type TradesAfterRequest,
+} from "./trade-queries.js";
 import type { StoredTrade } from "./trade-rows.js";
 import {
   type ApplyTradeOptions,
@@ -326,8 +331,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     merkleRoot: () => (open(), merkle.root()),
     proof(tradeId) {
       open();
-      if (typeof tradeId !== "string" || !/^[0-9a-f]{64}$/.test(tradeId))
-        throw new TypeError(`"tradeId" expected 64 lowercase hex characters`);
+      checkTradeId(tradeId);
       return merkle.proof(tradeId);
     },
     settlement: (request) => (open(), settlement(request, now())),

@@ -5,6 +5,7 @@
  * @module
  */
 import type Database from "better-sqlite3";
+import { isTradeId } from "@tirami/proto";
 import { checkAccountId } from "./accounts.js";
 import { LIST_TRADES_LIMIT_DEFAULT, LIST_TRADES_LIMIT_MAX } from "./constants.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
@@ -20,8 +21,6 @@ export interface ListTradesRequest {
   account?: string;
 }
 
-const TRADE_ID_RE = /^[0-9a-f]{64}$/;
-
 /** A sync cursor: trades strictly after `(afterTimestampMs, afterTradeId)` in leaf order. */
 export interface TradesAfterRequest {
   afterTimestampMs: number;
@@ -32,8 +31,7 @@ export interface TradesAfterRequest {
 }
 
 export function checkTradeId(value: unknown): asserts value is string {
-  if (typeof value !== "string" || !TRADE_ID_RE.test(value))
-    throw new TypeError(`"tradeId" expected 64 lowercase hex characters`);
+  if (!isTradeId(value)) throw new TypeError(`"tradeId" expected 64 lowercase hex characters`);
 }
 
 export function createTradeQueries(db: Database.Database) {

@@ -4,10 +4,11 @@
  * random corruptions of them, and that its direct trade encoder writes exactly proto's canonical bytes (and
  * their Merkle leaf hash) for any valid trade.
  */
+import { TEXT_ID_CHAR_CODE_MAX, TEXT_ID_CHAR_CODE_MIN } from "@tirami/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkSignedTrade, parseTrade, tradeCanonicalBytes } from "@tirami/proto";
-import { signedTrade, signerFor } from "../test/fixtures.js";
+import { signedTrade, signerFor } from "@tirami/test-trades";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 import { leafHash } from "./merkle/hash.js";
 import { encodeTrade, verifySignedTrade } from "./trade-verify.js";
@@ -102,7 +103,10 @@ describe("encodeTrade", () => {
     fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString("hex"));
   const id = (max: number) =>
     fc
-      .array(fc.integer({ min: 0x21, max: 0x7e }), { minLength: 1, maxLength: max })
+      .array(fc.integer({ min: TEXT_ID_CHAR_CODE_MIN, max: TEXT_ID_CHAR_CODE_MAX }), {
+        minLength: 1,
+        maxLength: max,
+      })
       .map((codes) => String.fromCharCode(...codes));
   const uint = fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
   it("writes proto's canonical bytes for any valid trade (fast-check)", () => {

@@ -7,8 +7,8 @@
  * @module
  */
 import { hash } from "node:crypto";
-import { costTrm, fromHex, verifySignature } from "@tirami/core";
-import { parseTrade, TRADE_DOMAIN, type Trade, type TradeSignatureFailure } from "@tirami/proto";
+import { costTrm, fromHex, isSignatureHex, verifySignature } from "@tirami/core";
+import { isTradeId, parseTrade, TRADE_DOMAIN, type Trade, type TradeSignatureFailure } from "@tirami/proto";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 
 /** A trade that verified and is about to be written (internal to the ledger). */
@@ -22,7 +22,6 @@ export interface VerifiedTrade {
   leafHash: Uint8Array;
 }
 
-const TRADE_ID_RE = /^[0-9a-f]{64}$/;
 const DOMAIN = Buffer.from(TRADE_DOMAIN, "ascii");
 const TRADE_FIELD_COUNT = 10;
 const TAG_BYTES = 0x01;
@@ -93,8 +92,6 @@ export function encodeTrade(trade: Trade): EncodedTrade {
   const leaf = new Uint8Array(hash("sha256", buffer, "buffer"));
   return { canonical: new Uint8Array(buffer.buffer, buffer.byteOffset + 1, size - 1), leafHash: leaf };
 }
-const SIGNATURE_HEX_RE = /^[0-9a-f]{128}$/;
-
 function invalid(code: LedgerErrorCode, message: string, details: Record<string, unknown>): never {
   throw new LedgerError(code, message, { details });
 }
@@ -125,9 +122,8 @@ export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindo
   } catch {
     failed("malformed");
   }
-  if (typeof tradeId !== "string" || !TRADE_ID_RE.test(tradeId)) failed("malformed");
-  if (typeof providerHex !== "string" || !SIGNATURE_HEX_RE.test(providerHex)) failed("malformed");
-  if (typeof consumerHex !== "string" || !SIGNATURE_HEX_RE.test(consumerHex)) failed("malformed");
+  if (!isTradeId(tradeId)) failed("malformed");
+  if (!isSignatureHex(providerHex) || !isSignatureHex(consumerHex)) failed("malformed");
   const { canonical, leafHash } = encodeTrade(trade);
   if (hash("sha256", canonical, "hex") !== tradeId) failed("trade_id_mismatch");
   const providerSignature = fromHex(providerHex);

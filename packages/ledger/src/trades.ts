@@ -7,7 +7,7 @@
  */
 import type Database from "better-sqlite3";
 import { equalBytes, fromHex } from "@tirami/core";
-import { parseTrade, type SignedTrade, type Trade, tradeCanonicalBytes } from "@tirami/proto";
+import { isTradeId, parseTrade, type SignedTrade, type Trade, tradeCanonicalBytes } from "@tirami/proto";
 import type { Accounts } from "./accounts.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 import type { Hold, Holds } from "./holds.js";
@@ -55,8 +55,6 @@ export interface TradeApplier {
   write(verified: VerifiedTrade, nowMs: number, holdId: string | undefined): boolean;
 }
 
-const TRADE_ID_RE = /^[0-9a-f]{64}$/;
-
 type StoredParts = Pick<TradeRow, "canonical" | "provider_signature" | "consumer_signature">;
 
 function invalid(code: LedgerErrorCode, message: string, details: Record<string, unknown>): never {
@@ -102,7 +100,7 @@ export function createTradeApplier(deps: TradeApplierDeps): TradeApplier {
   function lookup(signed: unknown): { exists: string } | null {
     if (signed === null || typeof signed !== "object") return null;
     const candidate = signed as SignedTrade;
-    if (typeof candidate.trade_id !== "string" || !TRADE_ID_RE.test(candidate.trade_id)) return null;
+    if (!isTradeId(candidate.trade_id)) return null;
     return compareStored(candidate.trade_id, candidate) === "exists" ? { exists: candidate.trade_id } : null;
   }
 

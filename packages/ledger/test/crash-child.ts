@@ -5,8 +5,8 @@
  * Usage: node --import tsx test/crash-child.ts <db path> <first seq> <clock ms>
  */
 import { createManualClock } from "@tirami/core";
+import { signedTrade, signerFor } from "@tirami/test-trades";
 import { openLedger } from "../src/index.js";
-import { signedTrade, signerFor } from "./fixtures.js";
 
 const [path, firstSeqText, clockText] = process.argv.slice(2);
 if (path === undefined || firstSeqText === undefined || clockText === undefined)

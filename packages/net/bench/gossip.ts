@@ -8,8 +8,9 @@
  */
 import os from "node:os";
 import { utf8 } from "@tirami/core";
+import { lineTopology, pause, randomTopology, seededRandom, type Topology } from "@tirami/test-kit";
 import { TOPIC_TRADES } from "../src/index.js";
-import { lineTopology, randomTopology, seededRandom, startTopology, type Topology } from "./topology.js";
+import { startHostTopology } from "./topology.js";
 
 const K = Number(process.env.BENCH_K ?? 50);
 const SIZES = (process.env.BENCH_SIZES ?? "10,20").split(",").map(Number);
@@ -33,7 +34,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function run(topology: Topology, random: () => number, messages = K): Promise<Result> {
-  const running = await startTopology(topology);
+  const running = await startHostTopology(topology);
   try {
     const { hosts } = running;
     const arrivals = hosts.map(() => new Map<string, number>());
@@ -43,7 +44,7 @@ async function run(topology: Topology, random: () => number, messages = K): Prom
         onMessage: (bytes) => arrivals[i]?.set(Buffer.from(bytes).toString("utf8"), performance.now()),
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+    await pause(WARMUP_MS);
 
     const published = new Map<string, { at: number; origin: number }>();
     for (let k = 0; k < messages; k++) {
@@ -51,7 +52,7 @@ async function run(topology: Topology, random: () => number, messages = K): Prom
       const id = `m${k}-${Math.floor(random() * 1e9)}`;
       published.set(id, { at: performance.now(), origin });
       await hosts[origin]?.publish(TOPIC_TRADES, utf8(id));
-      await new Promise((resolve) => setTimeout(resolve, PUBLISH_INTERVAL_MS));
+      await pause(PUBLISH_INTERVAL_MS);
     }
     const complete = (id: string, origin: number): boolean =>
       arrivals.every((seen, i) => i === origin || seen.has(id));
@@ -60,7 +61,7 @@ async function run(topology: Topology, random: () => number, messages = K): Prom
       performance.now() < deadline &&
       ![...published].every(([id, { origin }]) => complete(id, origin))
     ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pause(50);
     }
     const times: number[] = [];
     for (const [id, { at, origin }] of published) {
@@ -94,11 +95,12 @@ async function main(): Promise<void> {
   console.log(
     `gossip propagation: K=${K} messages per topology, published every ${PUBLISH_INTERVAL_MS} ms at random nodes; time until every node has a message\n`,
   );
-  const random = seededRandom(20_261_127);
+  const SEED = 20_261_127;
+  const random = seededRandom(SEED);
   const results: Result[] = [];
   await run(lineTopology(5), random, 10); // warm-up (JIT, first sockets): not reported
   for (const n of SIZES) {
-    for (const topology of [lineTopology(n), randomTopology(n, 4, random)]) {
+    for (const topology of [lineTopology(n), randomTopology(n, { degree: 4, seed: SEED + n })]) {
       const started = performance.now();
       const result = await run(topology, random);
       results.push(result);

@@ -4,7 +4,8 @@
 import { type AccountId, fromUtf8, utf8 } from "@tirami/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GossipVerdict, type MeshHost, type MeshHostOptions, TOPIC_TRADES } from "./index.js";
-import { hostPool, pause, waitFor } from "../test/helpers.js";
+import { pause, waitFor } from "@tirami/test-kit";
+import { hostPool } from "../test/helpers.js";
 
 const pool = hostPool();
 afterEach(() => pool.stopAll());

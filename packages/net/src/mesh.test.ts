@@ -2,7 +2,8 @@
 // the ledger account of the other node's key (identity = node key), with peer-book entries and events.
 import { createSigner, generateSeed, type AccountId } from "@tirami/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { hostPool, waitFor } from "../test/helpers.js";
+import { pause, waitFor } from "@tirami/test-kit";
+import { hostPool } from "../test/helpers.js";
 
 const pool = hostPool();
 afterEach(() => pool.stopAll());
@@ -69,7 +70,7 @@ describe("mesh host: connection limit", () => {
     await a.dial(addr);
     await c.dial(addr).catch(() => undefined); // may be refused or pruned
     await waitFor("B back within its limit", () => b.connectedAccounts().length <= 1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await pause(500);
     expect(b.connectedAccounts().length).toBeLessThanOrEqual(1);
   });
 });

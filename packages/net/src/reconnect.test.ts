@@ -2,7 +2,8 @@
 // key, the node reconnects by itself within the (bounded, jittered) backoff.
 import { generateSeed } from "@tirami/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { hostPool, waitFor } from "../test/helpers.js";
+import { pause, waitFor } from "@tirami/test-kit";
+import { hostPool } from "../test/helpers.js";
 
 const pool = hostPool();
 afterEach(() => pool.stopAll());
@@ -24,13 +25,13 @@ describe("bootstrap re-dial", () => {
     await first.stop();
     await waitFor("A noticed the loss", () => !a.connectedAccounts().includes(first.account));
     // A now re-dials, fails (nothing listens), and backs off: 100, 200, 400, 400… ms (each × [0.5, 1]).
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await pause(1_000);
     expect(a.connectedAccounts()).not.toContain(first.account);
 
     const again = await pool.start({ seed, listen: [`/ip4/127.0.0.1/tcp/${port}`] });
     expect(again.account).toBe(first.account);
     // Bound: one full backoff period (400 ms) plus dial time; 5 s leaves room for a loaded CI machine.
-    await waitFor("A reconnected", () => a.connectedAccounts().includes(again.account), 5_000);
+    await waitFor("A reconnected", () => a.connectedAccounts().includes(again.account), { timeoutMs: 5_000 });
     expect(a.peer(again.account)?.connected).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import {
   PROTOCOL_INFER,
   PROTOCOL_SYNC,
 } from "./index.js";
-import { hostPool, waitFor } from "../test/helpers.js";
+import { pause, waitFor } from "@tirami/test-kit";
+import { hostPool } from "../test/helpers.js";
 
 const pool = hostPool();
 afterEach(() => pool.stopAll());
@@ -116,7 +117,7 @@ describe("request streams", () => {
     await provider.handle(PROTOCOL_INFER, async (stream, _from, signal) => {
       while (!signal.aborted) {
         await stream.send(utf8(`t${sent++}`));
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await pause(10);
       }
     });
     const stream = await consumer.request(provider.account, PROTOCOL_INFER, {

@@ -4,7 +4,8 @@
  * share one start (one latency timer, so `stop()` leaves nothing running).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { hostPool, waitFor } from "../test/helpers.js";
+import { waitFor } from "@tirami/test-kit";
+import { hostPool } from "../test/helpers.js";
 
 const pool = hostPool();
 afterEach(() => pool.stopAll());

@@ -1,6 +1,6 @@
 /**
- * Test helpers: start real mesh hosts on 127.0.0.1 port 0 and stop every one of them afterwards, and poll
- * for a condition (no fixed sleeps standing in for assertions).
+ * Test helper: start real mesh hosts on 127.0.0.1 port 0 and stop every one of them afterwards. Waiting
+ * for a condition is @tirami/test-kit's `waitFor`.
  */
 import { generateSeed } from "@tirami/core";
 import { createMeshHost, type MeshHost, type MeshHostOptions } from "../src/index.js";
@@ -31,18 +31,4 @@ export function hostPool(): HostPool {
       await Promise.all(hosts.splice(0).map((host) => host.stop()));
     },
   };
-}
-
-/** Polls `check` every 20 ms until it returns true; throws with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Resolves after `ms` (only to let a message that should NOT arrive have its chance to). */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,7 +6,14 @@
  * share bytes.
  */
 import { isDeepStrictEqual } from "node:util";
-import { canonicalFloat, type CanonicalValue, encodeCanonical, toHex } from "@tirami/core";
+import {
+  canonicalFloat,
+  type CanonicalValue,
+  encodeCanonical,
+  TEXT_ID_CHAR_CODE_MAX,
+  TEXT_ID_CHAR_CODE_MIN,
+  toHex,
+} from "@tirami/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { messageArbitrary } from "../test/arbitraries.js";
@@ -35,7 +42,12 @@ const leaf: fc.Arbitrary<CanonicalValue> = fc.oneof(
   fc.constant(null),
   fc.uint8Array({ maxLength: 70 }),
   fc.string({ unit: "binary", maxLength: 20 }),
-  fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
+  fc.string({
+    unit: fc
+      .integer({ min: TEXT_ID_CHAR_CODE_MIN, max: TEXT_ID_CHAR_CODE_MAX })
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 20,
+  }),
   fc.nat({ max: Number.MAX_SAFE_INTEGER }),
   fc.boolean(),
   fc

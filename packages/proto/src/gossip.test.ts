@@ -4,7 +4,7 @@
  * domain-separated (an observation's or a trade's signature is never an offer's), and dedup ids are
  * stable for equal content and distinct for different content.
  */
-import { encodeCanonical, toHex } from "@tirami/core";
+import { encodeCanonical, isHex32, toHex } from "@tirami/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { messageArbitrary } from "../test/arbitraries.js";
@@ -100,7 +100,7 @@ describe("provider offers", () => {
   });
 
   it("ids are SHA-256 of the signing bytes: equal for equal content, different otherwise", () => {
-    expect(providerOfferId(offer)).toMatch(/^[0-9a-f]{64}$/);
+    expect(providerOfferId(offer)).toSatisfy(isHex32);
     expect(providerOfferId(structuredClone(offer))).toBe(providerOfferId(offer));
     expect(providerOfferId({ ...offer, free_capacity: 9 })).not.toBe(providerOfferId(offer));
     fc.assert(

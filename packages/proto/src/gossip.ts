@@ -12,7 +12,10 @@ import {
   type AccountId,
   encodeCanonical,
   fromHex,
+  isSignatureHex,
+  PUBLIC_KEY_BYTES,
   sha256,
+  SHA256_BYTES,
   SIGNATURE_BYTES,
   type Signer,
   toHex,
@@ -27,8 +30,9 @@ import {
   PROTOCOL_VERSION_MAX,
 } from "./constants.js";
 import { invalidField } from "./errors.js";
+import { MODEL_ID_LENGTH_MAX } from "./ids.js";
 import { checkRecord, type Field, type RecordType, recordToCanonical } from "./schema.js";
-import { MODEL_ID_LENGTH_MAX, PRICE_TRM_PER_TOKEN_MAX, type SignedTrade } from "./trade.js";
+import { PRICE_TRM_PER_TOKEN_MAX, type SignedTrade } from "./trade.js";
 
 /** A signed trade, relayed as is (`trade_id` is its dedup id). */
 export interface TradeGossip extends SignedTrade {
@@ -73,7 +77,7 @@ export const OFFER_SIGNING_DOMAIN = "tirami/offer/v1";
 /** Domain of the bytes an observation's signature covers. */
 export const REPUTATION_SIGNING_DOMAIN = "tirami/reputation/v1";
 
-const account: Field["type"] = { t: "hex", bytes: 32 };
+const account: Field["type"] = { t: "hex", bytes: PUBLIC_KEY_BYTES };
 const signature: Field = { name: "signature", type: { t: "hex", bytes: SIGNATURE_BYTES } };
 
 const OFFER_BODY_FIELDS: readonly Field[] = [
@@ -98,7 +102,7 @@ const OFFER_BODY_FIELDS: readonly Field[] = [
   },
   { name: "free_capacity", type: { t: "uint", max: FREE_CAPACITY_MAX } },
   { name: "protocol_version", type: { t: "uint", min: 1, max: PROTOCOL_VERSION_MAX } },
-  { name: "merkle_root", type: { t: "hex", bytes: 32 } },
+  { name: "merkle_root", type: { t: "hex", bytes: SHA256_BYTES } },
   { name: "trade_count", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
   {
     name: "multiaddrs",
@@ -232,8 +236,6 @@ export function reputationObservationId(observation: ReputationObservation): str
   return toHex(sha256(reputationObservationSigningBytes(observation)));
 }
 
-const SIGNATURE_HEX_RE = /^[0-9a-f]{128}$/;
-
 function verifySigned(
   value: unknown,
   signerField: string,
@@ -244,7 +246,7 @@ function verifySigned(
     const record = value as Record<string, unknown>;
     const sig = record.signature;
     const signer = record[signerField];
-    if (typeof sig !== "string" || !SIGNATURE_HEX_RE.test(sig) || typeof signer !== "string") return false;
+    if (!isSignatureHex(sig) || typeof signer !== "string") return false;
     return verifySignature(signer as AccountId, signingBytes(value), fromHex(sig));
   } catch {
     return false;

@@ -36,17 +36,25 @@ export {
   TOKEN_CHUNK_TEXT_BYTES_MAX,
 } from "./constants.js";
 
+/** Id rules: the wire's bounds and their type guards. */
+export {
+  isModelId,
+  isRequestId,
+  isTradeId,
+  MODEL_ID_LENGTH_MAX,
+  REQUEST_ID_LENGTH_MAX,
+  TRADE_ID_BYTES,
+} from "./ids.js";
+
 /** Trades. */
 export {
   assembleSignedTrade,
   checkSignedTrade,
   computeTradeId,
   createTrade,
-  MODEL_ID_LENGTH_MAX,
   parseSignedTrade,
   parseTrade,
   PRICE_TRM_PER_TOKEN_MAX,
-  REQUEST_ID_LENGTH_MAX,
   type SignedTrade,
   signTrade,
   type Trade,

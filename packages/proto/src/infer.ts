@@ -6,7 +6,7 @@
  * quote the consumer agreed to, and the trade is checked against it.
  * @module
  */
-import type { AccountId } from "@tirami/core";
+import { type AccountId, PUBLIC_KEY_BYTES } from "@tirami/core";
 import {
   ERROR_MESSAGE_BYTES_MAX,
   INFER_CONTENT_BYTES_MAX,
@@ -24,7 +24,8 @@ import {
 } from "./constants.js";
 import { invalidField } from "./errors.js";
 import type { Field, FieldType } from "./schema.js";
-import { MODEL_ID_LENGTH_MAX, PRICE_TRM_PER_TOKEN_MAX, REQUEST_ID_LENGTH_MAX } from "./trade.js";
+import { MODEL_ID_LENGTH_MAX, REQUEST_ID_LENGTH_MAX } from "./ids.js";
+import { PRICE_TRM_PER_TOKEN_MAX } from "./trade.js";
 
 /** Roles of a chat turn. */
 export const CHAT_ROLES = ["system", "user", "assistant"] as const;
@@ -99,7 +100,7 @@ const safeUint: FieldType = { t: "uint", max: Number.MAX_SAFE_INTEGER };
 
 export const INFER_REQUEST_FIELDS: readonly Field[] = [
   { name: "request_id", type: requestId },
-  { name: "consumer", type: { t: "hex", bytes: 32 } },
+  { name: "consumer", type: { t: "hex", bytes: PUBLIC_KEY_BYTES } },
   { name: "model_id", type: { t: "id", lengthMax: MODEL_ID_LENGTH_MAX } },
   {
     name: "messages",

@@ -9,7 +9,7 @@
  * `null`; `hex` fields (keys, signatures, ids) travel as raw bytes and read back as lowercase hex.
  * @module
  */
-import { canonicalFloat, type CanonicalValue, fromHex, toHex } from "@tirami/core";
+import { canonicalFloat, type CanonicalValue, fromHex, isLowerHex, isTextId, toHex } from "@tirami/core";
 import { describeValue, invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
 
 export type FieldType =
@@ -39,8 +39,6 @@ export interface Field {
   readonly type: FieldType;
 }
 
-const TEXT_ID_RE = /^[\x21-\x7e]+$/;
-const LOWER_HEX_RE = /^[0-9a-f]*$/;
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const KEY_SHOWN_MAX = 64;
 
@@ -98,12 +96,7 @@ export function checkValue(kind: string, type: FieldType, value: unknown, path: 
       return value;
     }
     case "id":
-      if (
-        typeof value !== "string" ||
-        value.length === 0 ||
-        value.length > type.lengthMax ||
-        !TEXT_ID_RE.test(value)
-      ) {
+      if (!isTextId(value, type.lengthMax)) {
         throw invalidField(
           kind,
           path,
@@ -118,7 +111,7 @@ export function checkValue(kind: string, type: FieldType, value: unknown, path: 
       }
       return value;
     case "hex":
-      if (typeof value !== "string" || value.length !== type.bytes * 2 || !LOWER_HEX_RE.test(value)) {
+      if (!isLowerHex(value, type.bytes)) {
         throw invalidField(kind, path, `${type.bytes * 2} lowercase hex characters`, value);
       }
       return value;

@@ -8,6 +8,7 @@
  */
 import { SIGNATURE_BYTES } from "@tirami/core";
 import { ERROR_MESSAGE_BYTES_MAX } from "./constants.js";
+import { TRADE_ID_BYTES } from "./ids.js";
 import type { Field } from "./schema.js";
 import { type Trade, TRADE_RECORD } from "./trade.js";
 
@@ -56,12 +57,12 @@ export const TRADE_PROPOSAL_FIELDS: readonly Field[] = [
 ];
 
 export const TRADE_ACCEPT_FIELDS: readonly Field[] = [
-  { name: "trade_id", type: { t: "hex", bytes: 32 } },
+  { name: "trade_id", type: { t: "hex", bytes: TRADE_ID_BYTES } },
   { name: "consumer_signature", type: { t: "hex", bytes: SIGNATURE_BYTES } },
 ];
 
 export const TRADE_REJECT_FIELDS: readonly Field[] = [
-  { name: "trade_id", type: { t: "hex", bytes: 32 } },
+  { name: "trade_id", type: { t: "hex", bytes: TRADE_ID_BYTES } },
   { name: "reason", type: { t: "enum", values: TRADE_REJECT_REASONS } },
   { name: "message", type: { t: "text", bytesMax: ERROR_MESSAGE_BYTES_MAX } },
 ];

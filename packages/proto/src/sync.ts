@@ -6,6 +6,7 @@
  * @module
  */
 import { SYNC_TRADES_MAX } from "./constants.js";
+import { TRADE_ID_BYTES } from "./ids.js";
 import type { Field } from "./schema.js";
 import { type SignedTrade, SIGNED_TRADE_RECORD } from "./trade.js";
 
@@ -30,7 +31,7 @@ export const SYNC_START_TRADE_ID = "0".repeat(64);
 
 export const SYNC_REQUEST_FIELDS: readonly Field[] = [
   { name: "after_timestamp_ms", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
-  { name: "after_trade_id", type: { t: "hex", bytes: 32 } },
+  { name: "after_trade_id", type: { t: "hex", bytes: TRADE_ID_BYTES } },
   { name: "limit", type: { t: "uint", min: 1, max: SYNC_TRADES_MAX } },
 ];
 

@@ -5,7 +5,7 @@
  * parseTrade throws only ProtoError naming the field, whatever it is given.
  */
 import { isDeepStrictEqual } from "node:util";
-import { createSigner, encodeCanonical, sha256, toHex } from "@tirami/core";
+import { createSigner, encodeCanonical, isLowerHex, sha256, toHex } from "@tirami/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { arbitraryOf } from "../test/arbitraries.js";
@@ -23,6 +23,7 @@ import {
   signTrade,
   type Trade,
   TRADE_DOMAIN,
+  TRADE_NONCE_BYTES,
   TRADE_RECORD,
   tradeCanonicalBytes,
 } from "./trade.js";
@@ -243,7 +244,7 @@ describe("parseTrade and helpers", () => {
     const { nonce: _nonce, ...input } = trade;
     const a = createTrade(input);
     const b = createTrade(input);
-    expect(a.nonce).toMatch(/^[0-9a-f]{32}$/);
+    expect(isLowerHex(a.nonce, TRADE_NONCE_BYTES)).toBe(true);
     expect(a.nonce).not.toBe(b.nonce);
     expect(computeTradeId(a)).not.toBe(computeTradeId(b));
     expect(createTrade({ ...input, nonce: trade.nonce })).toEqual(trade);

@@ -17,6 +17,7 @@ import {
   canonicalFloat,
   encodeCanonical,
   fromHex,
+  isSignatureHex,
   PUBLIC_KEY_BYTES,
   publicKeyFromAccountId,
   sha256,
@@ -26,12 +27,11 @@ import {
   verifySignature,
 } from "@tirami/core";
 import { invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
+import { isTradeId, MODEL_ID_LENGTH_MAX, REQUEST_ID_LENGTH_MAX, TRADE_ID_BYTES } from "./ids.js";
 import { checkRecord, joinPath, type RecordType } from "./schema.js";
 
 export const TRADE_DOMAIN = "tirami/trade/v1";
 export const TRADE_NONCE_BYTES = 16;
-export const MODEL_ID_LENGTH_MAX = 128;
-export const REQUEST_ID_LENGTH_MAX = 128;
 /** No quoted price may exceed this (TRM per token); it bounds every cost a hold can be asked for. */
 export const PRICE_TRM_PER_TOKEN_MAX = 1_000_000;
 
@@ -57,9 +57,6 @@ export interface SignedTrade {
   provider_signature: string;
   consumer_signature: string;
 }
-
-const SIGNATURE_HEX_RE = /^[0-9a-f]{128}$/;
-const TRADE_ID_RE = /^[0-9a-f]{64}$/;
 
 /** The trade as a schema record, fields in canonical order (internal: drives nested trades in messages). */
 export const TRADE_RECORD: RecordType = {
@@ -87,7 +84,7 @@ export const TRADE_RECORD: RecordType = {
 export const SIGNED_TRADE_RECORD: RecordType = {
   t: "record",
   fields: [
-    { name: "trade_id", type: { t: "hex", bytes: 32 } },
+    { name: "trade_id", type: { t: "hex", bytes: TRADE_ID_BYTES } },
     { name: "trade", type: TRADE_RECORD },
     { name: "provider_signature", type: { t: "hex", bytes: SIGNATURE_BYTES } },
     { name: "consumer_signature", type: { t: "hex", bytes: SIGNATURE_BYTES } },
@@ -134,7 +131,7 @@ export function assembleSignedTrade(
   consumerSignature: string,
 ): SignedTrade {
   const clean = parseTrade(trade);
-  if (typeof providerSignature !== "string" || !SIGNATURE_HEX_RE.test(providerSignature)) {
+  if (!isSignatureHex(providerSignature)) {
     throw invalidField(
       "signed_trade",
       "provider_signature",
@@ -142,7 +139,7 @@ export function assembleSignedTrade(
       providerSignature,
     );
   }
-  if (typeof consumerSignature !== "string" || !SIGNATURE_HEX_RE.test(consumerSignature)) {
+  if (!isSignatureHex(consumerSignature)) {
     throw invalidField(
       "signed_trade",
       "consumer_signature",
@@ -218,9 +215,8 @@ export function checkSignedTrade(signed: unknown): TradeSignatureFailure | null 
   } catch {
     return "malformed";
   }
-  if (typeof tradeId !== "string" || !TRADE_ID_RE.test(tradeId)) return "malformed";
-  if (typeof providerSignature !== "string" || !SIGNATURE_HEX_RE.test(providerSignature)) return "malformed";
-  if (typeof consumerSignature !== "string" || !SIGNATURE_HEX_RE.test(consumerSignature)) return "malformed";
+  if (!isTradeId(tradeId)) return "malformed";
+  if (!isSignatureHex(providerSignature) || !isSignatureHex(consumerSignature)) return "malformed";
   const bytes = tradeCanonicalBytes(trade);
   if (toHex(sha256(bytes)) !== tradeId) return "trade_id_mismatch";
   if (!verifySignature(trade.provider, bytes, fromHex(providerSignature))) return "provider_signature";

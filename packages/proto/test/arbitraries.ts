@@ -3,7 +3,15 @@
  * valid message of a kind, invalid samples for each field type, and a loose canonical encoder that writes
  * invalid values onto the wire (bypassing validation) so the decoder's checks can be exercised too.
  */
-import { canonicalFloat, type CanonicalValue, encodeCanonical, fromHex, toHex } from "@tirami/core";
+import {
+  canonicalFloat,
+  type CanonicalValue,
+  encodeCanonical,
+  fromHex,
+  TEXT_ID_CHAR_CODE_MAX,
+  TEXT_ID_CHAR_CODE_MIN,
+  toHex,
+} from "@tirami/core";
 import fc from "fast-check";
 import {
   type Message,
@@ -13,7 +21,9 @@ import {
 } from "../src/message.js";
 import { checkRecord, type Field, type FieldType, type RecordType } from "../src/schema.js";
 
-const PRINTABLE = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code));
+const PRINTABLE = fc
+  .integer({ min: TEXT_ID_CHAR_CODE_MIN, max: TEXT_ID_CHAR_CODE_MAX })
+  .map((code) => String.fromCharCode(code));
 
 /** Valid values of `type` (small sizes; refinements are applied by `messageArbitrary`). */
 export function arbitraryOf(type: FieldType): fc.Arbitrary<unknown> {

@@ -6,15 +6,14 @@
  * settlement statement. A failed check exits 6.
  * @module
  */
-import { fromHex, toHex } from "@tirami/core";
+import { fromHex, isHex32, toHex } from "@tirami/core";
+import { isTradeId } from "@tirami/proto";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, CliErrorCode, ExitCode, usageError } from "../errors.js";
 import { PATHS } from "../paths.js";
 import { num, pick, record } from "../values.js";
-
-const HEX64 = /^[0-9a-f]{64}$/;
 
 export function proofCommand(deps: CliDeps): Command {
   return new Command("proof")
@@ -24,13 +23,13 @@ export function proofCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, args, options) => {
         const tradeId = String(args[0]).toLowerCase();
-        if (!HEX64.test(tradeId))
+        if (!isTradeId(tradeId))
           throw usageError(
             `trade id must be 64 hex characters, got "${String(args[0])}"`,
             "copy it from `tirami trades --json`",
           );
         const extraRoot = options["root"] as string | undefined;
-        if (extraRoot !== undefined && !HEX64.test(extraRoot))
+        if (extraRoot !== undefined && !isHex32(extraRoot))
           throw usageError("--root must be 64 hex characters");
         const client = ctx.client();
         const [proof, signed] = await Promise.all([
@@ -122,14 +121,12 @@ function readProof(proof: Record<string, unknown>, tradeId: string): ProofFields
   const path = pick(proof, "proof", "audit_path");
   const root = pick(proof, "root", "merkle_root");
   if (
-    typeof leafHash !== "string" ||
-    !HEX64.test(leafHash) ||
+    !isHex32(leafHash) ||
     index === undefined ||
     treeSize === undefined ||
     !Array.isArray(path) ||
-    !path.every((p) => typeof p === "string" && HEX64.test(p)) ||
-    typeof root !== "string" ||
-    !HEX64.test(root)
+    !path.every(isHex32) ||
+    !isHex32(root)
   )
     throw new CliError(
       CliErrorCode.BAD_RESPONSE,

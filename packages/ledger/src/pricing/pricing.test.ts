@@ -4,13 +4,12 @@
  * survives closing and reopening the database, factors stay within their clamps, and costs are the
  * integer ceiling of tokens × price.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { createManualClock, type ManualClock } from "@tirami/core";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { suiteTempDir } from "@tirami/test-kit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createPricing,
   deflationFactor,
@@ -19,8 +18,7 @@ import {
   type PricingObservation,
 } from "./index.js";
 
-const root = mkdtempSync(join(tmpdir(), "tirami-pricing-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = suiteTempDir("tirami-pricing-");
 
 let fileIndex = 0;
 let dbs: Database.Database[] = [];

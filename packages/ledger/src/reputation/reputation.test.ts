@@ -6,8 +6,6 @@
  * merged weighted median weighs observers only by local history, so Sybil observers — even ones that add a
  * self-reported weight to the message — cannot move it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
@@ -16,6 +14,7 @@ import {
   createManualClock,
   createSigner,
   generateSeed,
+  isSignatureHex,
   type ManualClock,
   type Signer,
 } from "@tirami/core";
@@ -27,6 +26,7 @@ import {
   reputationObservationSigningBytes,
   signReputationObservation,
 } from "@tirami/proto";
+import { tempDir } from "@tirami/test-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createReputation,
@@ -39,7 +39,6 @@ import {
   type ReputationObservation,
 } from "./index.js";
 
-let dir: string;
 let file: string;
 let db: Database.Database;
 let clock: ManualClock;
@@ -54,14 +53,12 @@ function open(): void {
 }
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "tirami-reputation-"));
-  file = join(dir, "ledger.db");
+  file = join(tempDir("tirami-reputation-"), "ledger.db");
   clock = createManualClock(1_700_000_000_000);
   open();
 });
 afterEach(() => {
   if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const signer = (): Signer => createSigner(generateSeed());
@@ -154,7 +151,7 @@ describe("signed observations", () => {
     const viaProto = signReputationObservation(body, observer);
     const viaLedger = signObservation(observer, { subject, score: 0.25, timestampMs: clock.nowMs() });
     expect(viaLedger).toEqual(viaProto);
-    expect(viaLedger.signature).toMatch(/^[0-9a-f]{128}$/);
+    expect(viaLedger.signature).toSatisfy(isSignatureHex);
     const bytes = reputationObservationSigningBytes(viaLedger);
     expect(new TextDecoder().decode(bytes)).toContain(REPUTATION_SIGNING_DOMAIN);
     const decoded = decodeMessage(encodeMessage(viaLedger), ["reputation_observation"]);

@@ -3,18 +3,16 @@
  * TRM actually settled through the gate never exceeds the hourly budget in any sliding 60 minutes nor
  * the lifetime budget — whatever the order, and including human-approved spends.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { createManualClock } from "@tirami/core";
-import { afterAll, describe, expect, it } from "vitest";
+import { suiteTempDir } from "@tirami/test-kit";
+import { describe, expect, it } from "vitest";
 import { HOURLY_WINDOW_MS } from "./constants.js";
 import { createSafetyGate, SAFETY_SCHEMA_SQL, SafetyErrorCode } from "./index.js";
 
-const dir = mkdtempSync(join(tmpdir(), "tirami-safety-prop-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir("tirami-safety-prop-");
 
 const POLICY = {
   per_request_max_trm: 500,

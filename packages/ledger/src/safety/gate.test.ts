@@ -5,11 +5,10 @@
  * defaults beside the agents' strict ones, overrides persisted), the approval workflow (reachable with
  * default policy), fail-closed denial on internal errors, and that every decision is logged.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { createManualClock, type ManualClock } from "@tirami/core";
+import { tempDir } from "@tirami/test-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createSafetyGate,
@@ -19,7 +18,6 @@ import {
   type SpendDecision,
 } from "./index.js";
 
-let dir: string;
 let file: string;
 let db: Database.Database;
 let clock: ManualClock;
@@ -34,15 +32,13 @@ function open(): void {
 }
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "tirami-safety-"));
-  file = join(dir, "ledger.db");
+  file = join(tempDir("tirami-safety-"), "ledger.db");
   clock = createManualClock(1_700_000_000_000);
   open();
 });
 
 afterEach(() => {
   if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Checks and, when allowed, settles the full amount (the normal spend path). */
