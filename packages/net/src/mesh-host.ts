@@ -19,6 +19,7 @@ import { tcp } from "@libp2p/tcp";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import { BootstrapDialer } from "./bootstrap.js";
+import { bootstrapAddressProblem } from "./bootstrap-address.js";
 import * as C from "./constants.js";
 import { NetError, NetErrorCode } from "./errors.js";
 import { type FramedStream, FramedStreamImpl, mapStreamError } from "./framed-stream.js";
@@ -38,6 +39,10 @@ export async function createMeshHost(options: MeshHostOptions): Promise<MeshHost
   const bootstrap = options.bootstrap ?? [];
   if (bootstrap.length > C.BOOTSTRAP_PEERS_MAX)
     throw new RangeError(`at most ${C.BOOTSTRAP_PEERS_MAX} bootstrap peers, got ${bootstrap.length}`);
+  for (const address of bootstrap) {
+    const problem = bootstrapAddressProblem(address);
+    if (problem !== undefined) throw new TypeError(`bootstrap: ${problem}`);
+  }
   const limits = {
     connectionsMax: positive(options.connectionsMax ?? C.CONNECTIONS_MAX, "connectionsMax"),
     dialTimeoutMs: positive(options.dialTimeoutMs ?? C.DIAL_TIMEOUT_MS, "dialTimeoutMs"),
