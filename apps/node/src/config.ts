@@ -3,8 +3,9 @@
  * defaults < `$TIRAMI_HOME/config.json` < `TIRAMI_*` environment < flags (STYLE §5).
  * @module
  */
-import { type ConfigValues, loadConfig } from "@tirami/core";
+import { type ConfigSources, type ConfigValues, loadConfig } from "@tirami/core";
 import { CHAT_WRAPPER_NAMES } from "@tirami/infer";
+import { bootstrapAddressProblem } from "@tirami/net";
 import {
   API_BIND_DEFAULT,
   API_PORT_DEFAULT,
@@ -141,6 +142,8 @@ export const NODE_CONFIG_TABLE = {
     kind: "list",
     default: [],
     itemsMax: 64,
+    // Checked with the other options, so a bad address fails before the home is created or the model loads.
+    itemCheck: bootstrapAddressProblem,
     doc: "Bootstrap peers: multiaddrs like /ip4/1.2.3.4/tcp/7700/p2p/<peer id> (comma-separated in env/flags).",
   },
   mdns: { kind: "boolean", default: false, doc: "Discover mesh peers on the LAN with mDNS." },
@@ -175,11 +178,12 @@ export const NODE_CONFIG_TABLE = {
 
 export type NodeConfig = ConfigValues<typeof NODE_CONFIG_TABLE>;
 
-/** Reads the node configuration; throws core `ConfigError` (CONFIG_INVALID) listing every bad value. */
-export function readNodeConfig(sources: {
-  file?: string;
-  env?: Record<string, string | undefined>;
-  flags?: Record<string, unknown>;
-}): NodeConfig {
+/**
+ * Reads the node configuration; throws core `ConfigError` (CONFIG_INVALID) listing every bad value with
+ * where it came from (`flagNames` says how a front end spelled each flag, e.g. `{ api_port: "--port" }`).
+ */
+export function readNodeConfig(
+  sources: Pick<ConfigSources, "file" | "env" | "flags" | "flagNames">,
+): NodeConfig {
   return loadConfig(NODE_CONFIG_TABLE, sources).values;
 }
