@@ -46,7 +46,7 @@ describe("home lock", () => {
     expect(error).toBeInstanceOf(HomeInUseError);
     expect(isTiramiError(error, "HOME_IN_USE")).toBe(true);
     expect((error as HomeInUseError).details).toMatchObject({ pid: process.pid, path, home });
-    expect((error as Error).message).toContain(`process ${process.pid}`);
+    expect((error as Error).message).toContain(`in use by another node (pid ${process.pid}, started `);
 
     lock.release();
     lock.release(); // idempotent

@@ -48,9 +48,9 @@ export class HomeInUseError extends TiramiError {
   constructor(home: string, holder: HomeLockHolder | undefined) {
     const who =
       holder === undefined
-        ? "another process"
-        : `process ${holder.pid} (since ${new Date(holder.startedAtMs).toISOString()})`;
-    super(CoreErrorCode.HOME_IN_USE, `${home} is in use by ${who}: one node per home`, {
+        ? ""
+        : ` (pid ${holder.pid}, started ${new Date(holder.startedAtMs).toISOString()})`;
+    super(CoreErrorCode.HOME_IN_USE, `${home} is in use by another node${who}; one node per home`, {
       details: {
         home,
         path: join(home, HOME_LOCK_FILE),
