@@ -2,9 +2,10 @@
  * Proves the `tirami` command works as a user drives it: the real bin is spawned against a real node
  * (itself run by `tirami node` on 127.0.0.1 port 0 with the tiny model in a temporary home), and every
  * answer is checked through `--json` or the exact exit code and message — chat with cost and balance,
- * agents with budgets, the kill switch, settlement to a file, ledger verify, and the error paths.
+ * agents with budgets, the kill switch, settlement to a file, ledger verify, and the error paths: a
+ * second node on a busy home, bad flags named as typed, and a reader that closes early.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isHex32, parseAccountId } from "@tirami/core";
 import { openLedger } from "@tirami/ledger";
@@ -16,6 +17,7 @@ import {
   json,
   type NodeUnderTest,
   runCli,
+  runCliIntoClosedReader,
   startNode,
   tempDir,
 } from "../test/e2e-harness.js";
@@ -213,11 +215,45 @@ describe.concurrent("a running node", () => {
     expect(Array.isArray(statement.accounts)).toBe(true);
   });
 
-  it("will not audit the ledger while the node holds it, and says how to", async () => {
+  it("will not audit the ledger while the node holds it, and says which process to stop", async () => {
     const run = await runCli(["--home", node.home, "ledger", "verify"]);
     expect(run.code).toBe(8);
-    expect(run.stderr).toContain("locked by a running node");
-    expect(run.stderr).toContain("stop it (Ctrl-C)");
+    expect(run.stderr).toContain(`locked by a running node (pid ${String(node.child.pid)})`);
+    expect(run.stderr).toContain(`stop it (kill ${String(node.child.pid)})`);
+  });
+
+  it("refuses a second node on the same home at once, naming the running one's pid", async () => {
+    // Not a model: had the second node got as far as loading it, it would fail with a model error.
+    const notAModel = join(tempDir(), "not-a-model.gguf");
+    writeFileSync(notAModel, "this is not a GGUF file");
+    const args = ["node", "--home", node.home, "--port", "0", "--model", notAModel];
+    const run = await runCli(args);
+    const pid = String(node.child.pid);
+    expect(run.code, run.stderr).toBe(8);
+    expect(run.stderr).toContain(`${node.home} is in use by another node (pid ${pid}, started `);
+    expect(run.stderr).toContain(`hint: stop it (kill ${pid}) or pass --home <other dir>`);
+    expect(run.stderr).not.toMatch(/database is locked|GGUF|model/i);
+    const asJson = await runCli([...args, "--json"]);
+    expect(json<{ error: { code: string; exit_code: number } }>(asJson).error).toMatchObject({
+      code: "HOME_IN_USE",
+      exit_code: 8,
+    });
+    // The running node is unharmed.
+    expect((await runCli([...at, "balance", "--json"])).code).toBe(0);
+  });
+
+  it("goes quiet when its reader closes after the first chunk (`tirami chat | head -1`)", async () => {
+    // The second question is sent only after stdout is closed, so its answer (streamed text, then a
+    // newline, always) is written into a closed pipe; its cost line on stderr shows it was answered.
+    const run = await runCliIntoClosedReader([...at, "chat", "-n", "2"], {
+      closeAt: "first-chunk",
+      input: "Hello\n",
+      inputAfterClose: "Once upon a time\n",
+    });
+    expect(run.stdout.length).toBeGreaterThan(0);
+    expect(run.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+    expect(run.stderr.match(/— cost 0 TRM/g)).toHaveLength(2);
+    expect(run.code).toBe(0);
   });
 
   it("shows the price the node quotes", async () => {
@@ -291,6 +327,45 @@ describe.concurrent("errors say what to do and exit with their documented code",
     const runs = await Promise.all(cases.map((args) => runCli(["--url", "http://127.0.0.1:1", ...args])));
     expect(runs.map((run) => run.code)).toEqual(cases.map(() => 2));
     for (const run of runs) expect(run.stderr).toMatch(/error:/);
+  });
+
+  it("goes quiet, with its own exit code, when stdout is closed before it writes", async () => {
+    const help = await runCliIntoClosedReader(["node", "--help"], { closeAt: "start" });
+    expect(help.stderr).toBe("");
+    expect(help.code).toBe(0);
+    // A failing command keeps its code; only the closed-pipe noise is gone.
+    const failing = await runCliIntoClosedReader(
+      ["--url", `http://127.0.0.1:${await closedPort()}`, "--home", tempDir(), "balance", "--json"],
+      { closeAt: "start" },
+    );
+    expect(failing.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(failing.stderr).toContain("no node is reachable");
+    expect(failing.code).toBe(3);
+  });
+
+  it("exits 2 naming the flag as typed, before creating the home", async () => {
+    const home = join(tempDir(), "never-created");
+    const cases: [string[], string[]][] = [
+      [["node", "--port", "abc"], ['api_port = "abc" (from flag --port)']],
+      [["start", "-p", "abc"], ['api_port = "abc" (from flag -p)']],
+      [["start", "--bootstrap", "garbage"], ['(from flag --bootstrap): "garbage" is not a multiaddr']],
+      [
+        ["worker", "--seed", "/ip4/127.0.0.1/tcp/1/p2p/x", "--port=70000"],
+        ['(from flag --seed): "/ip4/127.0.0.1/tcp/1/p2p/x" ends in /p2p/x', "(from flag --port)"],
+      ],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => runCli(["--home", home, ...args])));
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, run.stderr).toBe(2);
+      for (const text of cases[i]?.[1] ?? []) expect(run.stderr).toContain(text);
+      expect(run.stderr).not.toContain("--api-port");
+    }
+    const fromEnv = await runCli(["--home", home, "node"], {
+      env: cleanEnv({ TIRAMI_BOOTSTRAP: "/ip4/127.0.0.1/tcp/1,nope" }),
+    });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('(from env TIRAMI_BOOTSTRAP): "nope" is not a multiaddr');
+    expect(existsSync(home)).toBe(false);
   });
 
   it("exits 7 for a trade the node does not have", async () => {

@@ -25,19 +25,27 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
+/** What a node is started with. */
+export interface NodeStartOptions {
+  /** Values by config key (strings or typed), layered over the env and `$TIRAMI_HOME/config.json`. */
+  flags: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  /** How the user typed each flag, by config key (`{ api_port: "-p" }`), so errors name it so. */
+  flagNames?: Record<string, string> | undefined;
+}
+
 /** Starts nodes through @tirami/node's programmatic API. */
 export interface NodeLauncher {
   /** The node's option table: `tirami node` derives its flags from it. */
   readonly configTable: ConfigTable;
   /**
-   * Starts a node. `flags` are values by config key (strings or typed), layered over the environment and
-   * `$TIRAMI_HOME/config.json` by the node's own config loader.
+   * Checks a start without creating anything: the whole configuration, and that no live node holds the
+   * home — so a bad flag or a busy home fails before a model download or the home is created.
+   * @throws core ConfigError (CONFIG_INVALID), core HomeInUseError (HOME_IN_USE).
    */
-  start(options: {
-    flags: Record<string, unknown>;
-    env: NodeJS.ProcessEnv;
-    onProgress?: ((label: string) => DownloadProgressSink) | undefined;
-  }): Promise<RunningNode>;
+  check(options: NodeStartOptions): Promise<void>;
+  /** Starts a node (the node itself takes the home lock before it opens or loads anything). */
+  start(options: NodeStartOptions): Promise<RunningNode>;
 }
 
 /** Receives download progress for one model file. */
@@ -98,6 +106,8 @@ export interface ModelTools {
 
 /** Everything a `tirami` invocation needs from outside. */
 export interface CliDeps {
+  /** The arguments as typed (without the node and script paths), so errors name flags as given. */
+  argv: readonly string[];
   env: NodeJS.ProcessEnv;
   stdout: Sink;
   stderr: Sink;

@@ -23,7 +23,10 @@ export const ExitCode = {
   VERIFY_FAILED: 6,
   /** The thing asked for does not exist (404: trade, agent, approval, model). */
   NOT_FOUND: 7,
-  /** The node is busy, rate limiting or has no model loaded (429/503); retry later. */
+  /**
+   * The node is busy, rate limiting or has no model loaded (429/503), or its home or ledger is held by
+   * another running node (HOME_IN_USE, LEDGER_LOCKED); retry later or stop that node.
+   */
   UNAVAILABLE: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -72,8 +75,20 @@ export function usageError(message: string, hint?: string): CliError {
   return new CliError(CliErrorCode.USAGE, ExitCode.USAGE, message, { hint: hint ?? "see `tirami --help`" });
 }
 
+/** What to do about a home or ledger held by another node: `details.pid` is the holder, when known. */
+function heldByHint(details: Record<string, unknown> | undefined): string {
+  const pid = details?.["pid"];
+  const stop = typeof pid === "number" ? `stop it (kill ${pid})` : "stop the other node";
+  return `${stop} or pass --home <other dir>`;
+}
+
 /** Exit codes and hints for codes thrown by the libraries the CLI calls in-process. */
-const LIBRARY_CODES: Readonly<Record<string, { exit: ExitCode; hint: string }>> = {
+const LIBRARY_CODES: Readonly<
+  Record<
+    string,
+    { exit: ExitCode; hint: string | ((details: Record<string, unknown> | undefined) => string) }
+  >
+> = {
   CONFIG_INVALID: {
     exit: ExitCode.USAGE,
     hint: "fix the flag, the TIRAMI_* variable or $TIRAMI_HOME/config.json named above",
@@ -99,6 +114,7 @@ const LIBRARY_CODES: Readonly<Record<string, { exit: ExitCode; hint: string }>> 
     exit: ExitCode.FAILURE,
     hint: "restore node.key from a backup; deleting it creates a new identity and account",
   },
+  HOME_IN_USE: { exit: ExitCode.UNAVAILABLE, hint: heldByHint },
   EADDRINUSE: {
     exit: ExitCode.FAILURE,
     hint: "the port is taken: choose another with --port (0 = any free port)",
@@ -111,16 +127,21 @@ export function toCliError(error: unknown): CliError {
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === "string" ? LIBRARY_CODES[code] : undefined;
   const message = error instanceof Error ? error.message : String(error);
+  const details = error instanceof TiramiError ? error.details : undefined;
+  const hint = typeof known?.hint === "function" ? known.hint(details) : known?.hint;
   if (error instanceof TiramiError)
     return new CliError(error.code, known?.exit ?? ExitCode.FAILURE, message, {
       cause: error,
-      details: error.details,
-      hint: known?.hint,
+      details,
+      hint,
     });
   return new CliError(
     typeof code === "string" ? code : "INTERNAL",
     known?.exit ?? ExitCode.FAILURE,
     message,
-    { cause: error, hint: known?.hint },
+    {
+      cause: error,
+      hint,
+    },
   );
 }

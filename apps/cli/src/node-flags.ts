@@ -83,6 +83,41 @@ export function nodeFlagValues(
   return flags;
 }
 
+/** The names in a commander spelling: `-p, --port <port>` → `["-p", "--port"]`. */
+function namesOf(spelling: string): string[] {
+  return spelling.split(/[\s,]+/).filter((part) => /^--?[a-zA-Z0-9]/.test(part));
+}
+
+/**
+ * The name under which the flag `spelling` was typed in `argv` — `-p` for `-p 80` or `-p80`, `--port` for
+ * `--port 80` or `--port=80`; the last occurrence wins, as in commander — else its long name.
+ * @example typedFlag(["node", "-p", "abc"], "-p, --port <port>") // "-p"
+ */
+export function typedFlag(argv: readonly string[], spelling: string): string {
+  const names = namesOf(spelling);
+  let typed: string | undefined;
+  for (const arg of argv) {
+    if (arg === "--") break;
+    const match = names.find((name) =>
+      name.startsWith("--")
+        ? arg === name || arg.startsWith(`${name}=`)
+        : arg.startsWith(name) && !arg.startsWith("--"),
+    );
+    if (match !== undefined) typed = match;
+  }
+  return typed ?? names.at(-1) ?? spelling;
+}
+
+/**
+ * How each node option's flag was typed in `argv`, by config key (`{ api_port: "-p" }`), for the node's
+ * config loader to name in its errors; the global `home` and `api_token` included.
+ */
+export function nodeFlagNames(table: ConfigTable, argv: readonly string[]): Record<string, string> {
+  const names: Record<string, string> = { home: "--home", api_token: "--api-token" };
+  for (const [key, spelling] of nodeFlagSpellings(table)) names[key] = typedFlag(argv, spelling);
+  return names;
+}
+
 /** True when the node build has the mesh options (`bootstrap`), i.e. can join other nodes. */
 export function hasMesh(table: ConfigTable): boolean {
   return Object.hasOwn(table, "bootstrap");

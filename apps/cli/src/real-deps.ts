@@ -6,9 +6,16 @@
  * @module
  */
 import { join } from "node:path";
-import { resolveHome } from "@tirami/core";
+import { HomeInUseError, readHomeLock, resolveHome } from "@tirami/core";
 import type { SignedTrade } from "@tirami/proto";
-import type { CliDeps, LedgerTools, ModelTools, NodeLauncher, RunningNode } from "./deps.js";
+import type {
+  CliDeps,
+  LedgerTools,
+  ModelTools,
+  NodeLauncher,
+  NodeStartOptions,
+  RunningNode,
+} from "./deps.js";
 
 type NodeModule = typeof import("@tirami/node");
 
@@ -22,13 +29,23 @@ export function startsNode(argv: readonly string[]): boolean {
 
 /** Starts nodes in this process with @tirami/node's `createNode`. */
 export function createNodeLauncher(module: NodeModule | undefined): NodeLauncher {
+  const configOf = async ({ flags, env, flagNames }: NodeStartOptions) => {
+    const loaded = module ?? (await import("@tirami/node"));
+    const home = resolveHome({ home: flags["home"] as string | undefined, env });
+    const file = join(home, "config.json");
+    return { loaded, home, config: loaded.readNodeConfig({ file, env, flags, flagNames }) };
+  };
   return {
     configTable: module?.NODE_CONFIG_TABLE ?? {},
-    async start({ flags, env }): Promise<RunningNode> {
-      const { createNode, readNodeConfig } = module ?? (await import("@tirami/node"));
-      const home = resolveHome({ home: flags["home"] as string | undefined, env });
-      const config = readNodeConfig({ file: join(home, "config.json"), env, flags });
-      const node = await createNode({ config: { ...config, home }, env });
+    async check(options) {
+      const { home } = await configOf(options);
+      // Read-only: createNode takes the lock itself; this only fails early, naming the holder.
+      const holder = readHomeLock(home);
+      if (holder !== undefined) throw new HomeInUseError(home, holder);
+    },
+    async start(options): Promise<RunningNode> {
+      const { loaded, home, config } = await configOf(options);
+      const node = await loaded.createNode({ config: { ...config, home }, env: options.env });
       let address: { url: string };
       try {
         address = await node.start();
@@ -104,6 +121,7 @@ export function createModelTools(stderr: NodeJS.WriteStream = process.stderr): M
 export async function createRealDeps(argv: readonly string[]): Promise<CliDeps> {
   const nodeModule = startsNode(argv) ? await import("@tirami/node") : undefined;
   return {
+    argv,
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,

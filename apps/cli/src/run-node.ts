@@ -1,6 +1,6 @@
 /**
- * Runs a node in this process until SIGINT/SIGTERM: resolves the model first (with a download progress
- * bar), starts the node through the injected launcher, prints who and where it is, then stops it
+ * Runs a node in this process until SIGINT/SIGTERM: checks its configuration and home, resolves the model
+ * (with a download progress bar), starts the node through the injected launcher, prints who and where it is, then stops it
  * cleanly on the first signal (a second signal exits at once).
  * @module
  */
@@ -27,10 +27,20 @@ export async function prepareModel(ctx: CommandContext, flags: Record<string, un
   }
 }
 
-/** Starts a node with `flags` (config keys → values). */
-export async function launchNode(ctx: CommandContext, flags: Record<string, unknown>): Promise<RunningNode> {
+/**
+ * Starts a node with `flags` (config keys → values; `flagNames` = how the user typed them). The
+ * configuration and the home are checked first, so a bad flag or a busy home fails before the model is
+ * downloaded or anything is created.
+ */
+export async function launchNode(
+  ctx: CommandContext,
+  flags: Record<string, unknown>,
+  flagNames: Record<string, string> = {},
+): Promise<RunningNode> {
+  const options = { flags, env: ctx.deps.env, flagNames };
+  await ctx.deps.nodes.check(options);
   await prepareModel(ctx, flags);
-  return ctx.deps.nodes.start({ flags, env: ctx.deps.env });
+  return ctx.deps.nodes.start(options);
 }
 
 /** What the node banner shows, also the `--json` line. */

@@ -59,6 +59,45 @@ export function runCli(
   });
 }
 
+/**
+ * Runs `tirami <args>` into a stdout reader that goes away early, as `| head -1` does: stdout is closed
+ * at once (`closeAt: "start"`) or after its first chunk, and only then are `inputAfterClose` lines
+ * written to stdin (which is then closed), so the command is sure to write into the closed pipe.
+ */
+export function runCliIntoClosedReader(
+  args: readonly string[],
+  options: { closeAt: "start" | "first-chunk"; input?: string; inputAfterClose?: string },
+): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cleanEnv(),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    // The child may exit before reading all its input; that is not this helper's failure.
+    child.stdin.on("error", () => undefined);
+    const closeReader = (): void => {
+      child.stdout.destroy();
+      child.stdin.end(options.inputAfterClose ?? "");
+    };
+    if (options.input !== undefined) child.stdin.write(options.input);
+    if (options.closeAt === "start") closeReader();
+    else
+      child.stdout.setEncoding("utf8").once("data", (text: string) => {
+        stdout = text;
+        closeReader();
+      });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
 /** A node run by `tirami node` in a child process. */
 export interface NodeUnderTest {
   home: string;

@@ -3,8 +3,10 @@
  * defaults < `$TIRAMI_HOME/config.json` < `TIRAMI_*` environment < flags (STYLE §5).
  * @module
  */
-import { type ConfigValues, loadConfig } from "@tirami/core";
+import { isIP } from "node:net";
+import { type ConfigSources, type ConfigValues, loadConfig } from "@tirami/core";
 import { CHAT_WRAPPER_NAMES } from "@tirami/infer";
+import { bootstrapAddressProblem } from "@tirami/net";
 import {
   API_BIND_DEFAULT,
   API_PORT_DEFAULT,
@@ -26,6 +28,8 @@ export const NODE_CONFIG_TABLE = {
     kind: "string",
     default: API_BIND_DEFAULT,
     lengthMax: 255,
+    check: (value: string) =>
+      isIP(value) !== 0 || value === "localhost" ? undefined : "expected an IP address or localhost",
     doc: "Address the HTTP API binds to.",
   },
   api_port: {
@@ -135,12 +139,16 @@ export const NODE_CONFIG_TABLE = {
     kind: "string",
     default: "127.0.0.1",
     lengthMax: 255,
+    check: (value: string) =>
+      isIP(value) === 4 ? undefined : "expected an IPv4 address, e.g. 127.0.0.1 or 0.0.0.0",
     doc: "Address the mesh listens on (IPv4); set 0.0.0.0 to be reachable from other machines.",
   },
   bootstrap: {
     kind: "list",
     default: [],
     itemsMax: 64,
+    // Checked with the other options, so a bad address fails before the home is created or the model loads.
+    itemCheck: bootstrapAddressProblem,
     doc: "Bootstrap peers: multiaddrs like /ip4/1.2.3.4/tcp/7700/p2p/<peer id> (comma-separated in env/flags).",
   },
   mdns: { kind: "boolean", default: false, doc: "Discover mesh peers on the LAN with mDNS." },
@@ -175,11 +183,12 @@ export const NODE_CONFIG_TABLE = {
 
 export type NodeConfig = ConfigValues<typeof NODE_CONFIG_TABLE>;
 
-/** Reads the node configuration; throws core `ConfigError` (CONFIG_INVALID) listing every bad value. */
-export function readNodeConfig(sources: {
-  file?: string;
-  env?: Record<string, string | undefined>;
-  flags?: Record<string, unknown>;
-}): NodeConfig {
+/**
+ * Reads the node configuration; throws core `ConfigError` (CONFIG_INVALID) listing every bad value with
+ * where it came from (`flagNames` says how a front end spelled each flag, e.g. `{ api_port: "--port" }`).
+ */
+export function readNodeConfig(
+  sources: Pick<ConfigSources, "file" | "env" | "flags" | "flagNames">,
+): NodeConfig {
   return loadConfig(NODE_CONFIG_TABLE, sources).values;
 }

@@ -1,8 +1,9 @@
 /**
  * Proves the composition root on real files: a non-loopback bind without an explicit token is refused
  * before anything is created; the node key, operator token (0600), agents and the kill switch survive a
- * restart in the same home; the configuration table reads env values and reports bad ones; and the
- * maintenance loop releases expired holds on the real ledger.
+ * restart in the same home; a second node on a home in use fails with the holder's pid before it
+ * loads a model; the configuration table reads env values and reports bad ones (bootstrap addresses
+ * included); and the maintenance loop releases expired holds on the real ledger.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,6 +72,34 @@ describe("createNode", () => {
     } finally {
       await second.stop();
       rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("one node per home", () => {
+  it("refuses a second node on a home in use before loading its model, naming the holder's pid", async () => {
+    const first = await createTestNode();
+    try {
+      // A model path that does not exist: had the second node got as far as its model, it would fail
+      // with MODEL_NOT_FOUND (or, on the databases, with SQLite's "database is locked") instead.
+      const config = readNodeConfig({
+        flags: { home: first.home, log_level: "silent", model: join(first.home, "absent.gguf") },
+      });
+      const error = await createNode({ config, logger: silent }).catch((caught: unknown) => caught);
+      expect(isTiramiError(error, "HOME_IN_USE")).toBe(true);
+      expect((error as { details: unknown }).details).toMatchObject({
+        pid: process.pid,
+        path: join(first.home, "node.lock"),
+      });
+      // The first node is untouched, and stopping it frees the home for the next one.
+      expect(first.node.ledger.verify().ok).toBe(true);
+      await first.node.stop();
+      expect(existsSync(join(first.home, "node.lock"))).toBe(false);
+      const next = await createNode({ config: { ...config, model: undefined }, logger: silent });
+      expect(existsSync(join(first.home, "node.lock"))).toBe(true);
+      await next.stop();
+    } finally {
+      await first.close();
     }
   });
 });
@@ -188,6 +217,42 @@ describe("configuration", () => {
     expect(isTiramiError(caught, "CONFIG_INVALID")).toBe(true);
     expect((caught as Error).message).toContain("api_port");
     expect((caught as Error).message).toContain("threads");
+  });
+
+  it("rejects a bootstrap entry that is not a dialable multiaddr, naming where it came from", () => {
+    const issuesOf = (sources: Parameters<typeof readNodeConfig>[0]): string[] => {
+      try {
+        readNodeConfig(sources);
+      } catch (error) {
+        return (error as { details: { issues: string[] } }).details.issues;
+      }
+      return [];
+    };
+    expect(issuesOf({ flags: { bootstrap: ["garbage"] }, flagNames: { bootstrap: "--seed" } })).toEqual([
+      expect.stringMatching(/^bootstrap = \["garbage"\] \(from flag --seed\): "garbage" is not a multiaddr/),
+    ]);
+    expect(issuesOf({ env: { TIRAMI_BOOTSTRAP: "/ip4/127.0.0.1/tcp/1,nope" } })).toEqual([
+      expect.stringMatching(/\(from env TIRAMI_BOOTSTRAP\): "nope" is not a multiaddr/),
+    ]);
+    expect(issuesOf({ env: { TIRAMI_BOOTSTRAP: "/ip4/127.0.0.1/tcp/7700" } })).toEqual([]);
+  });
+
+  it("rejects bind addresses that are not addresses with the other options, before anything starts", () => {
+    const issuesOf = (sources: Parameters<typeof readNodeConfig>[0]): string[] => {
+      try {
+        readNodeConfig(sources);
+      } catch (error) {
+        return (error as { details: { issues: string[] } }).details.issues;
+      }
+      return [];
+    };
+    expect(issuesOf({ flags: { p2p_bind: "garbage", api_bind: "not an address" } })).toEqual([
+      expect.stringMatching(
+        /^api_bind = "not an address" \(from flag [^)]*\): expected an IP address or localhost/,
+      ),
+      expect.stringMatching(/^p2p_bind = "garbage" \(from flag [^)]*\): expected an IPv4 address/),
+    ]);
+    expect(issuesOf({ flags: { p2p_bind: "0.0.0.0", api_bind: "::1" } })).toEqual([]);
   });
 });
 

@@ -14,7 +14,9 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { Server } from "node:http";
 import {
   type AccountId,
+  acquireHomeLock,
   type Clock,
+  type HomeLock,
   loadOrCreateNodeKey,
   type NodeKey,
   resolveHome,
@@ -102,8 +104,11 @@ function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number |
 }
 
 /**
- * Builds a node from its configuration. Opens files and loads the model; does not listen.
+ * Builds a node from its configuration. Takes the home lock, opens files and loads the model; does not
+ * listen. `stop()` releases the lock.
  * @throws {NodeError} UNSAFE_BIND when `api_bind` is not loopback and no `api_token` is configured.
+ * @throws core `HomeInUseError` (HOME_IN_USE, `details.pid`) when a live process holds the home; nothing
+ *   has been opened or loaded then.
  */
 export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   const { config } = options;
@@ -117,6 +122,22 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   }
   const home = resolveHome({ home: config.home, env: options.env ?? process.env });
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  // One node per home, checked before any database opens or the model loads (core home-lock.ts).
+  const homeLock = acquireHomeLock(home);
+  try {
+    return await openNode(options, { config, clock, logger, home, homeLock });
+  } catch (error) {
+    homeLock.release();
+    throw error;
+  }
+}
+
+/** The rest of `createNode`, run under the home lock; the returned node's `stop()` releases it. */
+async function openNode(
+  options: NodeOptions,
+  locked: { config: NodeConfig; clock: Clock; logger: Logger; home: string; homeLock: HomeLock },
+): Promise<TiramiNode> {
+  const { config, clock, logger, home, homeLock } = locked;
   const key = loadOrCreateNodeKey(home);
   const account = key.signer.accountId;
   const operatorToken = loadOrCreateOperatorToken(home, config.api_token);
@@ -193,30 +214,38 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   });
 
   if (config.p2p_port !== undefined) {
-    const host = await createMeshHost({
-      seed: key.seed,
-      listen: [`/ip4/${config.p2p_bind}/tcp/${config.p2p_port}`],
-      bootstrap: [...config.bootstrap],
-      mdns: config.mdns,
-    });
-    mesh = createMarket({
-      host,
-      ledger,
-      unsettled: createUnsettledBook(nodeDb),
-      signer: key.signer,
-      clock,
-      engine: () => engine,
-      spend,
-      priceTrmPerToken: () => pricing.priceTrmPerToken(),
-      // Live supply/demand inputs for the ledger's pricing; its merged reputation ranks providers.
-      pricing: ledger.pricing,
-      reputation: ledger.reputation,
-      // The market counts its purchases and served requests itself; the node adds its local generations.
-      localInFlight: () => inFlight.count("local"),
-      onServed: (work) => http.metrics.meshServed(work),
-      log: (level, message, fields) => logger[level](fields ?? {}, message),
-      timings: { offerIntervalMs: config.offer_interval_ms },
-    });
+    try {
+      const host = await createMeshHost({
+        seed: key.seed,
+        listen: [`/ip4/${config.p2p_bind}/tcp/${config.p2p_port}`],
+        bootstrap: [...config.bootstrap],
+        mdns: config.mdns,
+      });
+      mesh = createMarket({
+        host,
+        ledger,
+        unsettled: createUnsettledBook(nodeDb),
+        signer: key.signer,
+        clock,
+        engine: () => engine,
+        spend,
+        priceTrmPerToken: () => pricing.priceTrmPerToken(),
+        // Live supply/demand inputs for the ledger's pricing; its merged reputation ranks providers.
+        pricing: ledger.pricing,
+        reputation: ledger.reputation,
+        // The market counts its purchases and served requests itself; the node adds its local generations.
+        localInFlight: () => inFlight.count("local"),
+        onServed: (work) => http.metrics.meshServed(work),
+        log: (level, message, fields) => logger[level](fields ?? {}, message),
+        timings: { offerIntervalMs: config.offer_interval_ms },
+      });
+    } catch (error) {
+      // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
+      await engine?.close().catch(() => undefined);
+      nodeDb.close();
+      ledger.close();
+      throw error;
+    }
   }
 
   let server: ServerType | undefined;
@@ -243,6 +272,7 @@ export async function createNode(options: NodeOptions): Promise<TiramiNode> {
     ledgerOpen = false;
     nodeDb.close();
     ledger.close();
+    homeLock.release();
     logger.info("node stopped");
   }
 

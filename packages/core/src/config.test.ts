@@ -1,6 +1,7 @@
 /**
  * Proves layered config precedence (default < file < env < flag), parsing of env/flag strings, and that
- * every bad value and unknown file key is reported at once with its origin.
+ * every bad value and unknown file key is reported at once with its origin — a flag named as it was
+ * typed, a list item named with what its check found wrong.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -80,6 +81,45 @@ describe("loadConfig", () => {
       `mdns = "yes" (from file ${file}): expected true or false`,
       'route = "fast" (from flag --route): expected one of cost, quality, balanced',
       'price = "1e9" (from flag --price): expected a number from 0 to 100',
+    ]);
+  });
+
+  it("names a flag as it was typed, and reports a list item its check rejects from any source", () => {
+    const checked = {
+      api_port: table.api_port,
+      bootstrap: {
+        kind: "list",
+        itemsMax: 4,
+        default: [],
+        doc: "bootstrap addresses",
+        itemCheck: (item: string) => (item.startsWith("/") ? undefined : `"${item}" does not start with /`),
+      },
+    } as const satisfies ConfigTable;
+    const issuesOf = (sources: Parameters<typeof loadConfig>[1]): string[] => {
+      try {
+        loadConfig(checked, sources);
+      } catch (error) {
+        return (error as { details: { issues: string[] } }).details.issues;
+      }
+      return [];
+    };
+    expect(
+      issuesOf({ flags: { api_port: "abc", bootstrap: ["/ok", "bad"] }, flagNames: { api_port: "-p" } }),
+    ).toEqual([
+      'api_port = "abc" (from flag -p): expected an integer from 0 to 65535',
+      'bootstrap = ["/ok","bad"] (from flag --bootstrap): "bad" does not start with /',
+    ]);
+    expect(issuesOf({ env: { TIRAMI_BOOTSTRAP: "x,/ok,y" } })).toEqual([
+      'bootstrap = "x,/ok,y" (from env TIRAMI_BOOTSTRAP): "x" does not start with /; "y" does not start with /',
+    ]);
+    const file = join(dir, "config.json");
+    writeFileSync(file, JSON.stringify({ bootstrap: ["nope"] }));
+    expect(issuesOf({ file })).toEqual([
+      `bootstrap = ["nope"] (from file ${file}): "nope" does not start with /`,
+    ]);
+    expect(loadConfig(checked, { flags: { bootstrap: ["/a", "/b"] } }).values.bootstrap).toEqual([
+      "/a",
+      "/b",
     ]);
   });
 

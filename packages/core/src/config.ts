@@ -12,11 +12,23 @@ interface OptionBase {
   doc: string;
 }
 export type ConfigOption =
-  | (OptionBase & { kind: "string"; default?: string; lengthMax?: number })
+  | (OptionBase & {
+      kind: "string";
+      default?: string;
+      lengthMax?: number;
+      /** Why the value is invalid (e.g. not an IP address), or undefined when it is valid. */
+      check?: (value: string) => string | undefined;
+    })
   | (OptionBase & { kind: "integer"; default?: number; min: number; max: number })
   | (OptionBase & { kind: "number"; default?: number; min: number; max: number })
   | (OptionBase & { kind: "boolean"; default?: boolean })
-  | (OptionBase & { kind: "list"; default?: readonly string[]; itemsMax: number })
+  | (OptionBase & {
+      kind: "list";
+      default?: readonly string[];
+      itemsMax: number;
+      /** Why one item is invalid (e.g. not a multiaddr), or undefined when it is valid. */
+      itemCheck?: (item: string) => string | undefined;
+    })
   | (OptionBase & { kind: "enum"; values: readonly string[]; default?: string });
 
 export type ConfigTable = Record<string, ConfigOption>;
@@ -50,6 +62,11 @@ export interface ConfigSources {
   envPrefix?: string;
   /** Flag values by option key; `undefined` means "not given". Strings are parsed like env values. */
   flags?: Record<string, unknown>;
+  /**
+   * How each flag was typed, by option key (`{ api_port: "--port" }`), so errors name what the user
+   * typed. Default `--<key with dashes>`.
+   */
+  flagNames?: Record<string, string>;
 }
 
 export interface LoadedConfig<T extends ConfigTable> {
@@ -122,6 +139,18 @@ function coerce(option: ConfigOption, raw: unknown): unknown {
   }
 }
 
+/**
+ * The problems an option's own check finds — a string option's `check`, a list option's `itemCheck` on
+ * each item — joined; undefined when there are none.
+ */
+function valueProblems(option: ConfigOption, value: unknown): string | undefined {
+  if (option.kind === "string") return option.check?.(value as string);
+  if (option.kind !== "list" || option.itemCheck === undefined) return undefined;
+  const check = option.itemCheck;
+  const problems = (value as string[]).map((item) => check(item)).filter((p) => p !== undefined);
+  return problems.length === 0 ? undefined : problems.join("; ");
+}
+
 function readJsonFile(path: string, required: boolean, issues: string[]): Record<string, unknown> {
   let text: string;
   try {
@@ -163,7 +192,7 @@ export function loadConfig<T extends ConfigTable>(table: T, sources: ConfigSourc
     const flag = sources.flags?.[key];
     const [origin, raw, where] =
       flag !== undefined
-        ? (["flag", flag, `flag --${key.replaceAll("_", "-")}`] as const)
+        ? (["flag", flag, `flag ${sources.flagNames?.[key] ?? `--${key.replaceAll("_", "-")}`}`] as const)
         : env !== undefined && env !== ""
           ? (["env", env, `env ${envName(key, sources.envPrefix)}`] as const)
           : Object.hasOwn(file, key)
@@ -172,9 +201,9 @@ export function loadConfig<T extends ConfigTable>(table: T, sources: ConfigSourc
     origins[key] = origin;
     if (raw === undefined) continue;
     const value = coerce(option, raw);
-    if (value === undefined)
-      issues.push(`${key} = ${JSON.stringify(raw)} (from ${where}): expected ${expected(option)}`);
-    else values[key] = value;
+    const problem = value === undefined ? `expected ${expected(option)}` : valueProblems(option, value);
+    if (problem === undefined) values[key] = value;
+    else issues.push(`${key} = ${JSON.stringify(raw)} (from ${where}): ${problem}`);
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return { values: values as ConfigValues<T>, origins: origins as Record<keyof T, ConfigOrigin> };

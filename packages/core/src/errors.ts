@@ -17,6 +17,7 @@ export const CoreErrorCode = {
   KEY_FILE_PERMISSIONS: "KEY_FILE_PERMISSIONS",
   CANONICAL_ENCODING: "CANONICAL_ENCODING",
   CONFIG_INVALID: "CONFIG_INVALID",
+  HOME_IN_USE: "HOME_IN_USE",
 } as const;
 export type CoreErrorCode = (typeof CoreErrorCode)[keyof typeof CoreErrorCode];
 

@@ -60,6 +60,14 @@ export {
 export { KeyFileCorruptError, loadOrCreateNodeKey, type NodeKey, readNodeKey } from "./key-file.js";
 export { createSecretFile, fileExists, readSecretFile, SecretFilePermissionsError } from "./secret-file.js";
 export { HOME_ENV, NODE_KEY_FILE, resolveHome } from "./home.js";
+export {
+  acquireHomeLock,
+  HOME_LOCK_FILE,
+  HomeInUseError,
+  type HomeLock,
+  type HomeLockHolder,
+  readHomeLock,
+} from "./home-lock.js";
 
 /** Canonical bytes. */
 export {

@@ -10,6 +10,7 @@ import type { Connection, PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { BootstrapDialer } from "./bootstrap.js";
+import { bootstrapAddressProblem } from "./bootstrap-address.js";
 import * as C from "./constants.js";
 import { NetError, NetErrorCode } from "./errors.js";
 import type { HostLimits } from "./host-limits.js";
@@ -25,6 +26,10 @@ export function bootstrapAddrs(options: MeshHostOptions): string[] {
   const bootstrap = options.bootstrap ?? [];
   if (bootstrap.length > C.BOOTSTRAP_PEERS_MAX)
     throw new RangeError(`at most ${C.BOOTSTRAP_PEERS_MAX} bootstrap peers, got ${bootstrap.length}`);
+  for (const address of bootstrap) {
+    const problem = bootstrapAddressProblem(address);
+    if (problem !== undefined) throw new TypeError(`bootstrap: ${problem}`);
+  }
   return bootstrap;
 }
 

@@ -19,6 +19,7 @@ export {
   type RequestOptions,
 } from "./mesh-types.js";
 export { createMeshHost } from "./mesh-host.js";
+export { bootstrapAddressProblem } from "./bootstrap-address.js";
 export type { FramedStream } from "./framed-stream.js";
 export type { PeerRecord } from "./peer-book.js";
 export { gossipMessageId, type GossipHandlers, type GossipStats, type GossipVerdict } from "./gossip.js";

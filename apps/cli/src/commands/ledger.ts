@@ -4,8 +4,8 @@
  * Merkle root recomputed, conservation. Any issue exits 6.
  * @module
  */
-import { join } from "node:path";
-import { fileExists } from "@tirami/core";
+import { dirname, join } from "node:path";
+import { fileExists, readHomeLock } from "@tirami/core";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import { LEDGER_FILE } from "../constants.js";
@@ -29,11 +29,16 @@ export function ledgerCommand(deps: CliDeps): Command {
           });
         const report = await deps.ledger.verifyFile(path).catch((error: unknown) => {
           const code = (error as { code?: unknown } | null)?.code;
-          if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED")
-            throw new CliError("LEDGER_LOCKED", ExitCode.UNAVAILABLE, `${path} is locked by a running node`, {
+          if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+            // The node holds its ledger exclusively; its home lock says which process it is.
+            const holder = readHomeLock(dirname(path));
+            const who = holder === undefined ? "a running node" : `a running node (pid ${holder.pid})`;
+            throw new CliError("LEDGER_LOCKED", ExitCode.UNAVAILABLE, `${path} is locked by ${who}`, {
               cause: error,
-              hint: "the node holds its ledger exclusively: stop it (Ctrl-C), then run `tirami ledger verify` again",
+              details: { path, pid: holder?.pid ?? null },
+              hint: `${holder === undefined ? "stop it (Ctrl-C)" : `stop it (kill ${holder.pid})`}, then run \`tirami ledger verify\` again`,
             });
+          }
           throw error;
         });
         ctx.out.result({ path, ...report }, () => {

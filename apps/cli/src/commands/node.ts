@@ -11,7 +11,7 @@ import { defineAction } from "../command-kit.js";
 import type { CommandContext } from "../context.js";
 import type { CliDeps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { addNodeFlags, nodeFlagValues } from "../node-flags.js";
+import { addNodeFlags, nodeFlagNames, nodeFlagValues } from "../node-flags.js";
 import { launchNode, printNodeBanner, runUntilSignal } from "../run-node.js";
 
 function flagsOf(ctx: CommandContext, options: Record<string, unknown>): Record<string, unknown> {
@@ -21,12 +21,17 @@ function flagsOf(ctx: CommandContext, options: Record<string, unknown>): Record<
   });
 }
 
+/** How the user typed each node flag, so the node's errors name `--port`, not `--api-port`. */
+function typedNamesOf(ctx: CommandContext): Record<string, string> {
+  return nodeFlagNames(ctx.deps.nodes.configTable, ctx.deps.argv);
+}
+
 export function nodeCommand(deps: CliDeps): Command {
   return addNodeFlags(new Command("node"), deps.nodes.configTable)
     .description("run a node in this process: HTTP API, ledger, optional local model (Ctrl-C stops it)")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const node = await launchNode(ctx, flagsOf(ctx, options));
+        const node = await launchNode(ctx, flagsOf(ctx, options), typedNamesOf(ctx));
         printNodeBanner(ctx, node, "tirami node running");
         await runUntilSignal(ctx, node);
       }),
@@ -52,7 +57,7 @@ export function startCommand(deps: CliDeps): Command {
           ctx.deps.env["TIRAMI_P2P_PORT"] === undefined
         )
           flags["p2p_port"] = 0;
-        const node = await launchNode(ctx, flags);
+        const node = await launchNode(ctx, flags, typedNamesOf(ctx));
         printNodeBanner(ctx, node, fresh ? `created a new node in ${ctx.home}` : `node home ${ctx.home}`);
         if (!ctx.out.json) {
           ctx.out.line();
@@ -76,7 +81,7 @@ export function seedCommand(deps: CliDeps): Command {
         const flags = flagsOf(ctx, options);
         if (typeof flags["model"] !== "string")
           throw usageError("seed needs a model: tirami seed -m <model>", "see `tirami models` for names");
-        const node = await launchNode(ctx, flags);
+        const node = await launchNode(ctx, flags, typedNamesOf(ctx));
         printNodeBanner(ctx, node, "seeding");
         if (!ctx.out.json && node.multiaddrs.length > 0)
           ctx.out.line(`workers join with:  tirami worker --seed ${node.multiaddrs[0] ?? ""}`);

@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode } from "../errors.js";
-import { hasMesh } from "../node-flags.js";
+import { hasMesh, typedFlag } from "../node-flags.js";
 import { launchNode, printNodeBanner, stopWithin } from "../run-node.js";
 import { STOP_TIMEOUT_MS } from "../constants.js";
 import { addChatFlags, chatSettings, repl } from "./chat.js";
@@ -21,6 +21,8 @@ import { list } from "../values.js";
 /** How long the worker waits for a provider's offer to reach it (ms); offers are gossiped every few seconds. */
 const OFFER_WAIT_MS = 60_000;
 const OFFER_POLL_MS = 250;
+const SEED_FLAG = "-s, --seed <multiaddr...>";
+const PORT_FLAG = "-p, --port <port>";
 
 /** Waits until the local node's offer book has `wanted` (or any model); returns the model id. */
 async function waitForOffer(ctx: CommandContext, wanted: string | undefined): Promise<string> {
@@ -49,8 +51,8 @@ async function waitForOffer(ctx: CommandContext, wanted: string | undefined): Pr
 export function workerCommand(deps: CliDeps): Command {
   return addChatFlags(new Command("worker"))
     .description("chat with the mesh through a model-less local node that pays per answer")
-    .requiredOption("-s, --seed <multiaddr...>", "multiaddr(s) of a seed node to join")
-    .option("-p, --port <port>", "HTTP port of the local node (0 = any free port)", "0")
+    .requiredOption(SEED_FLAG, "multiaddr(s) of a seed node to join")
+    .option(PORT_FLAG, "HTTP port of the local node (0 = any free port)", "0")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
         if (!hasMesh(deps.nodes.configTable))
@@ -69,7 +71,11 @@ export function workerCommand(deps: CliDeps): Command {
           bootstrap: options["seed"],
           log_level: "warn",
         };
-        const node = await launchNode(ctx, flags);
+        const node = await launchNode(ctx, flags, {
+          home: "--home",
+          api_port: typedFlag(ctx.deps.argv, PORT_FLAG),
+          bootstrap: typedFlag(ctx.deps.argv, SEED_FLAG),
+        });
         try {
           printNodeBanner(
             ctx,
