@@ -17,7 +17,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { Signer } from "@tirami/core";
-import { makeTrade, newSigner } from "@tirami/market/testing";
+import { newSigner, signedTrade } from "@tirami/test-trades";
 
 const TRADES = Number(process.env.BENCH_TRADES ?? 200);
 const RATES_PER_S = (process.env.BENCH_RATES ?? "10,50").split(",").map(Number);
@@ -158,7 +158,11 @@ async function phase(
     const provider = keys[Math.floor(Math.random() * keys.length)]!;
     let consumer = keys[Math.floor(Math.random() * keys.length)]!;
     if (consumer === provider) consumer = keys[(keys.indexOf(provider) + 1) % keys.length]!;
-    const trade = makeTrade(provider, consumer, { completionTokens: 1 + Math.floor(Math.random() * 5) });
+    const trade = signedTrade({
+      provider: provider,
+      consumer: consumer,
+      completionTokens: 1 + Math.floor(Math.random() * 5),
+    });
     const origin = Math.floor(Math.random() * size);
     announced.push(
       pool.call<number>(workerOf(origin), { op: "announce", index: origin, trade }).then((atMs) => {

@@ -16,8 +16,7 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLedger } from "@tirami/ledger";
-import { testModelPath } from "../test/fixture.js";
-import { waitUntil } from "@tirami/market/testing";
+import { testModelPath, waitFor } from "@tirami/test-kit";
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/main.js");
 const MODEL = "stories260K";
@@ -113,10 +112,10 @@ beforeAll(async () => {
     spawnDaemon("bob", { TIRAMI_P2P_PORT: "0", TIRAMI_BOOTSTRAP: bootstrap }),
   ]);
   for (const consumer of [alice, bob]) {
-    await waitUntil(
-      async () => (await get(consumer, `/v1/tirami/route?model=${MODEL}`)).selected !== null,
+    await waitFor(
       `${consumer.name} to see the provider's offer`,
-      20_000,
+      async () => (await get(consumer, `/v1/tirami/route?model=${MODEL}`)).selected !== null,
+      { timeoutMs: 20_000 },
     );
   }
   await new Promise((r) => setTimeout(r, 1_100)); // one gossipsub heartbeat for the trade topic
@@ -152,10 +151,10 @@ describe("three node processes", () => {
         (t) => t.trade_id === tradeId,
       );
     let seen: Array<Record<string, unknown> | undefined> = [];
-    await waitUntil(async () => {
+    await waitFor("the trade on all three nodes", async () => {
       seen = await Promise.all([provider, alice, bob].map(tradeOn));
       return seen.every((t) => t !== undefined);
-    }, "the trade on all three nodes");
+    });
     const strip = (t: Record<string, unknown> | undefined) => {
       const { applied_ms: _applied, ...rest } = t ?? {};
       return rest;
@@ -209,12 +208,12 @@ describe("three node processes", () => {
       expect(after.balance_trm).toBe((before.balance_trm as number) - cost);
       expect(attempt).toBeLessThan(3);
       provider = await spawnDaemon("provider", providerEnv, provider.home);
-      await waitUntil(
+      await waitFor(
+        "bob to see the restarted provider",
         async () =>
           (await get(bob, `/v1/tirami/route?model=${MODEL}`)).selected !== null &&
           bob.child.exitCode === null,
-        "bob to see the restarted provider",
-        20_000,
+        { timeoutMs: 20_000 },
       );
       await new Promise((r) => setTimeout(r, 1_100));
     }

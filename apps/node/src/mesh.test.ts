@@ -19,13 +19,14 @@ import {
   decodeMessage,
   encodeMessage,
   INFER_PROTOCOL_ID,
+  isTradeId,
   PROTOCOL_VERSION,
   signProviderOffer,
   signTrade,
   type TradeProposal,
 } from "@tirami/proto";
 import { createTestNode, type TestNode } from "../test/fixture.js";
-import { waitFor } from "@tirami/market/testing";
+import { waitFor } from "@tirami/test-kit";
 
 const MODEL = "stories260K";
 const started: TestNode[] = [];
@@ -68,9 +69,8 @@ async function announceTo(
 ): Promise<void> {
   host.subscribe(TOPIC_OFFERS, { validate: () => "accept", onMessage: () => undefined });
   await host.dial(meshOf(target).host.multiaddrs()[0] as string);
-  await waitFor(
-    () => host.topicPeers(TOPIC_OFFERS).includes(target.node.account),
-    `${model.model_id}'s host to see the target's offer subscription`,
+  await waitFor(`${model.model_id}'s host to see the target's offer subscription`, () =>
+    host.topicPeers(TOPIC_OFFERS).includes(target.node.account),
   );
   const offer = signProviderOffer(
     {
@@ -86,8 +86,8 @@ async function announceTo(
   );
   expect((await host.publish(TOPIC_OFFERS, encodeMessage(offer))).recipients).toBeGreaterThan(0);
   await waitFor(
-    () => meshOf(target).route(model.model_id, "balanced").length > 0,
     `${model.model_id} at the target`,
+    () => meshOf(target).route(model.model_id, "balanced").length > 0,
   );
 }
 
@@ -119,10 +119,10 @@ beforeAll(async () => {
   ({ t: bob, url } = await meshNode({ bootstrap: boot }));
   bobUrl = url;
   await waitFor(
+    "the provider's offer at both consumers",
     () =>
       meshOf(alice).route(MODEL, "balanced").length > 0 && meshOf(bob).route(MODEL, "balanced").length > 0,
-    "the provider's offer at both consumers",
-    15_000,
+    { timeoutMs: 15_000 },
   );
   await new Promise((resolve) => setTimeout(resolve, 1_100)); // one gossipsub heartbeat for the trade topic mesh
 }, 60_000);
@@ -150,9 +150,8 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(x.provider).toBe(provider.node.account);
     expect(x.trm_cost).toBe(usage.completion_tokens); // price 1 TRM/token
     const everyone = [provider, alice, bob];
-    await waitFor(
-      () => everyone.every((t) => t.node.ledger.getTrade(x.trade_id) !== undefined),
-      "the trade on all three ledgers",
+    await waitFor("the trade on all three ledgers", () =>
+      everyone.every((t) => t.node.ledger.getTrade(x.trade_id) !== undefined),
     );
     const strip = (t: TestNode) => {
       const { applied_ms: _applied, ...signed } = t.node.ledger.getTrade(x.trade_id)!;
@@ -171,8 +170,8 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     });
     expect(money(provider, alice.node.account).reserved_trm).toBe(0); // the provider's hold was settled
     await waitFor(
-      () => new Set(everyone.map((t) => t.node.ledger.merkleRoot())).size === 1,
       "roots to agree",
+      () => new Set(everyone.map((t) => t.node.ledger.merkleRoot())).size === 1,
     );
     for (const t of everyone) expect(t.node.ledger.verify().ok).toBe(true);
   });
@@ -211,17 +210,16 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
       headers: auth,
     });
     expect(bad.status).toBe(400);
-    await waitFor(
-      () => [provider, alice, bob].every((t) => t.node.ledger.getTrade(x.trade_id) !== undefined),
-      "bob's trade everywhere",
+    await waitFor("bob's trade everywhere", () =>
+      [provider, alice, bob].every((t) => t.node.ledger.getTrade(x.trade_id) !== undefined),
     );
     await waitFor(
+      "bob to see every root agree",
       () => {
         const network = meshOf(bob).network() as { root_agreement: { all_agree: boolean }; offers: number };
         return network.offers >= 2 && network.root_agreement.all_agree;
       },
-      "bob to see every root agree",
-      5_000,
+      { timeoutMs: 5_000 },
     );
     const network = (await (await fetch(`${bobUrl}/v1/tirami/network`, { headers: auth })).json()) as {
       mesh: { peers_connected: number };
@@ -268,10 +266,8 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     expect(streamedX.trade_id).not.toBe(plainX.trade_id);
 
     const trades = [plainX.trade_id, streamedX.trade_id];
-    await waitFor(
-      () =>
-        [provider, alice, bob].every((t) => trades.every((id) => t.node.ledger.getTrade(id) !== undefined)),
-      "both completion trades on all three ledgers",
+    await waitFor("both completion trades on all three ledgers", () =>
+      [provider, alice, bob].every((t) => trades.every((id) => t.node.ledger.getTrade(id) !== undefined)),
     );
     expect(money(bob, bob.node.account)).toMatchObject({
       balance_trm: before - plainX.trm_cost - streamedX.trm_cost,
@@ -288,9 +284,9 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
   it("feeds the live supply and demand into the ledger's pricing", async () => {
     await meshOf(alice).publishOffer();
     await waitFor(
-      () => alice.node.ledger.pricing.snapshot().supply >= 1,
       "alice's pricing to see the provider",
-      5_000,
+      () => alice.node.ledger.pricing.snapshot().supply >= 1,
+      { timeoutMs: 5_000 },
     );
     expect(alice.node.ledger.pricing.snapshot().observations_total).toBeGreaterThan(0);
   });
@@ -383,8 +379,8 @@ describe("safety through the mesh", () => {
       ...ask,
       x_tirami: { request_id: "careful-req-1", approval_id: approvalId },
     } as typeof ask);
-    expect((approved as unknown as { x_tirami: { trade_id: string } }).x_tirami.trade_id).toMatch(
-      /^[0-9a-f]{64}$/,
+    expect((approved as unknown as { x_tirami: { trade_id: string } }).x_tirami.trade_id).toSatisfy(
+      isTradeId,
     );
   });
 });
@@ -438,8 +434,8 @@ describe("failures move no money", () => {
     }
     expect(failed).toBe(true);
     await waitFor(
-      () => alice.node.ledger.listHolds(alice.node.account).length === 0,
       "alice's hold to be released",
+      () => alice.node.ledger.listHolds(alice.node.account).length === 0,
     );
     expect(alice.node.ledger.tradeCount()).toBe(trades);
     expect(money(alice, alice.node.account)).toEqual(before);
@@ -479,12 +475,12 @@ describe("failures move no money", () => {
       expect(proposal?.trade.consumer).toBe(evil.account);
       stream.abort(); // walks away without signing
       await waitFor(
+        "the provider to mark it unsettled",
         () =>
           meshOf(provider)
             .unsettled()
             .some((u) => u.consumer === evil.account),
-        "the provider to mark it unsettled",
-        15_000,
+        { timeoutMs: 15_000 },
       );
       expect(provider.node.ledger.tradeCount()).toBe(trades);
       expect(provider.node.ledger.listHolds(evil.account)).toEqual([]);
@@ -561,9 +557,9 @@ describe("failures move no money", () => {
         }
       }
       await waitFor(
+        "the provider to take the rejection",
         () =>
           (meshOf(provider).network().served as { rejected_by_consumer: number }).rejected_by_consumer >= 1,
-        "the provider to take the rejection",
       );
       expect(provider.node.ledger.tradeCount()).toBe(trades);
       expect(provider.node.ledger.listHolds(picky.account)).toEqual([]);
@@ -582,11 +578,9 @@ describe("failures move no money", () => {
     // Carol joins through alice only: the provider's offer reaches her relayed, and she dials the
     // provider through the multiaddrs in that offer.
     const { t: carol, url } = await meshNode({ bootstrap: [meshOf(alice).host.multiaddrs()[0] as string] });
-    await waitFor(
-      () => meshOf(carol).route(MODEL, "balanced").length > 0,
-      "the relayed offer at carol",
-      15_000,
-    );
+    await waitFor("the relayed offer at carol", () => meshOf(carol).route(MODEL, "balanced").length > 0, {
+      timeoutMs: 15_000,
+    });
     expect(meshOf(carol).host.connectedAccounts()).not.toContain(provider.node.account);
     const error = await apiError(client(carol, url).chat.completions.create(ask));
     expect(error.status).toBe(402);
@@ -670,8 +664,8 @@ describe("the consumer checks the provider's trade before signing", () => {
       expect(error.status).toBe(503);
       expect(error.code).toBe("TRADE_REJECTED");
       await waitFor(
-        () => rejections.length > 0 && rejections[rejections.length - 1] === reason,
         `the cheater to receive ${reason}`,
+        () => rejections.length > 0 && rejections[rejections.length - 1] === reason,
       );
       expect(alice.node.ledger.tradeCount()).toBe(trades);
       expect(money(alice, alice.node.account)).toEqual(before);

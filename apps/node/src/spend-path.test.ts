@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { costTrm, isTiramiError } from "@tirami/core";
 import { createSpendPath, SpendDeniedError, type SpendPathRequest, type SpendWork } from "@tirami/ledger";
+import { isTradeId } from "@tirami/proto";
 import { describeError } from "./middleware/on-error.js";
 import { createCounterparty, createTestNode, type TestNode } from "../test/fixture.js";
 import { join } from "node:path";
@@ -70,7 +71,7 @@ describe("spend path", () => {
     );
     expect(outcome.heldTrm).toBe(100);
     expect(outcome.amountTrm).toBe(costTrm(40, 1));
-    expect(outcome.tradeId).toMatch(/^[0-9a-f]{64}$/);
+    expect(outcome.tradeId).toSatisfy(isTradeId);
     const after = local();
     expect(after.balance_trm).toBe(before.balance_trm - 40);
     expect(after.reserved_trm).toBe(before.reserved_trm);

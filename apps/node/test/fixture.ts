@@ -5,29 +5,14 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type Clock, createSigner, generateSeed, type Signer } from "@tirami/core";
 import { signTrade, type Trade } from "@tirami/proto";
+import { testModelPath } from "@tirami/test-kit";
 import { pino } from "pino";
 import { readNodeConfig } from "../src/config.js";
 import { createNode, type TiramiNode } from "../src/node.js";
 import type { Counterparty } from "@tirami/ledger";
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** The repository root (…/apps/node/test → …). */
-export const REPO_ROOT = resolve(here, "../../..");
-
-/** Directory of the test models: `TIRAMI_TEST_MODELS_DIR`, else `<repo>/../shared/models`. */
-export function testModelsDir(): string {
-  const fromEnv = process.env.TIRAMI_TEST_MODELS_DIR;
-  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : resolve(REPO_ROOT, "../shared/models");
-}
-
-/** Path of the tiny model every test uses. */
-export function testModelPath(): string {
-  return join(testModelsDir(), "stories260K.gguf");
-}
 
 /** A node in a temporary home; `close()` stops it and deletes the home. */
 export interface TestNode {

@@ -6,17 +6,13 @@
  * provider's live price (the ledger's pricing, moved by demand) is the price quoted and paid; a purchase
  * counts once in the demand fed to pricing; and the ledger's reputation changes the ranking order.
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type AccountId, costTrm } from "@tirami/core";
 import { createEngine, type Engine } from "@tirami/infer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MarketDemand } from "./views.js";
-import { type LedgerNode, startLedgerNode, tradeView, waitFor } from "./testing.js";
+import { testModelPath, waitFor } from "@tirami/test-kit";
+import { type LedgerNode, startLedgerNode, tradeView } from "./testing.js";
 
-const MODELS_DIR =
-  process.env.TIRAMI_TEST_MODELS_DIR ||
-  resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/models");
 const nodes: LedgerNode[] = [];
 let engine: Engine;
 let provider: LedgerNode, alice: LedgerNode, bob: LedgerNode;
@@ -24,7 +20,7 @@ let model: string;
 
 beforeAll(async () => {
   engine = await createEngine({
-    modelPath: join(MODELS_DIR, "stories260K.gguf"),
+    modelPath: testModelPath(),
     threads: 1,
     contextSize: 512,
     parallelism: 2,
@@ -38,9 +34,9 @@ beforeAll(async () => {
   bob = await startLedgerNode({ bootstrap: boot });
   nodes.push(alice, bob);
   await waitFor(
-    () => alice.mesh.route(model, "balanced").length > 0 && bob.mesh.route(model, "balanced").length > 0,
     "the provider's offer at both consumers",
-    15_000,
+    () => alice.mesh.route(model, "balanced").length > 0 && bob.mesh.route(model, "balanced").length > 0,
+    { timeoutMs: 15_000 },
   );
   await new Promise((r) => setTimeout(r, 1_100)); // one gossipsub heartbeat for the trade topic mesh
 }, 60_000);
@@ -68,13 +64,13 @@ describe("a market without the node daemon", () => {
     expect(result.amountTrm).toBe(costTrm(result.completionTokens, result.priceTrmPerToken));
     const tradeId = result.tradeId as string;
     for (const node of [provider, bob])
-      await waitFor(() => node.ledger.getTrade(tradeId) !== undefined, "the trade everywhere");
+      await waitFor("the trade everywhere", () => node.ledger.getTrade(tradeId) !== undefined);
     const view = tradeView(alice.ledger, tradeId);
     expect(view?.trade.request_id).toBe("market-stream-1");
     for (const node of [provider, bob]) expect(tradeView(node.ledger, tradeId)).toEqual(view);
     await waitFor(
-      () => new Set(nodes.map((node) => node.ledger.merkleRoot())).size === 1,
       "equal roots on all three ledgers",
+      () => new Set(nodes.map((node) => node.ledger.merkleRoot())).size === 1,
     );
     for (const node of nodes) {
       expect(node.ledger.balance(alice.signer.accountId).balance_trm).toBe(1_000 - result.amountTrm);
@@ -95,8 +91,8 @@ describe("a market without the node daemon", () => {
     expect(live).not.toBe(before);
     await provider.mesh.publishOffer();
     await waitFor(
-      () => bob.mesh.route(model, "cost")[0]?.price_trm_per_token === live,
       "the new price in bob's offer book",
+      () => bob.mesh.route(model, "cost")[0]?.price_trm_per_token === live,
     );
     const result = await bob.mesh.buy({
       spender: "operator",
@@ -134,7 +130,7 @@ describe("a market without the node daemon", () => {
   it("ranks by reputation: failures recorded against the best provider move it down", async () => {
     const second = await startLedgerNode({ engine, bootstrap: [provider.addr()], buys: false });
     nodes.push(second);
-    await waitFor(() => alice.mesh.route(model, "quality").length === 2, "both providers at alice");
+    await waitFor("both providers at alice", () => alice.mesh.route(model, "quality").length === 2);
     const [first] = alice.mesh.route(model, "quality");
     const top = first?.provider as AccountId;
     for (let i = 0; i < 10; i++) alice.ledger.reputation.recordFailure(top, "trade_failed");

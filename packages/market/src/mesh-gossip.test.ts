@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSigner, generateSeed, toHex } from "@tirami/core";
 import { createMeshHost, type MeshHost, TOPIC_TRADES } from "@tirami/net";
 import { decodeMessage, encodeMessage, type SignedTrade, signTrade, SYNC_PROTOCOL_ID } from "@tirami/proto";
-import { type LedgerNode, makeTrade, newSigner, startLedgerNode, tradeView, waitFor } from "./testing.js";
+import { waitFor } from "@tirami/test-kit";
+import { newSigner, signedTrade } from "@tirami/test-trades";
+import { type LedgerNode, startLedgerNode, tradeView } from "./testing.js";
 
 const nodes: LedgerNode[] = [];
 let a: LedgerNode, b: LedgerNode, c: LedgerNode;
@@ -32,19 +34,18 @@ beforeAll(async () => {
   nodes.push(a, b, c);
   // A line: A–B–C (C never connects to A directly).
   await waitFor(
+    "the A–B–C line to subscribe",
     () =>
       a.mesh.host.topicPeers(TOPIC_TRADES).length >= 1 &&
       c.mesh.host.topicPeers(TOPIC_TRADES).length >= 1 &&
       b.mesh.host.topicPeers(TOPIC_TRADES).length >= 2,
-    "the A–B–C line to subscribe",
   );
   evil = await createMeshHost({ seed: generateSeed() });
   await evil.start();
   evil.subscribe(TOPIC_TRADES, { validate: () => "accept", onMessage: () => undefined });
   await evil.dial(a.addr());
-  await waitFor(
-    () => evil.topicPeers(TOPIC_TRADES).includes(a.mesh.account),
-    "the malicious peer to mesh with A",
+  await waitFor("the malicious peer to mesh with A", () =>
+    evil.topicPeers(TOPIC_TRADES).includes(a.mesh.account),
   );
   await new Promise((resolve) => setTimeout(resolve, 1_200)); // one gossipsub heartbeat
 }, 30_000);
@@ -58,10 +59,15 @@ describe("trade gossip", () => {
   it("re-floods a valid trade along the line; every node stores it identically", async () => {
     const provider = newSigner();
     const consumer = newSigner();
-    const signed = makeTrade(provider, consumer, { completionTokens: 7, price: 1.5 });
+    const signed = signedTrade({
+      provider: provider,
+      consumer: consumer,
+      completionTokens: 7,
+      priceTrmPerToken: 1.5,
+    });
     const result = await a.mesh.announceTrade(signed);
     expect(result.outcome).toBe("applied");
-    await waitFor(() => hasEveryTrade([signed.trade_id], nodes), "the trade on A, B and C");
+    await waitFor("the trade on A, B and C", () => hasEveryTrade([signed.trade_id], nodes));
     const views = nodes.map((n) => tradeView(n.ledger, signed.trade_id));
     expect(views[1]).toEqual(views[0]);
     expect(views[2]).toEqual(views[0]);
@@ -75,7 +81,7 @@ describe("trade gossip", () => {
   it("rejects forged and tampered trades at the first hop and never forwards them", async () => {
     const provider = newSigner();
     const consumer = newSigner();
-    const honest = makeTrade(provider, consumer, { completionTokens: 4 });
+    const honest = signedTrade({ provider: provider, consumer: consumer, completionTokens: 4 });
     // Tampered: the amount and tokens changed after both signed (the id still matches the old content).
     const tampered: SignedTrade = {
       ...honest,
@@ -87,11 +93,11 @@ describe("trade gossip", () => {
     const rejectedBefore = a.mesh.gossipCounters().trades_rejected;
     await evil.publish(TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...tampered }));
     await evil.publish(TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...forged }));
-    await waitFor(() => a.mesh.gossipCounters().trades_rejected >= rejectedBefore + 2, "A to reject both");
+    await waitFor("A to reject both", () => a.mesh.gossipCounters().trades_rejected >= rejectedBefore + 2);
     expect(a.mesh.host.standing(evil.account).invalidMessages).toBeGreaterThanOrEqual(2);
     // The honest trade, sent by the same peer afterwards, does travel: the path to C is open.
     await evil.publish(TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...honest }));
-    await waitFor(() => hasEveryTrade([honest.trade_id], nodes), "the honest trade on every node");
+    await waitFor("the honest trade on every node", () => hasEveryTrade([honest.trade_id], nodes));
     for (const [index, n] of nodes.entries()) {
       expect(n.ledger.tradeCount()).toBe((before[index]?.count ?? 0) + 1);
       expect(n.ledger.balance(consumer.accountId).balance_trm).toBe(1_000 - 4);
@@ -103,9 +109,9 @@ describe("trade gossip", () => {
   });
 
   it("changes nothing when a trade is replayed, by gossip or by a direct re-announce", async () => {
-    const signed = makeTrade(newSigner(), newSigner());
+    const signed = signedTrade({ provider: newSigner(), consumer: newSigner() });
     await a.mesh.announceTrade(signed);
-    await waitFor(() => hasEveryTrade([signed.trade_id], nodes), "the trade everywhere");
+    await waitFor("the trade everywhere", () => hasEveryTrade([signed.trade_id], nodes));
     const snapshot = () =>
       nodes.map((n) => ({
         count: n.ledger.tradeCount(),
@@ -129,31 +135,35 @@ describe("catch-up", () => {
     const offlineSeed = generateSeed();
     let d = await startLedgerNode({ seed: offlineSeed, bootstrap: [c.addr()] });
     const dir = d.dir;
-    await waitFor(() => d.mesh.host.connectedAccounts().includes(c.mesh.account), "D to connect");
-    await waitFor(() => d.ledger.tradeCount() === c.ledger.tradeCount(), "D's first sync");
+    await waitFor("D to connect", () => d.mesh.host.connectedAccounts().includes(c.mesh.account));
+    await waitFor("D's first sync", () => d.ledger.tradeCount() === c.ledger.tradeCount());
     await d.stop({ keepDir: true });
     const missed: string[] = [];
     const spender = newSigner();
     for (let i = 0; i < 30; i++) {
-      const signed = makeTrade(newSigner(), i % 2 === 0 ? spender : newSigner(), { completionTokens: 1 + i });
+      const signed = signedTrade({
+        provider: newSigner(),
+        consumer: i % 2 === 0 ? spender : newSigner(),
+        completionTokens: 1 + i,
+      });
       await nodes[i % 3]?.mesh.announceTrade(signed);
       missed.push(signed.trade_id);
     }
-    await waitFor(() => hasEveryTrade(missed, nodes), "the 30 trades on A, B, C");
+    await waitFor("the 30 trades on A, B, C", () => hasEveryTrade(missed, nodes));
     d = await startLedgerNode({ seed: offlineSeed, dir, bootstrap: [a.addr()] });
     nodes.push(d);
     expect(createSigner(offlineSeed).accountId).toBe(d.mesh.account);
-    await waitFor(() => hasEveryTrade(missed, [d]), "D to catch up by sync");
-    await waitFor(() => rootsAgree(nodes), "every root to agree");
+    await waitFor("D to catch up by sync", () => hasEveryTrade(missed, [d]));
+    await waitFor("every root to agree", () => rootsAgree(nodes));
     for (const n of nodes) {
       expect(n.ledger.verify().ok).toBe(true);
       expect(money(n, spender.accountId)).toEqual(money(a, spender.accountId));
     }
     // Offers carry the root: A sees D agreeing once D re-published.
     await waitFor(
-      () => a.mesh.peers().some((p) => p.account === d.mesh.account && p.root_agrees === true),
       "A to see D's root agree",
-      5_000,
+      () => a.mesh.peers().some((p) => p.account === d.mesh.account && p.root_agrees === true),
+      { timeoutMs: 5_000 },
     );
   });
 });
@@ -163,14 +173,14 @@ describe("divergence and lying peers", () => {
     const x = await startLedgerNode();
     const y = await startLedgerNode();
     try {
-      const tx = makeTrade(newSigner(), newSigner());
-      const ty = makeTrade(newSigner(), newSigner());
+      const tx = signedTrade({ provider: newSigner(), consumer: newSigner() });
+      const ty = signedTrade({ provider: newSigner(), consumer: newSigner() });
       await x.mesh.announceTrade(tx);
       await y.mesh.announceTrade(ty);
       expect(x.ledger.tradeCount()).toBe(y.ledger.tradeCount());
       expect(x.ledger.merkleRoot()).not.toBe(y.ledger.merkleRoot());
       await x.mesh.host.dial(y.addr());
-      await waitFor(() => hasEveryTrade([tx.trade_id, ty.trade_id], [x, y]), "both trades on both nodes");
+      await waitFor("both trades on both nodes", () => hasEveryTrade([tx.trade_id, ty.trade_id], [x, y]));
       expect(x.ledger.merkleRoot()).toBe(y.ledger.merkleRoot());
     } finally {
       await x.stop();
@@ -183,8 +193,12 @@ describe("divergence and lying peers", () => {
     await liar.start();
     const x = await startLedgerNode();
     try {
-      const honest = makeTrade(newSigner(), newSigner(), { timestampMs: Date.now() - 1_000 });
-      const good = makeTrade(newSigner(), newSigner());
+      const honest = signedTrade({
+        provider: newSigner(),
+        consumer: newSigner(),
+        timestampMs: Date.now() - 1_000,
+      });
+      const good = signedTrade({ provider: newSigner(), consumer: newSigner() });
       const tampered: SignedTrade = {
         ...honest,
         trade: { ...honest.trade, amount_trm: honest.trade.amount_trm + 1 },

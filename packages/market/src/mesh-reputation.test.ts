@@ -15,7 +15,9 @@ import { type AccountId, createSigner, generateSeed, type Signer } from "@tirami
 import { openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHost, TOPIC_REPUTATION } from "@tirami/net";
 import { encodeMessage, type ReputationObservation, signReputationObservation } from "@tirami/proto";
-import { type LedgerNode, makeTrade, newSigner, startLedgerNode, waitFor } from "./testing.js";
+import { waitFor } from "@tirami/test-kit";
+import { newSigner, signedTrade } from "@tirami/test-trades";
+import { type LedgerNode, startLedgerNode } from "./testing.js";
 import { REPUTATION_OBSERVATION_BYTES_MAX } from "./constants.js";
 import { createReputationGossip } from "./reputation-gossip.js";
 
@@ -40,11 +42,11 @@ beforeAll(async () => {
   nodes.push(a, b, c);
   // A line: A–B–C (C never connects to A directly).
   await waitFor(
+    "the A–B–C line to subscribe to reputation",
     () =>
       a.mesh.host.topicPeers(TOPIC_REPUTATION).length >= 1 &&
       c.mesh.host.topicPeers(TOPIC_REPUTATION).length >= 1 &&
       b.mesh.host.topicPeers(TOPIC_REPUTATION).length >= 2,
-    "the A–B–C line to subscribe to reputation",
   );
   const evilSeed = generateSeed();
   evilSigner = createSigner(evilSeed);
@@ -52,9 +54,8 @@ beforeAll(async () => {
   await evil.start();
   evil.subscribe(TOPIC_REPUTATION, { validate: () => "ignore", onMessage: () => undefined });
   await evil.dial(a.addr());
-  await waitFor(
-    () => evil.topicPeers(TOPIC_REPUTATION).includes(a.mesh.account),
-    "the malicious peer to mesh with A",
+  await waitFor("the malicious peer to mesh with A", () =>
+    evil.topicPeers(TOPIC_REPUTATION).includes(a.mesh.account),
   );
   await new Promise((resolve) => setTimeout(resolve, 1_200)); // one gossipsub heartbeat
 }, 30_000);
@@ -69,11 +70,10 @@ describe("reputation gossip", () => {
     const s = newSigner();
     subject = s.accountId;
     // A buys from S once (every ledger records the provider's success: S is at 0.51 everywhere) …
-    const signed = makeTrade(s, a.signer);
+    const signed = signedTrade({ provider: s, consumer: a.signer });
     expect((await a.mesh.announceTrade(signed)).outcome).toBe("applied");
-    await waitFor(
-      () => nodes.every((n) => n.ledger.getTrade(signed.trade_id) !== undefined),
-      "the trade on A, B and C",
+    await waitFor("the trade on A, B and C", () =>
+      nodes.every((n) => n.ledger.getTrade(signed.trade_id) !== undefined),
     );
     // … and then S fails A four times (A's own experience, not shared by anyone else).
     for (let i = 0; i < 4; i++) a.ledger.reputation.recordFailure(subject, "trade_failed");
@@ -86,7 +86,7 @@ describe("reputation gossip", () => {
     for (const n of [b, c]) expect(n.ledger.reputation.mergedReputation(subject)).toBeCloseTo(0.51, 10);
 
     expect(await a.mesh.publishReputation()).toBe(1);
-    await waitFor(() => observationsOf(c).length === 1, "A's observation on C");
+    await waitFor("A's observation on C", () => observationsOf(c).length === 1);
     const [observation] = observationsOf(c);
     expect(observation).toMatchObject({ observer: a.mesh.account, subject, score: aScore });
     expect(observationsOf(b)).toEqual([observation]);
@@ -107,8 +107,8 @@ describe("reputation gossip", () => {
     a.ledger.reputation.recordFailure(subject, "trade_failed");
     expect(await a.mesh.publishReputation()).toBe(1);
     await waitFor(
-      () => observationsOf(c)[0]?.score === a.ledger.reputation.get(subject).score,
       "A's newer observation on C",
+      () => observationsOf(c)[0]?.score === a.ledger.reputation.get(subject).score,
     );
     expect(observationsOf(c)).toHaveLength(1);
     expect(c.ledger.reputation.mergedReputation(subject)).toBe(a.ledger.reputation.get(subject).score);
@@ -135,8 +135,8 @@ describe("reputation gossip", () => {
     await evil.publish(TOPIC_REPUTATION, encodeMessage(forged));
     await evil.publish(TOPIC_REPUTATION, new Uint8Array(REPUTATION_OBSERVATION_BYTES_MAX + 1).fill(7));
     await waitFor(
-      () => (a.mesh.gossipCounters().observations_rejected ?? 0) >= rejectedBefore + 3,
       "A to reject all three",
+      () => (a.mesh.gossipCounters().observations_rejected ?? 0) >= rejectedBefore + 3,
     );
     expect(a.mesh.host.standing(evil.account).invalidMessages).toBeGreaterThanOrEqual(3);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -156,8 +156,8 @@ describe("reputation gossip", () => {
     );
     await evil.publish(TOPIC_REPUTATION, encodeMessage(older));
     await waitFor(
-      () => (a.mesh.gossipCounters().observations_ignored ?? 0) > ignoredBefore,
       "A to ignore the stale one",
+      () => (a.mesh.gossipCounters().observations_ignored ?? 0) > ignoredBefore,
     );
     await evil.publish(TOPIC_REPUTATION, encodeMessage(stored)).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -167,15 +167,15 @@ describe("reputation gossip", () => {
 
   it("feeds the merged score that the peer view and routing read", async () => {
     // A buys from B, then B fails A: A's local score of B drops, and A publishes it.
-    const signed = makeTrade(b.signer, a.signer);
+    const signed = signedTrade({ provider: b.signer, consumer: a.signer });
     expect((await a.mesh.announceTrade(signed)).outcome).toBe("applied");
-    await waitFor(() => c.ledger.getTrade(signed.trade_id) !== undefined, "the A–B trade on C");
+    await waitFor("the A–B trade on C", () => c.ledger.getTrade(signed.trade_id) !== undefined);
     for (let i = 0; i < 6; i++) a.ledger.reputation.recordFailure(b.mesh.account, "trade_failed");
     const aScore = a.ledger.reputation.get(b.mesh.account).score;
     const peerScore = () => c.mesh.peers().find((p) => p.account === b.mesh.account)?.reputation;
     expect(peerScore()).toBeCloseTo(c.ledger.reputation.get(b.mesh.account).score, 10);
     expect(await a.mesh.publishReputation()).toBe(1);
-    await waitFor(() => peerScore() === aScore, "C's view of B to take A's observation");
+    await waitFor("C's view of B to take A's observation", () => peerScore() === aScore);
     expect(c.ledger.reputation.mergedReputation(b.mesh.account)).toBe(aScore);
   });
 

@@ -1,9 +1,9 @@
 /**
  * `@tirami/market/testing`: ledger-only market nodes for tests, benchmarks and simulations — a real ledger
  * file and a real libp2p host on 127.0.0.1 in a temporary directory, no model, no HTTP, the ledger's
- * reputation service wired in as a node does — plus dual-signed trades made with throwaway keys and
- * polling waits. Nodes made here are stopped (and their directories removed) by `stop()`. Not part of
- * the main entry.
+ * reputation service wired in as a node does. Nodes made here are stopped (and their directories removed)
+ * by `stop()`. Not part of the main entry. (Waits and trade factories for tests are in the repository's
+ * private test kits.)
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { createSigner, generateSeed, type Signer, systemClock } from "@tirami/core";
 import { createSpendPath, type Ledger, openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
-import { assembleSignedTrade, createTrade, type SignedTrade, signTrade } from "@tirami/proto";
-import { costTrm } from "@tirami/core";
+import type { SignedTrade } from "@tirami/proto";
 import Database from "better-sqlite3";
 import type { MarketEngine } from "./engine.js";
 import { createMarket, type Market, type MarketOptions } from "./market.js";
@@ -108,63 +107,6 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
     },
     addr: () => host.multiaddrs()[0] as string,
   };
-}
-
-/** A dual-signed trade between two keys (`completionTokens` × `price`). */
-export function makeTrade(
-  provider: Signer,
-  consumer: Signer,
-  options: { completionTokens?: number; price?: number; timestampMs?: number; modelId?: string } = {},
-): SignedTrade {
-  const completionTokens = options.completionTokens ?? 5;
-  const price = options.price ?? 1;
-  const trade = createTrade({
-    provider: provider.accountId,
-    consumer: consumer.accountId,
-    amount_trm: costTrm(completionTokens, price),
-    prompt_tokens: 3,
-    completion_tokens: completionTokens,
-    model_id: options.modelId ?? "bench-model",
-    price_trm_per_token: price,
-    timestamp_ms: options.timestampMs ?? Date.now(),
-    request_id: `req-${Math.random().toString(16).slice(2, 14)}`,
-  });
-  return assembleSignedTrade(trade, signTrade(trade, provider), signTrade(trade, consumer));
-}
-
-/** A fresh throwaway key. */
-export function newSigner(): Signer {
-  return createSigner(generateSeed());
-}
-
-/** Polls `condition` every `everyMs` until true; throws naming `what` after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 10_000,
-  everyMs = 20,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
-/** Like `waitFor` with an async condition (e.g. an HTTP poll). */
-export async function waitUntil(
-  condition: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-  everyMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 /** A trade as every node must store it (without the local `applied_ms`). */

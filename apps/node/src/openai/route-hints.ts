@@ -7,7 +7,9 @@
  * @module
  */
 import { type AccountId, isAccountId } from "@tirami/core";
+import { isApprovalId } from "@tirami/ledger";
 import { isRoutePreference, MarketError, MarketErrorCode, type RoutePreference } from "@tirami/market";
+import { isRequestId, REQUEST_ID_LENGTH_MAX } from "@tirami/proto";
 
 /** Header that carries the routing preference of an OpenAI request. */
 export const ROUTE_HEADER = "x-tirami-route";
@@ -33,8 +35,6 @@ export const NO_ROUTE_HINTS: RouteHints = {
   requestId: undefined,
 };
 
-const ID_RE = /^[\x21-\x7e]{1,128}$/;
-
 function invalid(param: string, expected: string): never {
   throw new MarketError(MarketErrorCode.INVALID_ROUTE, `${param}: expected ${expected}`, {
     details: { param },
@@ -49,10 +49,14 @@ function extensionOf(raw: unknown): Record<string, unknown> {
   return ext as Record<string, unknown>;
 }
 
-function optionalId(value: unknown, param: string): string | undefined {
+function optionalId(
+  value: unknown,
+  param: string,
+  valid: (value: unknown) => value is string,
+  expected: string,
+): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || !ID_RE.test(value))
-    invalid(param, "1–128 printable ASCII characters without spaces");
+  if (!valid(value)) invalid(param, expected);
   return value;
 }
 
@@ -73,7 +77,17 @@ export function routeHintsOf(raw: unknown, headers: Headers): RouteHints {
     preference: (route as RoutePreference | null | undefined) ?? "balanced",
     explicit: (route !== undefined && route !== null) || (provider !== undefined && provider !== null),
     provider: (provider as AccountId | null | undefined) ?? undefined,
-    approvalId: optionalId(ext.approval_id, "x_tirami.approval_id"),
-    requestId: optionalId(ext.request_id, "x_tirami.request_id"),
+    approvalId: optionalId(
+      ext.approval_id,
+      "x_tirami.approval_id",
+      isApprovalId,
+      "an approval id (apr_<32 hex>)",
+    ),
+    requestId: optionalId(
+      ext.request_id,
+      "x_tirami.request_id",
+      isRequestId,
+      `1–${REQUEST_ID_LENGTH_MAX} printable ASCII characters without spaces`,
+    ),
   };
 }

@@ -13,12 +13,12 @@ import {
   TRADES_LIMIT_DEFAULT,
   TRADES_LIMIT_MAX,
 } from "../constants.js";
+import { isTradeId } from "@tirami/proto";
 import type { LedgerPort, PricingPort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { integerParam, numberParam } from "./query.js";
 
-const TRADE_ID_RE = /^[0-9a-f]{64}$/;
 const HOUR_MS = 3_600_000;
 /** Largest reference price accepted by `/settlement?price=` (sats per TRM). */
 const PRICE_SATS_PER_TRM_MAX = 1e9;
@@ -62,7 +62,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
       TRADES_LIMIT_MAX,
     ) as number;
     const before = c.req.query("before");
-    if (before !== undefined && !TRADE_ID_RE.test(before)) {
+    if (before !== undefined && !isTradeId(before)) {
       throw new NodeError(NodeErrorCode.INVALID_REQUEST, "before: expected a trade id (64 lowercase hex)", {
         param: "before",
       });
@@ -92,7 +92,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
 
   app.get("/trades/:trade_id", (c) => {
     const tradeId = c.req.param("trade_id");
-    if (!TRADE_ID_RE.test(tradeId))
+    if (!isTradeId(tradeId))
       throw new NodeError(NodeErrorCode.INVALID_REQUEST, "trade_id: expected 64 lowercase hex characters", {
         param: "trade_id",
       });
@@ -104,7 +104,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
 
   app.get("/proof/:trade_id", (c) => {
     const tradeId = c.req.param("trade_id");
-    if (!TRADE_ID_RE.test(tradeId))
+    if (!isTradeId(tradeId))
       throw new NodeError(NodeErrorCode.INVALID_REQUEST, "trade_id: expected 64 lowercase hex characters", {
         param: "trade_id",
       });

@@ -13,6 +13,7 @@ import {
   MarketErrorCode,
   type RoutePreference,
 } from "@tirami/market";
+import { isModelId } from "@tirami/proto";
 import { operatorOnly } from "../middleware/auth.js";
 import type { AppEnv } from "../principal.js";
 
@@ -20,8 +21,6 @@ import type { AppEnv } from "../principal.js";
 export interface MeshRoutesDeps {
   mesh(): Market | undefined;
 }
-
-const MODEL_ID_RE = /^[\x21-\x7e]{1,128}$/;
 
 function preferenceOf(value: string | undefined): RoutePreference {
   if (value === undefined || value === "") return "balanced";
@@ -74,7 +73,7 @@ export function meshRoutes(deps: MeshRoutesDeps): Hono<AppEnv> {
   app.get("/route", (c) => {
     const mesh = meshOf();
     const model = c.req.query("model");
-    if (model === undefined || !MODEL_ID_RE.test(model))
+    if (!isModelId(model))
       throw new MarketError(
         MarketErrorCode.INVALID_ROUTE,
         "model: required (printable ASCII, at most 128 characters)",

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestNode, type TestNode } from "../../test/fixture.js";
-import { waitUntil } from "@tirami/market/testing";
+import { waitFor } from "@tirami/test-kit";
 
 const started: TestNode[] = [];
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe("GET /readyz", () => {
       status: 200,
       body: { status: "ready", models_local: true, failing: [] },
     });
-    await waitUntil(async () => (await readyz(gateway)).status === 200, "the gateway to become ready");
+    await waitFor("the gateway to become ready", async () => (await readyz(gateway)).status === 200);
     expect(await readyz(gateway)).toEqual({
       status: 200,
       body: {

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AgentRegistry } from "../agents/registry.js";
-import { OPERATOR_SPENDER } from "@tirami/ledger";
+import { isApprovalId, OPERATOR_SPENDER } from "@tirami/ledger";
 import { REASON_CHARS_MAX } from "../constants.js";
 import type { SafetyPort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
@@ -20,7 +20,6 @@ import { integerParam } from "./query.js";
 
 const DECISIONS_SHOWN = 20;
 const APPROVALS_LIMIT_MAX = 1_000;
-const APPROVAL_ID_RE = /^[a-z]+_[0-9a-f]{32}$/;
 
 const killBody = z.object({
   activate: z.boolean(),
@@ -116,7 +115,7 @@ export function safetyRoutes(deps: SafetyRoutesDeps): Hono<AppEnv> {
   for (const decision of ["approve", "deny"] as const) {
     app.post(`/approvals/:approval_id/${decision}`, operatorOnly(), (c) => {
       const approvalId = c.req.param("approval_id");
-      if (!APPROVAL_ID_RE.test(approvalId))
+      if (!isApprovalId(approvalId))
         throw new NodeError(NodeErrorCode.INVALID_REQUEST, "approval_id: malformed", {
           param: "approval_id",
         });

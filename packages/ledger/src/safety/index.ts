@@ -7,6 +7,7 @@ export { SAFETY_SCHEMA_SQL } from "./schema.js";
 export * as SafetyLimits from "./constants.js";
 /** The spender name of the node operator (every other spender is an app's, e.g. an agent). */
 export { OPERATOR_SPENDER } from "./constants.js";
+export { isApprovalId } from "./outcome.js";
 export { SafetyError, SafetyErrorCode, type SafetyDenyCode } from "./errors.js";
 export {
   DEFAULT_OPERATOR_SAFETY_POLICY,

@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { isLowerHex } from "@tirami/core";
 import type { SafetyDenyCode } from "./errors.js";
 
 /** What the evaluation of steps 1–6 concluded. */
@@ -23,7 +24,15 @@ export function deny(code: SafetyDenyCode, message: string, extra: Partial<Outco
   return { ...extra, allowed: false, code, message } as Outcome;
 }
 
+/** Random bytes in an id made by `newId`. */
+const ID_RANDOM_BYTES = 16;
+
 /** A fresh random id such as `grt_<32 hex>` (grants) or `apr_<32 hex>` (approvals). */
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(16).toString("hex")}`;
+export function newId(prefix: "grt" | "apr"): string {
+  return `${prefix}_${randomBytes(ID_RANDOM_BYTES).toString("hex")}`;
+}
+
+/** True for an approval id as `newId("apr")` makes them. */
+export function isApprovalId(value: unknown): value is string {
+  return typeof value === "string" && value.startsWith("apr_") && isLowerHex(value.slice(4), ID_RANDOM_BYTES);
 }

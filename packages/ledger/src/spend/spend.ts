@@ -23,6 +23,7 @@ import { type AccountId, type Clock, costTrm, type Signer } from "@tirami/core";
 import {
   assembleSignedTrade,
   createTrade,
+  isRequestId,
   PRICE_TRM_PER_TOKEN_MAX,
   type SignedTrade,
   signTrade,
@@ -144,11 +145,9 @@ export interface SpendPath {
   spend<R extends SpendWork>(request: SpendPathRequest<R>): Promise<SpendOutcome<R>>;
 }
 
-const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;
-
 /** Rejects misuse before anything is asked or reserved (TypeError/RangeError: programmer errors). */
 function assertSpendRequest(request: SpendPathRequest<SpendWork>): void {
-  if (typeof request.requestId !== "string" || !REQUEST_ID_RE.test(request.requestId)) {
+  if (!isRequestId(request.requestId)) {
     throw new TypeError(`"requestId" expected 1–128 printable ASCII characters without spaces`);
   }
   if (
