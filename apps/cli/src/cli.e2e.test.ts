@@ -58,7 +58,7 @@ describe.concurrent("a running node", () => {
     const run = await runCli([...at, "chat", "-n", "8", "--temperature", "0", "Once upon a time"]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().length).toBeGreaterThan(0);
-    // Self-use of the node's own model moves no TRM (ARCHITECTURE §2): cost 0, balance the free tier.
+    // Self-use of the node's own model moves no TRM (docs/architecture.md §2): cost 0, balance the free tier.
     expect(run.stderr).toMatch(/cost 0 TRM · balance 1000 TRM/);
     const balance = json<{ effective_balance_trm: number; spender: string; usage: { requests: number } }>(
       await runCli([...at, "balance", "--json"]),

@@ -1,10 +1,10 @@
 /**
  * Defaults and limits of the `tirami` command, each with its unit and the reason for its value
- * (STYLE §7.7). The option table (`options.ts`) takes its defaults from here.
+ *. The option table (`options.ts`) takes its defaults from here.
  * @module
  */
 
-/** Where a node listens by default (the node's own default bind and port, reference §2.5). */
+/** Where a node listens by default (the node's own default bind and port, docs/upstream.md §2.5). */
 export const URL_DEFAULT = "http://127.0.0.1:3000";
 /** Timeout of one ordinary API call (ms): a local node answers in milliseconds; 10 s means it is stuck. */
 export const REQUEST_TIMEOUT_MS_DEFAULT = 10_000;
@@ -26,10 +26,10 @@ export const SSE_EVENT_BYTES_MAX = 1_048_576;
 export const CHAT_MAX_TOKENS_DEFAULT = 256;
 /** Messages kept in a REPL conversation; older turns are dropped so the prompt stays bounded. */
 export const CHAT_HISTORY_MAX = 32;
-/** `tirami trades` rows unless `--limit` says otherwise; the node caps at 100 (reference §3.5). */
+/** `tirami trades` rows unless `--limit` says otherwise; the node caps at 100 (docs/upstream.md §3.5). */
 export const TRADES_LIMIT_DEFAULT = 20;
 export const TRADES_LIMIT_MAX = 100;
-/** Settlement window unless `--hours` says otherwise (reference §4.10), and its largest span. */
+/** Settlement window unless `--hours` says otherwise (docs/upstream.md §4.10), and its largest span. */
 export const SETTLE_HOURS_DEFAULT = 24;
 export const SETTLE_HOURS_MAX = 24 * 366;
 /** How long `tirami node`/`demo` wait for a node to stop before exiting anyway (ms). */

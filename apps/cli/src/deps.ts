@@ -1,6 +1,6 @@
 /**
  * The narrow interfaces the commands use from the outside world and the libraries below them — exactly
- * the calls made (STYLE §7.4). `real-deps.ts` wires the real @tirami packages and the process; tests pass
+ * the calls made. `real-deps.ts` wires the real @tirami packages and the process; tests pass
  * real parts too, with their own streams and environment.
  * @module
  */

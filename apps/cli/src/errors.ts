@@ -1,6 +1,6 @@
 /**
  * The CLI's typed errors and the one table that maps every error to a documented exit code and a
- * one-line hint saying what to do next (STYLE §7.5, vitest `errors.ts`). `main.ts` is the only place
+ * one-line hint saying what to do next. `main.ts` is the only place
  * that renders them.
  * @module
  */

@@ -2,7 +2,7 @@
  * Turns a failed HTTP exchange with the node into a `CliError` with the right exit code and a one-line
  * hint: connection refused → "start it with `tirami node`", 401 → where the token is, 402/403 → the
  * node's reason code and the command that lifts it. The node's errors are OpenAI-shaped
- * `{ error: { message, type, code } }` (ARCHITECTURE §8); anything else is reported as received.
+ * `{ error: { message, type, code } }` (docs/architecture.md §8); anything else is reported as received.
  * @module
  */
 import { CliError, CliErrorCode, ExitCode } from "./errors.js";

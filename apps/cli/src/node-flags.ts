@@ -2,7 +2,7 @@
  * `tirami node` flags come from the node's own configuration table (@tirami/node `NODE_CONFIG_TABLE`):
  * every option there becomes a flag (`price_trm_per_token` → `--price-trm-per-token`), with its doc and
  * default, so a new node option is a new flag without touching the CLI. A few get the short upstream
- * spellings (reference §9: `-m/--model`, `-p/--port`, `--bind`); `home` and `api_token` are the global
+ * spellings (docs/upstream.md §9: `-m/--model`, `-p/--port`, `--bind`); `home` and `api_token` are the global
  * `--home` and `--api-token`.
  * @module
  */

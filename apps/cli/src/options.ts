@@ -2,7 +2,7 @@
  * The global options of every `tirami` command, declared once: kind, bounds, default and doc come from
  * one typed table read by core `loadConfig` (flags > `TIRAMI_*` environment > defaults), and the flag
  * spellings come from a mapped type that requires one entry per table key — so a flag, its variable and
- * its default cannot drift apart (STYLE §5, vitest `CLIOptions`).
+ * its default cannot drift apart.
  * @module
  */
 import { type ConfigValues, loadConfig } from "@tirami/core";

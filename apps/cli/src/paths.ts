@@ -1,5 +1,5 @@
 /**
- * The node API paths the CLI calls (ARCHITECTURE §8, reference §3), in one place so a route rename is a
+ * The node API paths the CLI calls (docs/architecture.md §8, docs/upstream.md §3), in one place so a route rename is a
  * one-line change.
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Policy flags, declared once and shared by `tirami policy set`, `agent create` and `agent budget`: each
- * flag maps to one policy field of the ledger's safety gate (ARCHITECTURE §6) — budgets in integer TRM,
+ * flag maps to one policy field of the ledger's safety gate (docs/architecture.md §6) — budgets in integer TRM,
  * the circuit breaker's settings as positive counts (the node checks their upper bounds).
  * `--approval-above none` turns human approval off.
  * @module

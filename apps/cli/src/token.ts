@@ -1,6 +1,6 @@
 /**
  * Finds the bearer token the CLI sends: `--api-token`, then `$TIRAMI_API_TOKEN`, then the operator token
- * file `$TIRAMI_HOME/api.token` the node writes at first start (mode 0600, ARCHITECTURE §8). Where it came
+ * file `$TIRAMI_HOME/api.token` the node writes at first start (mode 0600, docs/architecture.md §8). Where it came
  * from is kept so an auth error can say which token was refused and where the right one lives.
  * @module
  */

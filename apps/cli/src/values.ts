@@ -54,5 +54,5 @@ export function numberArg(name: string, min: number, max: number): (raw: string)
   };
 }
 
-/** Largest TRM amount a flag accepts: a safe integer, as money always is (ARCHITECTURE §3). */
+/** Largest TRM amount a flag accepts: a safe integer, as money always is (docs/architecture.md §3). */
 export const TRM_FLAG_MAX = Number.MAX_SAFE_INTEGER;

@@ -1,7 +1,7 @@
 /**
- * The node's HTTP API as a hono app (ARCHITECTURE §8): public probes, then everything under `/v1` behind
+ * The node's HTTP API as a hono app (docs/architecture.md §8): public probes, then everything under `/v1` behind
  * bearer auth, a per-token rate limit and a body-size limit. One `onError` renders every failure as an
- * OpenAI-shaped error. `createApp` opens nothing itself: it is given its parts (STYLE §7.1), so tests call
+ * OpenAI-shaped error. `createApp` opens nothing itself: it is given its parts, so tests call
  * it through `app.request` or a real socket with the same real ledger, gate and engine.
  * @module
  */

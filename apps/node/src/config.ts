@@ -1,6 +1,6 @@
 /**
  * The node's configuration table: one typed declaration per option, read by core `loadConfig` from
- * defaults < `$TIRAMI_HOME/config.json` < `TIRAMI_*` environment < flags (STYLE §5).
+ * defaults < `$TIRAMI_HOME/config.json` < `TIRAMI_*` environment < flags.
  * @module
  */
 import { isIP } from "node:net";

@@ -1,18 +1,18 @@
 /**
  * Limits and defaults of the node daemon, each with its unit and the reason for its value
- * (STYLE §7.7). Config options (`config.ts`) take their defaults from here.
+ *. Config options (`config.ts`) take their defaults from here.
  * @module
  */
 
-/** Default HTTP port, as upstream (reference §2.5). */
+/** Default HTTP port, as upstream (docs/upstream.md §2.5). */
 export const API_PORT_DEFAULT = 3000;
 /** Default bind address: loopback only, so a fresh node is never reachable from the network. */
 export const API_BIND_DEFAULT = "127.0.0.1";
-/** Largest accepted request body (bytes): upstream's 64 KiB (reference §3.1). */
+/** Largest accepted request body (bytes): upstream's 64 KiB (docs/upstream.md §3.1). */
 export const BODY_BYTES_MAX_DEFAULT = 65_536;
-/** Largest `max_tokens` a request may ask for (reference §2.5 `max_generate_tokens`). */
+/** Largest `max_tokens` a request may ask for (docs/upstream.md §2.5 `max_generate_tokens`). */
 export const MAX_TOKENS_MAX_DEFAULT = 1_024;
-/** `max_tokens` when the request gives none (reference §3.3). */
+/** `max_tokens` when the request gives none (docs/upstream.md §3.3). */
 export const MAX_TOKENS_DEFAULT = 256;
 /** Requests per minute per token; a burst of the same size is allowed (token bucket). */
 export const RATE_LIMIT_PER_MINUTE_DEFAULT = 600;
@@ -42,10 +42,10 @@ export const TOKEN_BYTES = 32;
 /** Characters in an Authorization header we are willing to look at. */
 export const AUTHORIZATION_CHARS_MAX = 512;
 
-/** `GET /v1/tirami/trades?limit=`: default and cap (reference §3.5). */
+/** `GET /v1/tirami/trades?limit=`: default and cap (docs/upstream.md §3.5). */
 export const TRADES_LIMIT_DEFAULT = 20;
 export const TRADES_LIMIT_MAX = 100;
-/** Settlement window when `hours` is not given (reference §4.10), and its largest span. */
+/** Settlement window when `hours` is not given (docs/upstream.md §4.10), and its largest span. */
 export const SETTLEMENT_HOURS_DEFAULT = 24;
 export const SETTLEMENT_HOURS_MAX = 24 * 366;
 /** Seconds a client should wait after a 429/503 for overload. */

@@ -1,6 +1,6 @@
 /**
  * The narrow interfaces the HTTP app and the spend path use from the packages they compose — exactly the
- * calls made, nothing more (STYLE §7.4). `node.ts` passes the real ledger, safety gate and inference
+ * calls made, nothing more. `node.ts` passes the real ledger, safety gate and inference
  * engine; there are no test doubles.
  * @module
  */
@@ -65,7 +65,7 @@ export interface PolicyPatch {
 /** Statuses of an approval. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "consumed";
 
-/** The safety-gate calls the node makes (ARCHITECTURE §6); the ledger's `SafetyGate` satisfies it. */
+/** The safety-gate calls the node makes (docs/architecture.md §6); the ledger's `SafetyGate` satisfies it. */
 export interface SafetyPort {
   checkSpend(request: {
     spender: string;
@@ -96,7 +96,7 @@ export interface SafetyPort {
   };
 }
 
-/** Price quotes (ARCHITECTURE §4): what this node charges per completion token now. */
+/** Price quotes (docs/architecture.md §4): what this node charges per completion token now. */
 export interface PricingPort {
   priceTrmPerToken(): number;
   snapshot(): Record<string, unknown>;

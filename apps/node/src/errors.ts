@@ -1,6 +1,6 @@
 /**
  * The node's error codes and the one table that maps every known code — the node's own and those of the
- * packages it composes — to an HTTP status and an OpenAI error `type` (STYLE §7.5). `middleware/on-error.ts`
+ * packages it composes — to an HTTP status and an OpenAI error `type`. `middleware/on-error.ts`
  * is the only place that renders errors.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of one node (reference §4.13, `tirami_` prefix): a registry per app instance, never
+ * Prometheus metrics of one node (docs/upstream.md §4.13, `tirami_` prefix): a registry per app instance, never
  * prom-client's global default, so two nodes in one process (tests) never mix their numbers. Gauges that
  * mirror state (balances, kill switch, model loaded) are read from their source at scrape time.
  * @module

@@ -1,5 +1,5 @@
 /**
- * The composition root (STYLE §7.4): `createNode` opens the ledger (`$TIRAMI_HOME/ledger.db`) and its safety
+ * The composition root: `createNode` opens the ledger (`$TIRAMI_HOME/ledger.db`) and its safety
  * gate, the node's own store (`node.db`: agents, metering), loads or creates the node key and the operator
  * token, loads the model if one is configured, and builds the app. `start()` listens; `stop()` shuts down
  * gracefully: stop accepting, let in-flight generations finish for `shutdown_grace_ms` then abort them
@@ -84,7 +84,7 @@ export function isLoopback(host: string): boolean {
 
 /**
  * The price this node quotes: `price_trm_per_token` when configured (a fixed price), else the ledger's live
- * price (base 1 TRM/token × demand/supply EMA × deflation, ARCHITECTURE §4).
+ * price (base 1 TRM/token × demand/supply EMA × deflation, docs/architecture.md §4).
  */
 function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number | undefined): PricingPort {
   if (fixedTrmPerToken !== undefined) {

@@ -1,5 +1,5 @@
 /**
- * The operator token (ARCHITECTURE §8): given in config (`api_token`), or created once at first start in
+ * The operator token (docs/architecture.md §8): given in config (`api_token`), or created once at first start in
  * `$TIRAMI_HOME/api.token` (32 random bytes base64url, mode 0600, written atomically by core
  * `createSecretFile`) and read back on later starts (refused if group/other can read it).
  * @module

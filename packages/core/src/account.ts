@@ -1,6 +1,6 @@
 /**
  * Account ids: an account is a node's Ed25519 public key written as 64 lowercase hex characters
- * (ARCHITECTURE §2). The branded type keeps unchecked strings out of ledger code.
+ * (docs/architecture.md §2). The branded type keeps unchecked strings out of ledger code.
  * @module
  */
 import { fromHex, isLowerHex, toHex } from "./bytes.js";

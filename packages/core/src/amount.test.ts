@@ -1,4 +1,4 @@
-/** Proves TRM amounts are validated at the edges exactly as ARCHITECTURE §3 requires, and costs round up. */
+/** Proves TRM amounts are validated at the edges exactly as docs/architecture.md §3 requires, and costs round up. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addTrm, assertAmountTrm, costTrm, isAmountTrm, subTrm } from "./amount.js";

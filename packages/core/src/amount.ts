@@ -1,5 +1,5 @@
 /**
- * TRM amounts: non-negative safe integers, always (ARCHITECTURE §3). Floats never carry money; a price
+ * TRM amounts: non-negative safe integers, always (docs/architecture.md §3). Floats never carry money; a price
  * may be fractional, but every cost is rounded up to a whole TRM with `costTrm` before it moves.
  * @module
  */
@@ -73,7 +73,7 @@ export function subTrm(a: AmountTrm, b: AmountTrm): AmountTrm {
 
 /**
  * Cost of `tokens` at `priceTrmPerToken`, rounded up to a whole TRM: `ceil(tokens × price)`
- * (ARCHITECTURE §4). The product is computed in micro-TRM with BigInt so no float error can
+ * (docs/architecture.md §4). The product is computed in micro-TRM with BigInt so no float error can
  * round a cost down; prices are honoured to 1e-6 TRM per token.
  */
 export function costTrm(tokens: number, priceTrmPerToken: number): AmountTrm {

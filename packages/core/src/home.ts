@@ -1,6 +1,6 @@
 /**
  * The node's home directory (`$TIRAMI_HOME`, default `~/.tirami`), which holds its key, token, database
- * and models (ARCHITECTURE §2).
+ * and models (docs/architecture.md §2).
  * @module
  */
 import { homedir } from "node:os";

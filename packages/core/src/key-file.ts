@@ -1,6 +1,6 @@
 /**
  * The node key file: `$TIRAMI_HOME/node.key`, the raw 32-byte Ed25519 seed, mode 0600, written
- * atomically on first start (ARCHITECTURE §2). The same seed is the node's ledger account and its
+ * atomically on first start (docs/architecture.md §2). The same seed is the node's ledger account and its
  * libp2p identity.
  * @module
  */

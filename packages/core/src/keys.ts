@@ -3,7 +3,7 @@
  * which verifies ~13× faster than a pure-JS implementation on these machines (STACK.md pitfall 8); a
  * test checks that @noble/curves produces byte-identical keys and signatures for the same seed.
  *
- * A 32-byte seed is the private key. The same seed is the node's libp2p identity (ARCHITECTURE §2).
+ * A 32-byte seed is the private key. The same seed is the node's libp2p identity (docs/architecture.md §2).
  * @module
  */
 import {

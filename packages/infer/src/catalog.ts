@@ -1,5 +1,5 @@
 /**
- * The built-in model catalog (reference §8.3, SEED table): short names for instruct models on Hugging
+ * The built-in model catalog (docs/upstream.md §8.3, SEED table): short names for instruct models on Hugging
  * Face. Sizes are the reference's approximate figures, for display only; downloads are verified against
  * the size the server reports.
  * @module

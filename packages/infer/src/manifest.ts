@@ -1,6 +1,6 @@
 /**
  * The model manifest: what a GGUF file is (architecture, shape, vocabulary, quantization, size), read
- * from its header without loading the weights (reference §8.5). The node advertises it in its offers.
+ * from its header without loading the weights (docs/upstream.md §8.5). The node advertises it in its offers.
  * @module
  */
 import { stat } from "node:fs/promises";

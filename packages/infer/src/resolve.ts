@@ -1,5 +1,5 @@
 /**
- * Model resolution (reference §8.4, architecture §9): turns what the operator typed into a local GGUF
+ * Model resolution (docs/upstream.md §8.4, docs/architecture.md §9): turns what the operator typed into a local GGUF
  * path, in this order: an existing local `.gguf` path → a Hugging Face reference (`hf:owner/repo/file.gguf`,
  * `owner/repo/file.gguf`, or a `https://huggingface.co/owner/repo/resolve|blob/<rev>/file.gguf` URL) →
  * a catalog name (`qwen2.5:0.5b`, …) → a `.gguf` in the models directory whose name contains the input.

@@ -1,5 +1,5 @@
 /**
- * Provider-side admission of consumers (ARCHITECTURE §2): free-tier identities cost nothing to make, so a
+ * Provider-side admission of consumers (docs/architecture.md §2): free-tier identities cost nothing to make, so a
  * provider bounds how many distinct zero-history consumers it serves on credit and how much each may
  * ask for. Upstream's gate was global and, once tripped, locked out every new honest node; this one is
  * per provider, remembers whom it already admitted, and is configurable.

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Every node account starts with this free tier (ARCHITECTURE §2). The same on every node. */
+/** Every node account starts with this free tier (docs/architecture.md §2). The same on every node. */
 export const FREE_TIER_TRM_DEFAULT = 1_000;
 
 /** A trade's `timestamp_ms` may differ from the local clock by at most this much, either side (1 h). */

@@ -1,5 +1,5 @@
 /**
- * Crash safety (ARCHITECTURE §10): a child process applies trades to a ledger file and prints each
+ * Crash safety (docs/architecture.md §10): a child process applies trades to a ledger file and prints each
  * acknowledged trade_id; the test kills it with SIGKILL at a random point (four seeds, all on the same
  * file, so each round reopens a database that was killed before), then reopens the file and checks that
  * every acknowledged trade is stored, nothing is half-applied, and verify() passes.

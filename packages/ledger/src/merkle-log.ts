@@ -47,7 +47,7 @@ interface LeafCache {
   tree: IncrementalTree;
 }
 
-/** First index whose (timestamp, id) sorts after the given key: the leaf order of ARCHITECTURE §5. */
+/** First index whose (timestamp, id) sorts after the given key: the leaf order of docs/architecture.md §5. */
 function insertionPoint(cache: LeafCache, timestampMs: number, tradeId: string): number {
   let lo = 0;
   let hi = cache.ids.length;

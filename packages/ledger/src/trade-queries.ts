@@ -76,7 +76,7 @@ export function createTradeQueries(db: Database.Database) {
   );
   /**
    * Up to `limit` trades strictly after the cursor in Merkle-leaf order `(timestamp_ms, trade_id)`, and
-   * whether more follow: the pages a peer catching up by sync reads (ARCHITECTURE §5, §7).
+   * whether more follow: the pages a peer catching up by sync reads (docs/architecture.md §5, §7).
    */
   function after(request: TradesAfterRequest): { trades: StoredTrade[]; more: boolean } {
     const { afterTimestampMs, afterTradeId, limit } = request;

@@ -2,7 +2,7 @@
  * The two gossip topics the node takes part in:
  *
  * - trades (`TOPIC_TRADES`): a dual-signed trade is validated *and applied* in the gossip validator, so
- *   only trades this node verified are re-flooded (upstream never re-flooded, §13.3). Applied or
+ *   only trades this node verified are re-flooded (upstream never re-flooded, docs/upstream.md §13.3). Applied or
  *   valid-but-unfunded → accept (forward); replay or stale → ignore; forged, tampered, malformed → reject
  *   (not forwarded; the sender is penalised by the mesh host and banned after repeated offences).
  * - offers (`TOPIC_OFFERS`): a signed offer is accepted when its signature verifies, its protocol version

@@ -1,5 +1,5 @@
 /**
- * Routing (reference §4.8, fixed): the candidates for a model are the live offers that serve it (never
+ * Routing (docs/upstream.md §4.8, fixed): the candidates for a model are the live offers that serve it (never
  * this node), each scored on price, reputation, latency and free capacity. The preference sets the weights:
  *
  * | preference | price | reputation | latency |

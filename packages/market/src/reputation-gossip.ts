@@ -1,5 +1,5 @@
 /**
- * Reputation gossip (`TOPIC_REPUTATION`, ARCHITECTURE §7): signed observations "observer rates subject
+ * Reputation gossip (`TOPIC_REPUTATION`, docs/architecture.md §7): signed observations "observer rates subject
  * `score`", in proto's one wire format (`ReputationObservation`, signed under `tirami/reputation/v1`).
  *
  * - Receive: the validator checks size (`REPUTATION_OBSERVATION_BYTES_MAX`), decodes with proto (fields,

@@ -1,5 +1,5 @@
 /**
- * Catch-up over `/tirami/sync/1.0.0` (reference §13.3: upstream had none, so late joiners never caught
+ * Catch-up over `/tirami/sync/1.0.0` (docs/upstream.md §13.3: upstream had none, so late joiners never caught
  * up). The asker sends `sync_request`s on one stream, paging through the peer's trades in Merkle-leaf order
  * `(timestamp_ms, trade_id)` strictly after a cursor; each `sync_response` carries up to `limit` signed
  * trades and whether more follow. Every trade received goes through `intakeTrade` (full verification)

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Gossip topic of dual-signed trades (ARCHITECTURE §7). Re-flooded after validation (fixes upstream §13.3 #17). */
+/** Gossip topic of dual-signed trades (docs/architecture.md §7). Re-flooded after validation (fixes docs/upstream.md §13.3 #17). */
 export const TOPIC_TRADES = "tirami/trades/1";
 /** Gossip topic of provider offers (models served, price per token, capacity). */
 export const TOPIC_OFFERS = "tirami/offers/1";

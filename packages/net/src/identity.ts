@@ -1,5 +1,5 @@
 /**
- * One key for both worlds (ARCHITECTURE §2, STACK pitfall 3): the node's 32-byte Ed25519 seed is both
+ * One key for both worlds (docs/architecture.md §2, STACK pitfall 3): the node's 32-byte Ed25519 seed is both
  * its ledger account and its libp2p identity, so the peer Noise authenticates *is* the counterparty.
  * An account id is the hex public key; an Ed25519 peer id embeds that same public key.
  * @module

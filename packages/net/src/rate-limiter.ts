@@ -1,6 +1,6 @@
 /**
  * Per-peer token buckets for gossip ingest: each peer may deliver `ratePerS` messages per second with
- * bursts of `burst`. Per peer — not one global budget like upstream (§13.3 #18), so one noisy neighbour
+ * bursts of `burst`. Per peer — not one global budget like upstream (docs/upstream.md §13.3 #18), so one noisy neighbour
  * cannot starve the others. Bounded: at most `peersMax` buckets, oldest evicted.
  * @module
  */

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** libp2p protocol id of the remote-inference stream (ARCHITECTURE §7). */
+/** libp2p protocol id of the remote-inference stream (docs/architecture.md §7). */
 export const INFER_PROTOCOL_ID = "/tirami/infer/1.0.0";
 /** libp2p protocol id suggested for the catch-up stream (`sync_request` → `sync_response`). */
 export const SYNC_PROTOCOL_ID = "/tirami/sync/1.0.0";
@@ -15,7 +15,7 @@ export const PROTOCOL_VERSION_MAX = 0xffff;
 
 /**
  * Largest frame of any kind (1 MiB). A stream's length-prefix reader should refuse anything longer before
- * reading it. Upstream allowed 64 MiB frames (reference §7.1), which let one peer pin that much memory per
+ * reading it. Upstream allowed 64 MiB frames (docs/upstream.md §7.1), which let one peer pin that much memory per
  * stream; nothing here needs more than a long prompt.
  */
 export const MESSAGE_BYTES_MAX = 1_048_576;

@@ -1,10 +1,10 @@
 /**
- * Gossip items (ARCHITECTURE §7): signed trades, provider offers and reputation observations. Each carries
+ * Gossip items (docs/architecture.md §7): signed trades, provider offers and reputation observations. Each carries
  * its own signature, because gossip is relayed and the relaying peer proves nothing. An offer or an
  * observation is signed over the canonical bytes of all its other fields under its own domain
  * (`tirami/offer/v1`, `tirami/reputation/v1`), so neither can be replayed as the other or as a trade; its
  * dedup id is the SHA-256 of those same bytes. Offers carry the sender's Merkle root and trade count, which
- * upstream computed but never sent (reference §7.5), so peers can notice they have diverged and sync.
+ * upstream computed but never sent (docs/upstream.md §7.5), so peers can notice they have diverged and sync.
  * Freshness (timestamp windows) is the receiver's policy, not the codec's.
  * @module
  */
@@ -54,7 +54,7 @@ export interface ProviderOffer {
   /** Requests the provider can accept right now. */
   free_capacity: number;
   protocol_version: number;
-  /** Root of the provider's trade log (ARCHITECTURE §5) and how many trades it covers. */
+  /** Root of the provider's trade log (docs/architecture.md §5) and how many trades it covers. */
   merkle_root: string;
   trade_count: number;
   multiaddrs?: string[];

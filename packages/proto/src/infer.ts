@@ -1,8 +1,8 @@
 /**
- * Frames of the remote-inference stream (`/tirami/infer/1.0.0`, ARCHITECTURE §7): the consumer sends one
+ * Frames of the remote-inference stream (`/tirami/infer/1.0.0`, docs/architecture.md §7): the consumer sends one
  * `infer_request`; the provider answers with `token_chunk`s then one `infer_end`, or one `infer_error`.
  * (The trade handshake that follows lives in settle.ts.) Upstream's request had no consumer, model or
- * quoted price (reference §7.4), so the provider billed whatever it liked; here the request carries the
+ * quoted price (docs/upstream.md §7.4), so the provider billed whatever it liked; here the request carries the
  * quote the consumer agreed to, and the trade is checked against it.
  * @module
  */

@@ -2,7 +2,7 @@
  * Every wire message as one discriminated union (`kind`), and the codec: a frame is the canonical bytes
  * (`@tirami/core` encodeCanonical) of the message's fields under its own versioned domain, e.g.
  * `tirami/msg/infer-request/v1`; decoding reads the domain first and dispatches on it. Upstream framed
- * bincode behind a 4-byte length allowing 64 MiB (reference §7.1); here each kind has an exact byte,
+ * bincode behind a 4-byte length allowing 64 MiB (docs/upstream.md §7.1); here each kind has an exact byte,
  * value-count and depth limit derived from its field bounds, checked before anything is allocated.
  *
  * `decodeMessage` throws only `ProtoError` — `MESSAGE_TOO_LARGE`, `UNKNOWN_MESSAGE` or `INVALID_MESSAGE`

@@ -1,9 +1,9 @@
 /**
- * The trade handshake that closes a remote inference (ARCHITECTURE §4, §7): the provider sends
+ * The trade handshake that closes a remote inference (docs/architecture.md §4, §7): the provider sends
  * `trade_proposal` (the trade and its signature), the consumer answers `trade_accept` (its signature) after
  * checking the amount against its quote and the tokens it received, or `trade_reject` with a reason.
  * Upstream's consumer signed whatever it was sent and a missing answer became a half-price unsigned trade
- * (reference §7.4, §13.1.2); here nothing moves money until both signatures exist.
+ * (docs/upstream.md §7.4, §13.1.2); here nothing moves money until both signatures exist.
  * @module
  */
 import { SIGNATURE_BYTES } from "@tirami/core";

@@ -1,7 +1,7 @@
 /**
- * Catch-up for late joiners and restarted nodes (reference §13.3: upstream had no anti-entropy, so they
+ * Catch-up for late joiners and restarted nodes (docs/upstream.md §13.3: upstream had no anti-entropy, so they
  * never caught up). The asker pages through a peer's signed trades in Merkle-leaf order
- * `(timestamp_ms, trade_id)` (ARCHITECTURE §5), strictly after a cursor; the answer says whether more follow.
+ * `(timestamp_ms, trade_id)` (docs/architecture.md §5), strictly after a cursor; the answer says whether more follow.
  * Every trade received must still pass `checkSignedTrade` before it is applied.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The trade: one paid inference between two node accounts, signed by both (ARCHITECTURE §4).
+ * The trade: one paid inference between two node accounts, signed by both (docs/architecture.md §4).
  *
  * Canonical bytes are `encodeCanonical("tirami/trade/v1", [provider key, consumer key, amount_trm,
  * prompt_tokens, completion_tokens, model_id, price_trm_per_token (float), timestamp_ms, nonce,

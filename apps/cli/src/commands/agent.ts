@@ -1,6 +1,6 @@
 /**
  * `tirami agent create|list|budget|freeze|unfreeze|revoke`: local programs that spend the node's TRM with
- * their own scoped token under their own budget (ARCHITECTURE §2). The token is shown once, at creation.
+ * their own scoped token under their own budget (docs/architecture.md §2). The token is shown once, at creation.
  * @module
  */
 import { Command } from "commander";
@@ -68,7 +68,7 @@ export function agentCommand(deps: CliDeps): Command {
       const name = String(args[0]);
       const policy = policyFromFlags(options);
       const client = ctx.client();
-      // The budget lives in the safety gate, keyed by the agent's name (ARCHITECTURE §6).
+      // The budget lives in the safety gate, keyed by the agent's name (docs/architecture.md §6).
       const response = record(
         Object.keys(policy).length === 0
           ? await client.get(PATHS.agent(name))

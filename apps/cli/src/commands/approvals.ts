@@ -1,6 +1,6 @@
 /**
  * `tirami approvals list|approve <id>|deny <id>`: spends above an approval threshold wait here until an
- * operator decides, or until their deadline denies them (ARCHITECTURE §6).
+ * operator decides, or until their deadline denies them (docs/architecture.md §6).
  * @module
  */
 import { Command } from "commander";

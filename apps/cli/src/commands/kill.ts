@@ -1,6 +1,6 @@
 /**
  * `tirami kill` and `tirami resume`: the persisted kill switch that blocks every spend at once
- * (ARCHITECTURE §6). Operator token only.
+ * (docs/architecture.md §6). Operator token only.
  * @module
  */
 import { Command } from "commander";

@@ -1,6 +1,6 @@
 /**
  * `tirami policy show|set`: the operator's budget and circuit-breaker policy in the safety gate
- * (ARCHITECTURE §6). Agents have their own (`tirami agent budget`).
+ * (docs/architecture.md §6). Agents have their own (`tirami agent budget`).
  * @module
  */
 import { Command } from "commander";

@@ -1,5 +1,5 @@
 /**
- * `tirami pricing`: the price this node quotes and the market inputs behind it (ARCHITECTURE §4).
+ * `tirami pricing`: the price this node quotes and the market inputs behind it (docs/architecture.md §4).
  * @module
  */
 import { Command } from "commander";

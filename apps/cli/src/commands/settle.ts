@@ -1,5 +1,5 @@
 /**
- * `tirami settle`: the settlement statement of a window (reference §4.10) — per-account totals and the
+ * `tirami settle`: the settlement statement of a window (docs/upstream.md §4.10) — per-account totals and the
  * Merkle root of the window's trades — printed or written to a file.
  * @module
  */

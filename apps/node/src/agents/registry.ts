@@ -1,5 +1,5 @@
 /**
- * Agents: local programs that call this node's API with their own scoped token (ARCHITECTURE §2). A token is
+ * Agents: local programs that call this node's API with their own scoped token (docs/architecture.md §2). A token is
  * shown once at creation; only its SHA-256 is stored. An agent is `active`, `frozen` (403 everywhere) or
  * `revoked` (401 everywhere, final). Budgets live in the ledger's safety gate, keyed by `agentSpender(name)`.
  * @module

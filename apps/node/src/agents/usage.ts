@@ -1,5 +1,5 @@
 /**
- * Self-use metering (ARCHITECTURE §2): every request a spender (the operator or an agent) makes is counted
+ * Self-use metering (docs/architecture.md §2): every request a spender (the operator or an agent) makes is counted
  * with its prompt and completion tokens, and any TRM it spent on remote purchases, in node.db.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Feeds the ledger's pricing engine its live inputs (ARCHITECTURE §4: supply/demand are live, not
+ * Feeds the ledger's pricing engine its live inputs (docs/architecture.md §4: supply/demand are live, not
  * constants): every `PRICING_OBSERVE_INTERVAL_MS` it reports the providers offering inference (this node
  * when it serves a model, plus what the mesh reports) and the requests in flight. Unref'd timer.
  * @module

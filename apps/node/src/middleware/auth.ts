@@ -1,5 +1,5 @@
 /**
- * Bearer authentication for every protected route (ARCHITECTURE §8). The header must be exactly
+ * Bearer authentication for every protected route (docs/architecture.md §8). The header must be exactly
  * `Authorization: Bearer <token>`. The operator token is compared in constant time against its stored
  * SHA-256; agent tokens are looked up by their SHA-256 (a preimage-resistant key, so the lookup leaks
  * nothing useful). A frozen agent gets 403 AGENT_FROZEN and a revoked one 401 AGENT_REVOKED on every

@@ -1,5 +1,5 @@
 /**
- * The one place errors become HTTP responses (STYLE §7.5): OpenAI-shaped `{ error: { message, type, code,
+ * The one place errors become HTTP responses: OpenAI-shaped `{ error: { message, type, code,
  * param } }`. Known codes map through `ERROR_MAPPINGS`; a safety denial is 403 with the gate's code;
  * overload and rate limits carry `Retry-After`. Anything else is logged and answered with a generic 500
  * that leaks nothing.

@@ -1,7 +1,7 @@
 /**
  * The OpenAI shapes of an answer, whoever generated it (this node's model or a provider in the mesh):
  * `chat.completion` / `chat.completion.chunk` for `POST /v1/chat/completions` and `text_completion` for
- * `POST /v1/completions` (reference §3.3). Non-streaming answers one object; streaming sends (for chat)
+ * `POST /v1/completions` (docs/upstream.md §3.3). Non-streaming answers one object; streaming sends (for chat)
  * a role chunk, one chunk per piece of text, a finish chunk, with `stream_options.include_usage` a usage
  * chunk (`choices: []`), then `data: [DONE]`. `x_tirami` rides on the response body, and on the last chunk
  * of a stream.

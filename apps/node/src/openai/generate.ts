@@ -1,5 +1,5 @@
 /**
- * Runs one local generation for a principal (ARCHITECTURE §2 self-use): the node's own model serving its
+ * Runs one local generation for a principal (docs/architecture.md §2 self-use): the node's own model serving its
  * operator or one of its agents. It is metered per spender (requests, prompt and completion tokens) and
  * moves no TRM, so `x_tirami.trm_cost` is 0 and there is no trade. The generation is tracked for graceful
  * shutdown and aborted when the client goes away.
@@ -13,7 +13,7 @@ import type { InFlight } from "../in-flight.js";
 import type { NodeMetrics } from "../metrics.js";
 import { type Principal, spenderOf } from "../principal.js";
 
-/** The Tirami extension carried by every OpenAI-shaped response (ARCHITECTURE §8). */
+/** The Tirami extension carried by every OpenAI-shaped response (docs/architecture.md §8). */
 export interface XTirami {
   trm_cost: number;
   effective_balance: number | null;

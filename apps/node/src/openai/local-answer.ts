@@ -1,5 +1,5 @@
 /**
- * Answers an OpenAI request with this node's own model (self-use, ARCHITECTURE §2): the requested model
+ * Answers an OpenAI request with this node's own model (self-use, docs/architecture.md §2): the requested model
  * must be the loaded one, the generation is metered and tracked (`runLocalGeneration`), and the answer is
  * shaped for its endpoint (`answer.ts`), as JSON or SSE.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Agent management under `/v1/tirami/agents` (ARCHITECTURE §2). The operator creates an agent (its token
+ * Agent management under `/v1/tirami/agents` (docs/architecture.md §2). The operator creates an agent (its token
  * is returned once), lists them, freezes, unfreezes and revokes them, and may set the agent's budget
  * policy at creation (stored in the safety gate, keyed by the agent's name). An agent may read its own
  * record (usage, spend, policy) and nothing else here.

@@ -1,5 +1,5 @@
 /**
- * Economy routes under `/v1/tirami` (reference §3.5, names as upstream with TRM units): the node's balance,
+ * Economy routes under `/v1/tirami` (docs/upstream.md §3.5, names as upstream with TRM units): the node's balance,
  * its price, recent trades, network totals with the Merkle root, inclusion proofs and settlement statements.
  * Readable by the operator and by agents.
  * @module

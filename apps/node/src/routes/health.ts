@@ -1,5 +1,5 @@
 /**
- * Public probes (ARCHITECTURE §8): `GET /health` (liveness: the process answers), `GET /readyz`
+ * Public probes (docs/architecture.md §8): `GET /health` (liveness: the process answers), `GET /readyz`
  * (readiness: the node can answer an OpenAI request now) and `GET /metrics` (Prometheus text from this
  * node's own registry).
  *

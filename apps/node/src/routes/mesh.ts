@@ -1,5 +1,5 @@
 /**
- * Mesh routes under `/v1/tirami` (issue #5): the ranked providers, the route a request would take, the
+ * Mesh routes under `/v1/tirami`: the ranked providers, the route a request would take, the
  * peers with their roots, and the mesh view of the network. Without a running mesh they answer 503
  * MESH_DISABLED.
  * @module

@@ -1,5 +1,5 @@
 /**
- * `GET /v1/models` (reference §3.4): the local model first (if one is loaded), then the models other nodes
+ * `GET /v1/models` (docs/upstream.md §3.4): the local model first (if one is loaded), then the models other nodes
  * of the mesh offer; `GET /v1/models/:model` retrieves one of them (404 MODEL_NOT_FOUND otherwise).
  * @module
  */
@@ -20,7 +20,7 @@ interface ModelEntry {
 export function modelsRoutes(deps: {
   engine(): EnginePort | undefined;
   startedS: number;
-  /** Models other nodes of the mesh offer (issue #5), listed after the local one. */
+  /** Models other nodes of the mesh offer, listed after the local one. */
   remoteModels?: (() => string[]) | undefined;
 }): Hono<AppEnv> {
   const list = (): ModelEntry[] => {

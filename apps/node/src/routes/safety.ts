@@ -1,5 +1,5 @@
 /**
- * Safety routes under `/v1/tirami` (reference §3.7): `GET /safety` (state and recent decisions), and for the
+ * Safety routes under `/v1/tirami` (docs/upstream.md §3.7): `GET /safety` (state and recent decisions), and for the
  * operator only: `POST /kill` (`{activate, reason}`), `GET|PUT /policy` (per spender), and approving or
  * denying pending approvals. An agent may list only its own approvals.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Pricing constants (reference §4.1–§4.3). Names follow upstream where they exist; the clamps are the
+ * Pricing constants (docs/upstream.md §4.1–§4.3). Names follow upstream where they exist; the clamps are the
  * upstream bounds, kept as named constants.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The pricing formulas of reference §4.2–§4.3 as pure functions:
+ * The pricing formulas of docs/upstream.md §4.2–§4.3 as pure functions:
  *
  *   deflation_factor = 1 / (1 + ln(1 + trades_total / 1000))
  *   supply_divisor   = max(peers_known, 5);  demand_divisor = max(supply_divisor / 2, 3)
@@ -8,7 +8,7 @@
  *   factor'          = α · raw + (1 − α) · factor        (α = 0.3)
  *   price            = max(0.01, base × demand_factor / supply_factor × deflation_factor)
  *
- * Upstream never fed the EMA (reference §13.5); here `observe` feeds it with live counts.
+ * Upstream never fed the EMA (docs/upstream.md §13.5); here `observe` feeds it with live counts.
  * @module
  */
 import {

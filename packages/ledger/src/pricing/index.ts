@@ -1,5 +1,5 @@
 /**
- * Dynamic pricing (reference §4.2–§4.3): base 1 TRM/token × live demand/supply EMA × trade-count
+ * Dynamic pricing (docs/upstream.md §4.2–§4.3): base 1 TRM/token × live demand/supply EMA × trade-count
  * deflation, persisted across restarts. Costs are whole TRM via `costTrm` (ceil).
  * @module
  */

@@ -68,7 +68,7 @@ export interface Pricing {
   recordTrades(count?: number): void;
   /** The current price, with its components. `modelId` is echoed; every model is priced alike today. */
   quote(input?: { modelId?: string }): PriceQuote;
-  /** `ceil(completion_tokens × price)` as integer TRM. Prompt tokens are not billed (ARCHITECTURE §4). */
+  /** `ceil(completion_tokens × price)` as integer TRM. Prompt tokens are not billed (docs/architecture.md §4). */
   estimateCost(input: {
     completionTokens: number;
     promptTokens?: number;

@@ -1,6 +1,6 @@
 /**
- * Reputation constants (reference §4.1, §4.6), with the local-weight rule that replaces upstream's
- * self-reported observation weight (reference §13.8). The observation format and its signing domain
+ * Reputation constants (docs/upstream.md §4.1, §4.6), with the local-weight rule that replaces upstream's
+ * self-reported observation weight (docs/upstream.md §13.8). The observation format and its signing domain
  * (`tirami/reputation/v1`) are `@tirami/proto`'s.
  * @module
  */

@@ -4,7 +4,7 @@
  * signature }`, the signature hex, by `observer`, over `reputationObservationSigningBytes` under the domain
  * `tirami/reputation/v1`). This module only adapts proto's codec to the ledger: a problem string for
  * `INVALID_OBSERVATION`, and a signer-first `signObservation`. The format carries no self-reported weight;
- * the weight of an observer is always derived locally (reference §13.8).
+ * the weight of an observer is always derived locally (docs/upstream.md §13.8).
  * @module
  */
 import type { AccountId, Signer } from "@tirami/core";

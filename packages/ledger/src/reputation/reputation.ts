@@ -2,7 +2,7 @@
  * Reputation store: the local score per account (initial 0.5, clamped to [0, 1], moved by completed
  * trades and failures with upstream's deltas) and signed observations from other nodes, merged by a
  * weighted median whose weights come from *our* trade history with each observer — not from the weight
- * the observer claims (reference §13.8).
+ * the observer claims (docs/upstream.md §13.8).
  * @module
  */
 import type BetterSqlite3 from "better-sqlite3";
@@ -167,7 +167,7 @@ export function createReputation(options: ReputationOptions): Reputation {
     const current = entry(account);
     const next: ReputationEntry = {
       account,
-      // Non-finite deltas are ignored (reference §4.6); every delta here is a constant, but stay strict.
+      // Non-finite deltas are ignored (docs/upstream.md §4.6); every delta here is a constant, but stay strict.
       score: Number.isFinite(delta) ? clampScore(current.score + delta) : current.score,
       successes: current.successes + (success ? 1 : 0),
       failures: current.failures + (success ? 0 : 1),

@@ -1,5 +1,5 @@
 /**
- * Safety gate limits and defaults (ARCHITECTURE §6, reference §6). Every bound the gate applies to
+ * Safety gate limits and defaults (docs/architecture.md §6, docs/upstream.md §6). Every bound the gate applies to
  * outside input lives here, with its unit in its name. Relations between the breaker defaults and their
  * configurable maxima are asserted at load.
  * @module

@@ -1,5 +1,5 @@
 /**
- * The safety gate (ARCHITECTURE §6): the one function every spend path calls before it reserves TRM.
+ * The safety gate (docs/architecture.md §6): the one function every spend path calls before it reserves TRM.
  *
  * Evaluation order — the first rule that fails decides, and every decision is logged:
  *   0. the request is well-formed (spender name, integer amount, reason)  → INVALID_SPEND_REQUEST
@@ -15,7 +15,7 @@
  *   7. allowed: a grant is recorded against the budgets until settled or released.
  *
  * Why this order. Upstream checked the per-request limit before the approval threshold, so with the
- * default policy (1,000 < 5,000) approval could never fire (reference §6.2, §13.1). Here the per-request
+ * default policy (1,000 < 5,000) approval could never fire (docs/upstream.md §6.2, §13.1). Here the per-request
  * limit is split in two: the auto cap (1,000) above which a *human* must approve, and a hard max
  * (10,000) no approval can exceed. Budgets are checked before approval so an operator is never asked to
  * approve a spend the budget would refuse anyway, and an approval never overrides a budget, the kill

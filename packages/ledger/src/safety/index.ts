@@ -1,6 +1,6 @@
 /**
  * The safety gate: kill switch, circuit breaker, budget policies and human approval, consulted by every
- * spend path before it reserves TRM (ARCHITECTURE §6).
+ * spend path before it reserves TRM (docs/architecture.md §6).
  * @module
  */
 export { SAFETY_SCHEMA_SQL } from "./schema.js";

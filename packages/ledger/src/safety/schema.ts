@@ -1,7 +1,7 @@
 /**
  * SQLite tables of the safety gate. Applied by the ledger's migrations (and by the tests directly).
  * Everything the gate decides from is persisted, so a restart neither clears the kill switch nor a
- * tripped breaker nor the budgets (upstream kept all of it in memory, reference §13.19).
+ * tripped breaker nor the budgets (upstream kept all of it in memory, docs/upstream.md §13.19).
  * @module
  */
 
