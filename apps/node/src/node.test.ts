@@ -19,6 +19,16 @@ import { createCounterparty, createTestNode } from "../test/fixture.js";
 
 const silent = pino({ level: "silent" });
 
+/** The issues `readNodeConfig` reports for `sources` (none when it accepts them). */
+function issuesOf(sources: Parameters<typeof readNodeConfig>[0]): string[] {
+  try {
+    readNodeConfig(sources);
+  } catch (error) {
+    return (error as { details: { issues: string[] } }).details.issues;
+  }
+  return [];
+}
+
 describe("createNode", () => {
   it("refuses a non-loopback bind without an explicit api_token, creating nothing", async () => {
     const home = mkdtempSync(join(tmpdir(), "tirami-node-bind-"));
@@ -220,14 +230,6 @@ describe("configuration", () => {
   });
 
   it("rejects a bootstrap entry that is not a dialable multiaddr, naming where it came from", () => {
-    const issuesOf = (sources: Parameters<typeof readNodeConfig>[0]): string[] => {
-      try {
-        readNodeConfig(sources);
-      } catch (error) {
-        return (error as { details: { issues: string[] } }).details.issues;
-      }
-      return [];
-    };
     expect(issuesOf({ flags: { bootstrap: ["garbage"] }, flagNames: { bootstrap: "--seed" } })).toEqual([
       expect.stringMatching(/^bootstrap = \["garbage"\] \(from flag --seed\): "garbage" is not a multiaddr/),
     ]);
@@ -238,14 +240,6 @@ describe("configuration", () => {
   });
 
   it("rejects bind addresses that are not addresses with the other options, before anything starts", () => {
-    const issuesOf = (sources: Parameters<typeof readNodeConfig>[0]): string[] => {
-      try {
-        readNodeConfig(sources);
-      } catch (error) {
-        return (error as { details: { issues: string[] } }).details.issues;
-      }
-      return [];
-    };
     expect(issuesOf({ flags: { p2p_bind: "garbage", api_bind: "not an address" } })).toEqual([
       expect.stringMatching(
         /^api_bind = "not an address" \(from flag [^)]*\): expected an IP address or localhost/,

@@ -4,6 +4,7 @@
  * migrations and write lock alone, and nothing here can move money. Migrations are in code and run on open.
  * @module
  */
+import { UNSETTLED_TABLE_SQL } from "@tirami/market";
 import Database from "better-sqlite3";
 
 /** A handle on node.db. */
@@ -25,15 +26,8 @@ const MIGRATIONS: readonly string[] = [
      spent_trm INTEGER NOT NULL DEFAULT 0,
      last_request_ms INTEGER
    ) STRICT`,
-  // The mesh provider's consumers that owe a signature (mesh/unsettled-book.ts).
-  `CREATE TABLE unsettled (
-     consumer TEXT PRIMARY KEY,
-     trade_id TEXT NOT NULL,
-     trade_json TEXT NOT NULL,
-     provider_signature TEXT NOT NULL,
-     since_ms INTEGER NOT NULL,
-     reason TEXT NOT NULL
-   ) STRICT`,
+  // The market's book of consumers that owe this provider a signature (its own schema).
+  UNSETTLED_TABLE_SQL,
 ];
 
 /** Opens (creating if needed) node.db at `path` and brings its schema up to date. */

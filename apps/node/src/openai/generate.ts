@@ -8,6 +8,7 @@
 import type { AccountId, Clock } from "@tirami/core";
 import type { UsageMeter } from "../agents/usage.js";
 import type { ChatMessage, GenerationResult } from "@tirami/infer";
+import type { RemoteSampling } from "@tirami/market";
 import type { EnginePort } from "../deps.js";
 import type { InFlight } from "../in-flight.js";
 import type { NodeMetrics } from "../metrics.js";
@@ -38,14 +39,8 @@ export interface LocalGenerationRequest {
   endpoint: "chat" | "completions";
   engine: EnginePort;
   input: { messages: ChatMessage[] } | { prompt: string };
-  sampling: {
-    maxTokens: number;
-    temperature?: number | undefined;
-    topP?: number | undefined;
-    topK?: number | undefined;
-    seed?: number | undefined;
-    stop?: string[] | undefined;
-  };
+  /** The same sampling a purchase from the mesh carries. */
+  sampling: RemoteSampling;
   /** Aborts when the client goes away. */
   clientSignal: AbortSignal;
   onText?: ((text: string) => void) | undefined;
