@@ -1,7 +1,9 @@
 /**
- * The bench's HTTP client, run as its own process (forked by `stream.ts`, like any real client): on each
- * IPC job it POSTs one streaming chat completion, parses the SSE frames, and answers with its own clock's
- * timings — request start, first and last text, end — and the completion tokens of the usage chunk.
+ * The bench's HTTP client, run as its own process (forked by `stream.ts` and `remote.ts`, like any real
+ * client): on each IPC job it POSTs one streaming chat completion, parses the SSE frames, and answers with
+ * its own clock's timings — request start, first and last text, end — and the completion tokens of the
+ * usage chunk. A batch job (`{ batch: [...] }`) runs its requests concurrently and answers all timings
+ * at once, on the same clock.
  * Two clients: `http` (node:http with a keep-alive agent, the lightest a Node client can be, as wrk or
  * curl would be) and `fetch` (undici with web streams, what most JS applications and the openai SDK use;
  * it costs the client more CPU per chunk, which on a 2-core machine the server feels).
@@ -17,6 +19,11 @@ export interface SseClientJob {
   client: "http" | "fetch";
 }
 
+/** Several requests sent at once (concurrently); answered with one `SseClientBatchTimings`. */
+export interface SseClientBatch {
+  batch: SseClientJob[];
+}
+
 /** What the client measured, in milliseconds of its own `performance.now()`. */
 export interface SseClientTimings {
   startMs: number;
@@ -25,6 +32,11 @@ export interface SseClientTimings {
   endMs: number;
   /** `usage.completion_tokens` of the stream. */
   tokens: number;
+}
+
+/** The timings of a batch, in the order of its jobs. */
+export interface SseClientBatchTimings {
+  timings: SseClientTimings[];
 }
 
 /** Feeds SSE text in; calls `onText` per non-empty `delta.content` and remembers the usage tokens. */
@@ -40,9 +52,13 @@ function sseParser(onText: () => void) {
         buffer = buffer.slice(end + 2);
         if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
         const chunk = JSON.parse(frame.slice(6)) as {
-          choices: Array<{ delta: { content?: string } }>;
+          choices?: Array<{ delta: { content?: string } }>;
           usage?: { completion_tokens: number };
+          error?: unknown;
         };
+        // A failure after the stream started comes as an OpenAI error object in place of a chunk.
+        if (chunk.choices === undefined)
+          throw new Error(`error in the stream: ${JSON.stringify(chunk.error ?? chunk)}`);
         if ((chunk.choices[0]?.delta.content ?? "") !== "") onText();
         if (chunk.usage !== undefined) tokens = chunk.usage.completion_tokens;
       }
@@ -76,7 +92,15 @@ function viaHttp(job: SseClientJob, onText: () => void): Promise<number> {
       (res) => {
         res.setEncoding("utf8");
         let error = "";
-        res.on("data", (text: string) => (res.statusCode === 200 ? parser.push(text) : (error += text)));
+        res.on("data", (text: string) => {
+          if (res.statusCode !== 200) return void (error += text);
+          try {
+            parser.push(text);
+          } catch (cause) {
+            failed(cause as Error);
+            res.destroy();
+          }
+        });
         res.on("end", () => {
           if (res.statusCode !== 200) return failed(new Error(`HTTP ${res.statusCode}: ${error}`));
           try {
@@ -124,8 +148,12 @@ export async function timeStream(job: SseClientJob): Promise<SseClientTimings> {
 
 if (process.send !== undefined) {
   const send = process.send.bind(process);
-  process.on("message", (job: SseClientJob) => {
-    timeStream(job).then(send, (error: unknown) => send({ error: String(error) }));
+  process.on("message", (job: SseClientJob | SseClientBatch) => {
+    const work =
+      "batch" in job
+        ? Promise.all(job.batch.map(timeStream)).then((timings): SseClientBatchTimings => ({ timings }))
+        : timeStream(job);
+    work.then(send, (error: unknown) => send({ error: String(error) }));
   });
   process.on("disconnect", () => process.exit(0));
 }

@@ -56,7 +56,11 @@ export interface InferRequest {
   timestamp_ms: number;
 }
 
-/** Provider → consumer: the `index`-th piece of generated text (0, 1, 2, … without gaps). */
+/**
+ * Provider → consumer: the `index`-th piece of generated text (0, 1, 2, … without gaps). A piece holds
+ * one token's text or several (a provider coalesces text to send fewer frames); the billed count is
+ * `infer_end.completion_tokens`, never the number of pieces.
+ */
 export interface TokenChunk {
   kind: "token_chunk";
   request_id: string;
