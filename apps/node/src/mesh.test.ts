@@ -276,6 +276,18 @@ describe("any node is an OpenAI endpoint for the mesh", () => {
     for (const t of [provider, alice, bob]) expect(t.node.ledger.verify().ok).toBe(true);
   });
 
+  it("streams exactly the provider's own answer: coalesced token chunks lose, add and reorder nothing", async () => {
+    const streamed = async (t: TestNode, url: string): Promise<string> => {
+      let text = "";
+      const stream = await client(t, url).chat.completions.create({ ...ask, max_tokens: 96, stream: true });
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+      return text;
+    };
+    const local = await streamed(provider, providerUrl);
+    expect(local.length).toBeGreaterThan(0);
+    expect(await streamed(alice, aliceUrl)).toBe(local);
+  });
+
   it("lists the mesh's models in GET /v1/models of a node without a model", async () => {
     const models = await client(alice, aliceUrl).models.list();
     expect(models.data.map((m) => m.id)).toEqual([MODEL]);

@@ -36,6 +36,20 @@ export const REPUTATION_ENTRIES_MAX = 10_000;
 export const TRADE_ANSWER_TIMEOUT_MS = 10_000;
 /** Consumer: a proposal stamped further than this from its clock is refused (INVALID_TRADE). */
 export const PROPOSAL_CLOCK_SKEW_MS = 60_000;
+/**
+ * Provider: while it generates for one consumer, it sends the text at most once per this many ms,
+ * coalesced into one `token_chunk` (the first text at once). Each frame costs the provider ~0.1 ms of its
+ * generation thread (encoding, yamux, Noise, a TCP write, and yamux's window update back): a third of a
+ * token of the tiny test model. At 8 ms — half the node's SSE interval (16 ms) — that is ~1 % of the
+ * thread, and a client of the consumer sees no delay past the consumer's own coalescing.
+ */
+export const TOKEN_CHUNK_INTERVAL_MS = 8;
+/**
+ * Provider: with n streams generating at once each sends at most once per `n × TOKEN_CHUNK_INTERVAL_MS`,
+ * up to this, so the frames of all streams together stay near one per 8 ms (up to 4 streams) instead of
+ * growing with n; 32 ms still streams at ~30 updates a second.
+ */
+export const TOKEN_CHUNK_INTERVAL_MAX_MS = 32;
 /** Overall lifetime of one remote-inference stream (a long generation fits in it). */
 export const INFER_STREAM_TIMEOUT_MS = 300_000;
 /** Consumers a provider remembers as owing a signature (refused without reason); bounded, FIFO. */

@@ -1,14 +1,15 @@
 /**
  * The provider's generation on one infer stream: runs the engine with the request's sampling and sends
- * each piece of text as a `token_chunk` (index 0, 1, …) as it is produced. Sends are chained so chunks
- * leave in order without the engine waiting on the socket; a send that fails (the consumer went away) is
- * observed at once and rethrown after the generation.
+ * its text as `token_chunk`s (index 0, 1, …), coalesced into few frames by a token sender
+ * (`token-sender.ts`) so the engine never waits on the socket; a send that fails (the consumer went away)
+ * is kept by the sender and rethrown after the generation.
  * @module
  */
 import { isTiramiError } from "@tirami/core";
 import type { FramedStream } from "@tirami/net";
-import { encodeMessage, type InferErrorCode, type InferRequest } from "@tirami/proto";
+import type { InferErrorCode, InferRequest } from "@tirami/proto";
 import type { MarketEngine } from "./engine.js";
+import { createTokenSender } from "./token-sender.js";
 
 /** A refusal or failure the provider reports to the consumer as `infer_error`. */
 export class InferFailure extends Error {
@@ -33,7 +34,8 @@ export interface GeneratedWork {
 const BUSY_RETRY_AFTER_MS = 1_000;
 
 /**
- * Generates `request` with `engine`, streaming text to `stream`.
+ * Generates `request` with `engine`, streaming text to `stream`, at most once per `chunkIntervalMs()` ms
+ * after the first piece (see `chunkIntervalMs` in token-sender.ts).
  * @throws {InferFailure} BUSY, INVALID_REQUEST (context or options) or INTERNAL (failed or aborted).
  */
 export async function streamGeneration(
@@ -41,19 +43,13 @@ export async function streamGeneration(
   engine: MarketEngine,
   request: InferRequest,
   signal: AbortSignal,
+  chunkIntervalMs?: number | (() => number),
 ): Promise<GeneratedWork> {
-  let index = 0;
-  let sending: Promise<void> = Promise.resolve();
-  const onText = (text: string): void => {
-    const chunk = encodeMessage({
-      kind: "token_chunk",
-      request_id: request.request_id,
-      index: index++,
-      text,
-    });
-    sending = sending.then(() => stream.send(chunk));
-    sending.catch(() => undefined);
-  };
+  const tokens = createTokenSender({
+    requestId: request.request_id,
+    send: (frame) => stream.send(frame),
+    intervalMs: chunkIntervalMs,
+  });
   const options = {
     max_tokens: request.max_tokens,
     temperature: request.temperature,
@@ -62,7 +58,7 @@ export async function streamGeneration(
     seed: request.seed,
     ...(request.stop.length > 0 ? { stop: request.stop } : {}),
     signal,
-    onText,
+    onText: tokens.push,
   };
   let result;
   try {
@@ -71,15 +67,19 @@ export async function streamGeneration(
         ? await engine.chat(request.messages, options)
         : await engine.generate(request.prompt as string, options);
   } catch (error) {
+    tokens.discard();
     if (isTiramiError(error, "ENGINE_BUSY"))
       throw new InferFailure("BUSY", error.message, BUSY_RETRY_AFTER_MS);
     if (isTiramiError(error, "CONTEXT_LENGTH_EXCEEDED") || isTiramiError(error, "INVALID_GENERATION_OPTIONS"))
       throw new InferFailure("INVALID_REQUEST", error.message);
     throw new InferFailure("INTERNAL", "generation failed");
   }
-  await sending;
-  if (result.finish_reason === "abort" || signal.aborted)
+  if (result.finish_reason === "abort" || signal.aborted) {
+    tokens.discard(); // the stream failed: nothing held can reach the consumer
+    await tokens.end(); // rethrows a send that had already failed, as before
     throw new InferFailure("INTERNAL", "generation aborted");
+  }
+  await tokens.end();
   return {
     promptTokens: result.prompt_tokens,
     completionTokens: result.completion_tokens,

@@ -9,7 +9,8 @@
  *    effective balance (INSUFFICIENT_BALANCE) and the zero-history cap (`DENIED`, reason from the ledger);
  * 4. hold the worst case `costTrm(max_tokens, price)` on the consumer's account in this ledger while
  *    generating, so concurrent requests cannot promise the same TRM twice;
- * 5. stream `token_chunk`s, then `infer_end` with the exact token counts (`provider-stream.ts`);
+ * 5. stream `token_chunk`s (text coalesced into few frames, `token-sender.ts`), then `infer_end` with the
+ *    exact token counts (`provider-stream.ts`);
  * 6. propose the trade (`trade_proposal`, built with proto's `createTrade`, provider-signed, price as
  *    quoted, amount `costTrm(completion_tokens, price)`) and wait `TRADE_ANSWER_TIMEOUT_MS` for the answer;
  * 7. `trade_accept` with a valid signature → `assembleSignedTrade`, apply against the hold, gossip;
@@ -37,6 +38,7 @@ import {
 import { TRADE_ANSWER_TIMEOUT_MS } from "./constants.js";
 import type { MarketEngine } from "./engine.js";
 import { type GeneratedWork, InferFailure, streamGeneration } from "./provider-stream.js";
+import { chunkIntervalMs } from "./token-sender.js";
 import type { LocalReputation } from "./reputation.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
 
@@ -128,6 +130,8 @@ export function createProvider(deps: ProviderDeps) {
     unanswered: 0,
     completion_tokens: 0,
   };
+  /** Streams generating now: their token chunks share the thread (see `chunkIntervalMs`). */
+  let generating = 0;
 
   /** The consumer's unpaid trade, unless it has reached the ledger since (then it is cleared). */
   function owes(consumer: AccountId): UnsettledEntry | undefined {
@@ -274,7 +278,13 @@ export function createProvider(deps: ProviderDeps) {
     try {
       const engine = checkRequest(request, from, deps.engine(), deps.acceptablePrice(request.model_id));
       holdId = admit(request, costTrm(request.max_tokens, request.price_trm_per_token));
-      const work = await streamGeneration(stream, engine, request, signal);
+      generating += 1;
+      let work: GeneratedWork;
+      try {
+        work = await streamGeneration(stream, engine, request, signal, () => chunkIntervalMs(generating));
+      } finally {
+        generating -= 1;
+      }
       stats.completion_tokens += work.completionTokens;
       deps.onServed?.(work);
       await stream.send(
