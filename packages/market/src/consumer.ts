@@ -12,8 +12,9 @@
  *    `checkProposal()` — a refusal sends `trade_reject` with the reason and fails (the hold is released,
  *    nothing moves);
  * 4. the spend path counter-signs and applies the trade against the hold; this node then sends
- *    `trade_accept` and gossips the dual-signed trade too (same bytes as the provider's gossip, so one
- *    gossip message), which also settles it at a provider that missed the accept.
+ *    `trade_accept` and — once the answer is handed back, off the client's path — gossips the dual-signed
+ *    trade too (same bytes as the provider's gossip, so one gossip message), which also settles it at a
+ *    provider that missed the accept.
  *
  * A provider that vanishes mid-stream fails `run`: the hold is released and nothing is charged.
  * @module
@@ -295,10 +296,17 @@ export function createConsumer(deps: ConsumerDeps) {
           )
           .catch(() => undefined);
         deps.onTradeApplied?.(signed);
-        void deps.publishTrade(signed).catch(() => undefined);
-        deps.reputation.success(request.provider);
       }
-      await stream?.close().catch(() => undefined);
+      // Gossiping the trade, noting the provider's success and closing the stream are not the client's
+      // business: they run once the answer is on its way (after this turn).
+      const finished = stream;
+      setImmediate(() => {
+        if (signed !== null) {
+          void deps.publishTrade(signed).catch(() => undefined);
+          deps.reputation.success(request.provider);
+        }
+        void finished?.close().catch(() => undefined);
+      });
       return {
         text: outcome.work.text,
         promptTokens: outcome.work.promptTokens,
