@@ -28,18 +28,19 @@
  * BENCH_THREADS, BENCH_PIN, BENCH_SSE_FLUSH_MS, BENCH_MODEL, BENCH_CPU_PROF, BENCH_LOG_LEVEL (the nodes' log
  * level on stderr, default error), TIRAMI_TEST_MODELS_DIR).
  */
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { pin } from "./pin.js";
+import { testModelPath } from "@tirami/test-kit";
+import { fork, type ChildProcess } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getModuleVersion } from "node-llama-cpp";
 import type { RemoteNodeCpu, RemoteNodeReady, RemoteNodeSpec } from "./remote-node.js";
 import type { SseClientBatch, SseClientBatchTimings, SseClientJob, SseClientTimings } from "./sse-client.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const modelsDir = process.env["TIRAMI_TEST_MODELS_DIR"] ?? resolve(here, "../../../../shared/models");
 const W = {
-  modelPath: process.env["BENCH_MODEL"] ?? join(modelsDir, "stories260K.gguf"),
+  modelPath: process.env["BENCH_MODEL"] ?? testModelPath(),
   prompt: "Once upon a time",
   maxTokens: Number(process.env["BENCH_MAX_TOKENS"] ?? 256),
   concurrency: Number(process.env["BENCH_CONCURRENCY"] ?? 8),
@@ -210,16 +211,6 @@ const median = (values: number[]): number => {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
-
-/** Pins every thread of `pid` to `cpu` (Linux `taskset`); false when that is not possible here. */
-function pin(pid: number | undefined, cpuIndex: number): boolean {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(cpuIndex), String(pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const VARIANTS = ["local", "remote", "localN", "remoteN", "local1", "remote1"] as const;
 type Variant = (typeof VARIANTS)[number];

@@ -18,10 +18,12 @@
  * (env: BENCH_RUNS, BENCH_MAX_TOKENS, BENCH_THREADS, BENCH_PIN, BENCH_SSE_FLUSH_MS, BENCH_MODEL,
  * TIRAMI_TEST_MODELS_DIR).
  */
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { pin } from "./pin.js";
+import { testModelPath } from "@tirami/test-kit";
+import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import {
@@ -37,9 +39,8 @@ import { createNode } from "../src/node.js";
 import type { SseClientJob, SseClientTimings } from "./sse-client.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const modelsDir = process.env["TIRAMI_TEST_MODELS_DIR"] ?? resolve(here, "../../../../shared/models");
 const W = {
-  modelPath: process.env["BENCH_MODEL"] ?? join(modelsDir, "stories260K.gguf"),
+  modelPath: process.env["BENCH_MODEL"] ?? testModelPath(),
   prompt: "Once upon a time",
   maxTokens: Number(process.env["BENCH_MAX_TOKENS"] ?? 256),
   threads: Number(process.env["BENCH_THREADS"] ?? 1),
@@ -137,15 +138,6 @@ async function forkClient(): Promise<ChildProcess> {
   return child;
 }
 const clients = { http: await forkClient(), fetch: await forkClient() };
-/** Pins every thread of `pid` to `cpu` (Linux `taskset`); false when that is not possible here. */
-function pin(pid: number | undefined, cpu: number): boolean {
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 /** Moves the clients to CPU 1 and this process (server and in-process variants) to CPU 0. */
 const isolateClients = (): boolean =>
   cpu.length >= 2 && Object.values(clients).every((child) => pin(child.pid, 1)) && pin(process.pid, 0);
