@@ -12,9 +12,10 @@ import { createMeshHost, type MeshHost, TOPIC_TRADES } from "@tirami/net";
 import { decodeMessage, encodeMessage, type SignedTrade, signTrade, SYNC_PROTOCOL_ID } from "@tirami/proto";
 import { waitFor } from "@tirami/test-kit";
 import { newSigner, signedTrade } from "@tirami/test-trades";
+import { type GossipLine, startGossipLine } from "../test/line.js";
 import { type LedgerNode, startLedgerNode, tradeView } from "./testing.js";
 
-const nodes: LedgerNode[] = [];
+let nodes: LedgerNode[];
 let a: LedgerNode, b: LedgerNode, c: LedgerNode;
 let evil: MeshHost;
 
@@ -27,33 +28,13 @@ const money = (n: LedgerNode, account: Parameters<LedgerNode["ledger"]["balance"
 };
 const rootsAgree = (on: LedgerNode[]) => new Set(on.map((n) => n.ledger.merkleRoot())).size === 1;
 
+let line: GossipLine;
 beforeAll(async () => {
-  a = await startLedgerNode();
-  b = await startLedgerNode({ bootstrap: [a.addr()] });
-  c = await startLedgerNode({ bootstrap: [b.addr()] });
-  nodes.push(a, b, c);
-  // A line: A–B–C (C never connects to A directly).
-  await waitFor(
-    "the A–B–C line to subscribe",
-    () =>
-      a.mesh.host.topicPeers(TOPIC_TRADES).length >= 1 &&
-      c.mesh.host.topicPeers(TOPIC_TRADES).length >= 1 &&
-      b.mesh.host.topicPeers(TOPIC_TRADES).length >= 2,
-  );
-  evil = await createMeshHost({ seed: generateSeed() });
-  await evil.start();
-  evil.subscribe(TOPIC_TRADES, { validate: () => "accept", onMessage: () => undefined });
-  await evil.dial(a.addr());
-  await waitFor("the malicious peer to mesh with A", () =>
-    evil.topicPeers(TOPIC_TRADES).includes(a.mesh.account),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 1_200)); // one gossipsub heartbeat
+  line = await startGossipLine(TOPIC_TRADES, "accept");
+  ({ a, b, c, nodes, intruder: evil } = line);
 }, 30_000);
 
-afterAll(async () => {
-  await evil?.stop();
-  for (const node of nodes) await node.stop();
-});
+afterAll(() => line?.stop());
 
 describe("trade gossip", () => {
   it("re-floods a valid trade along the line; every node stores it identically", async () => {

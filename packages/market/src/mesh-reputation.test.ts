@@ -17,11 +17,12 @@ import { createMeshHost, type MeshHost, TOPIC_REPUTATION } from "@tirami/net";
 import { encodeMessage, type ReputationObservation, signReputationObservation } from "@tirami/proto";
 import { waitFor } from "@tirami/test-kit";
 import { newSigner, signedTrade } from "@tirami/test-trades";
-import { type LedgerNode, startLedgerNode } from "./testing.js";
+import { type GossipLine, startGossipLine } from "../test/line.js";
+import type { LedgerNode } from "./testing.js";
 import { REPUTATION_OBSERVATION_BYTES_MAX } from "./constants.js";
 import { createReputationGossip } from "./reputation-gossip.js";
 
-const nodes: LedgerNode[] = [];
+let nodes: LedgerNode[];
 let a: LedgerNode, b: LedgerNode, c: LedgerNode;
 let evil: MeshHost;
 let evilSigner: Signer;
@@ -35,35 +36,13 @@ const snapshot = () =>
     merged: n.ledger.reputation.mergedReputationDetail(subject),
   }));
 
+let line: GossipLine;
 beforeAll(async () => {
-  a = await startLedgerNode();
-  b = await startLedgerNode({ bootstrap: [a.addr()] });
-  c = await startLedgerNode({ bootstrap: [b.addr()] });
-  nodes.push(a, b, c);
-  // A line: A–B–C (C never connects to A directly).
-  await waitFor(
-    "the A–B–C line to subscribe to reputation",
-    () =>
-      a.mesh.host.topicPeers(TOPIC_REPUTATION).length >= 1 &&
-      c.mesh.host.topicPeers(TOPIC_REPUTATION).length >= 1 &&
-      b.mesh.host.topicPeers(TOPIC_REPUTATION).length >= 2,
-  );
-  const evilSeed = generateSeed();
-  evilSigner = createSigner(evilSeed);
-  evil = await createMeshHost({ seed: evilSeed });
-  await evil.start();
-  evil.subscribe(TOPIC_REPUTATION, { validate: () => "ignore", onMessage: () => undefined });
-  await evil.dial(a.addr());
-  await waitFor("the malicious peer to mesh with A", () =>
-    evil.topicPeers(TOPIC_REPUTATION).includes(a.mesh.account),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 1_200)); // one gossipsub heartbeat
+  line = await startGossipLine(TOPIC_REPUTATION, "ignore");
+  ({ a, b, c, nodes, intruder: evil, intruderSigner: evilSigner } = line);
 }, 30_000);
 
-afterAll(async () => {
-  await evil?.stop();
-  for (const node of nodes) await node.stop();
-});
+afterAll(() => line?.stop());
 
 describe("reputation gossip", () => {
   it("carries A's observation to C via B; C's merged view moves only by the weight it derives for A", async () => {
