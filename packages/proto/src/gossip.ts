@@ -33,6 +33,13 @@ import { invalidField } from "./errors.js";
 import { MODEL_ID_LENGTH_MAX } from "./ids.js";
 import { checkRecord, type Field, type RecordType, recordToCanonical } from "./schema.js";
 import { PRICE_TRM_PER_TOKEN_MAX, type SignedTrade } from "./trade.js";
+import type { SignedLoan } from "./loan.js";
+import { type LendOffer, lendOfferId, type LoanRepayment, loanRepaymentId } from "./loan-events.js";
+
+/** A dual-signed loan, relayed as is (`loan_id` is its dedup id). */
+export interface LoanGossip extends SignedLoan {
+  kind: "loan_gossip";
+}
 
 /** A signed trade, relayed as is (`trade_id` is its dedup id). */
 export interface TradeGossip extends SignedTrade {
@@ -254,8 +261,16 @@ function verifySigned(
 }
 
 /** The dedup id of any gossip item: `trade_id` for a trade, else the SHA-256 of the signing bytes. */
-export function gossipItemId(item: TradeGossip | ProviderOffer | ReputationObservation): string {
+export function gossipItemId(
+  item: TradeGossip | ProviderOffer | ReputationObservation | LoanGossip | LoanRepayment | LendOffer,
+): string {
   switch (item.kind) {
+    case "loan_gossip":
+      return item.loan_id;
+    case "loan_repayment":
+      return loanRepaymentId(item);
+    case "lend_offer":
+      return lendOfferId(item);
     case "trade_gossip":
       return item.trade_id;
     case "provider_offer":

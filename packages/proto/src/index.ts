@@ -88,9 +88,62 @@ export {
 } from "./settle.js";
 export { SYNC_START_TRADE_ID, type SyncRequest, type SyncResponse } from "./sync.js";
 
+/** Loans: the contract, its life-cycle events, lend offers and the handshake. */
+export {
+  assembleSignedLoan,
+  checkSignedLoan,
+  computeLoanId,
+  createLoan,
+  HOUR_MS,
+  type Loan,
+  LOAN_DOMAIN,
+  LOAN_LTV_MAX,
+  LOAN_NONCE_BYTES,
+  LOAN_RATE_PPM_PER_HOUR_MAX,
+  LOAN_TERM_HOURS_MAX,
+  loanCanonicalBytes,
+  type LoanInput,
+  loanInterestTrm,
+  type LoanSignatureFailure,
+  loanTotalDueTrm,
+  minCollateralTrm,
+  parseLoan,
+  PPM,
+  type SignedLoan,
+  signLoan,
+} from "./loan.js";
+export {
+  LEND_OFFER_DOMAIN,
+  type LendOffer,
+  lendOfferId,
+  lendOfferSigningBytes,
+  LOAN_DEFAULT_DOMAIN,
+  LOAN_REPAYMENT_DOMAIN,
+  loanDefaultCanonicalBytes,
+  type LoanDefault,
+  type LoanRepayment,
+  loanRepaymentId,
+  loanRepaymentSigningBytes,
+  signLendOffer,
+  signLoanRepayment,
+  verifyLendOffer,
+  verifyLoanRepayment,
+} from "./loan-events.js";
+export {
+  LOAN_PROTOCOL_ID,
+  LOAN_REJECT_REASONS,
+  LOAN_ROLES,
+  type LoanAccept,
+  type LoanProposal,
+  type LoanReject,
+  type LoanRejectReason,
+  type LoanRole,
+} from "./loan-wire.js";
+
 /** Gossip. */
 export {
   gossipItemId,
+  type LoanGossip,
   OFFER_SIGNING_DOMAIN,
   type OfferedModel,
   type ProviderOffer,

@@ -25,6 +25,7 @@ import {
   refineObservation,
   refineOffer,
   REPUTATION_OBSERVATION_FIELDS,
+  type LoanGossip,
   type ReputationObservation,
   type TradeGossip,
 } from "./gossip.js";
@@ -59,6 +60,21 @@ import {
 } from "./settle.js";
 import { SYNC_REQUEST_FIELDS, SYNC_RESPONSE_FIELDS, type SyncRequest, type SyncResponse } from "./sync.js";
 import { SIGNED_TRADE_RECORD, type SignedTrade } from "./trade.js";
+import { SIGNED_LOAN_RECORD } from "./loan.js";
+import {
+  LEND_OFFER_FIELDS,
+  type LendOffer,
+  LOAN_REPAYMENT_FIELDS,
+  type LoanRepayment,
+} from "./loan-events.js";
+import {
+  LOAN_ACCEPT_FIELDS,
+  LOAN_PROPOSAL_FIELDS,
+  LOAN_REJECT_FIELDS,
+  type LoanAccept,
+  type LoanProposal,
+  type LoanReject,
+} from "./loan-wire.js";
 
 /** Every message that crosses the wire. */
 export type Message =
@@ -73,7 +89,13 @@ export type Message =
   | SyncResponse
   | TradeGossip
   | ProviderOffer
-  | ReputationObservation;
+  | ReputationObservation
+  | LoanProposal
+  | LoanAccept
+  | LoanReject
+  | LoanGossip
+  | LoanRepayment
+  | LendOffer;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -138,6 +160,12 @@ const SPECS: readonly KindSpec[] = [
   spec("trade_gossip", "trade-gossip", SIGNED_TRADE_RECORD.fields),
   spec("provider_offer", "provider-offer", PROVIDER_OFFER_FIELDS, refineOffer),
   spec("reputation_observation", "reputation-observation", REPUTATION_OBSERVATION_FIELDS, refineObservation),
+  spec("loan_proposal", "loan-proposal", LOAN_PROPOSAL_FIELDS),
+  spec("loan_accept", "loan-accept", LOAN_ACCEPT_FIELDS),
+  spec("loan_reject", "loan-reject", LOAN_REJECT_FIELDS),
+  spec("loan_gossip", "loan-gossip", SIGNED_LOAN_RECORD.fields),
+  spec("loan_repayment", "loan-repayment", LOAN_REPAYMENT_FIELDS),
+  spec("lend_offer", "lend-offer", LEND_OFFER_FIELDS),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));

@@ -20,6 +20,54 @@ import {
   MESSAGE_RECORDS as KIND_RECORDS,
 } from "../src/message.js";
 import { checkRecord, type Field, type FieldType, type RecordType } from "../src/schema.js";
+import { HOUR_MS, LOAN_LTV_MAX, LOAN_RECORD, LOAN_TERM_HOURS_MAX } from "../src/loan.js";
+
+/**
+ * Valid loans: their cross-field rules (due time, loan-to-value, distinct parties) are built in, since a
+ * filter over independent fields would almost never pass them.
+ */
+function loanArbitrary(): fc.Arbitrary<Record<string, unknown>> {
+  const key = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex);
+  return fc
+    .record({
+      lender: key,
+      borrower: key,
+      collateral_trm: fc.integer({ min: 1, max: 1_000_000_000 }),
+      ltv: fc.double({ min: 0, max: LOAN_LTV_MAX, noNaN: true }),
+      interest_ppm_per_hour: fc.integer({ min: 0, max: 100_000 }),
+      term_hours: fc.integer({ min: 1, max: LOAN_TERM_HOURS_MAX }),
+      created_ms: fc.integer({ min: 0, max: 2 ** 45 }),
+      nonce: fc.uint8Array({ minLength: 16, maxLength: 16 }).map(toHex),
+    })
+    .filter((r) => r.lender !== r.borrower)
+    .map(({ ltv, ...r }) => ({
+      lender: r.lender,
+      borrower: r.borrower,
+      principal_trm: Math.max(1, Math.floor(r.collateral_trm * ltv)),
+      interest_ppm_per_hour: r.interest_ppm_per_hour,
+      term_hours: r.term_hours,
+      collateral_trm: r.collateral_trm,
+      created_ms: r.created_ms,
+      due_ms: r.created_ms + r.term_hours * HOUR_MS,
+      nonce: r.nonce,
+    }));
+}
+
+/** The largest valid loan (every uint is 8 bytes on the wire, so any valid values do). */
+function largestLoan(salt: number): Record<string, unknown> {
+  const key = (n: number) => largestOf({ t: "hex", bytes: 32 }, n);
+  return {
+    lender: key(salt * 100 + 1),
+    borrower: key(salt * 100 + 2),
+    principal_trm: 3_000_000,
+    interest_ppm_per_hour: 100_000,
+    term_hours: LOAN_TERM_HOURS_MAX,
+    collateral_trm: 1_000_000,
+    created_ms: 2 ** 45,
+    due_ms: 2 ** 45 + LOAN_TERM_HOURS_MAX * HOUR_MS,
+    nonce: largestOf({ t: "hex", bytes: 16 }, salt * 100 + 9),
+  };
+}
 
 const PRINTABLE = fc
   .integer({ min: TEXT_ID_CHAR_CODE_MIN, max: TEXT_ID_CHAR_CODE_MAX })
@@ -58,7 +106,7 @@ export function arbitraryOf(type: FieldType): fc.Arbitrary<unknown> {
     case "list":
       return fc.array(arbitraryOf(type.of), { minLength: type.min ?? 0, maxLength: Math.min(type.max, 3) });
     case "record":
-      return recordArbitrary(type);
+      return type === LOAN_RECORD ? loanArbitrary() : recordArbitrary(type);
     case "optional":
       return fc.option(arbitraryOf(type.of), { nil: undefined });
   }
@@ -119,6 +167,7 @@ export function largestOf(type: FieldType, salt: number): unknown {
     case "list":
       return Array.from({ length: type.max }, (_, index) => largestOf(type.of, salt * 1000 + index + 1));
     case "record": {
+      if (type === LOAN_RECORD) return largestLoan(salt);
       const out: Record<string, unknown> = {};
       type.fields.forEach((field, index) => {
         out[field.name] = largestOf(field.type, salt * 100 + index + 1);

@@ -6,6 +6,8 @@ import { signProviderOffer, signReputationObservation } from "../src/gossip.js";
 import type { Message, MessageKind } from "../src/message.js";
 import { SYNC_START_TRADE_ID } from "../src/sync.js";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade, type Trade } from "../src/trade.js";
+import { assembleSignedLoan, createLoan, type Loan, type SignedLoan, signLoan } from "../src/loan.js";
+import { signLendOffer, signLoanRepayment } from "../src/loan-events.js";
 
 /** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
 export function signerFrom(fill: number): Signer {
@@ -33,6 +35,24 @@ export const signedTrade: SignedTrade = assembleSignedTrade(
   trade,
   signTrade(trade, provider),
   signTrade(trade, consumer),
+);
+
+/** Lender = provider, borrower = consumer: 300 TRM for 24 h at 1,500 ppm/h against 100 TRM. */
+export const loan: Loan = createLoan({
+  lender: provider.accountId,
+  borrower: consumer.accountId,
+  principal_trm: 300,
+  interest_ppm_per_hour: 1_500,
+  term_hours: 24,
+  collateral_trm: 100,
+  created_ms: 1_764_000_000_000,
+  nonce: "f0e0d0c0b0a090807060504030201000",
+});
+
+export const signedLoan: SignedLoan = assembleSignedLoan(
+  loan,
+  signLoan(loan, provider),
+  signLoan(loan, consumer),
 );
 
 export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
@@ -113,5 +133,38 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
       timestamp_ms: 1_764_000_000_000,
     },
     consumer,
+  ),
+  loan_proposal: {
+    kind: "loan_proposal",
+    loan,
+    proposer_role: "borrower",
+    signature: signedLoan.borrower_signature,
+  },
+  loan_accept: { kind: "loan_accept", loan_id: signedLoan.loan_id, signature: signedLoan.lender_signature },
+  loan_reject: {
+    kind: "loan_reject",
+    loan_id: signedLoan.loan_id,
+    reason: "INSUFFICIENT_CREDIT",
+    message: "credit 0.12 is under the floor 0.2",
+  },
+  loan_gossip: { kind: "loan_gossip", ...signedLoan },
+  loan_repayment: signLoanRepayment(
+    {
+      loan_id: signedLoan.loan_id,
+      borrower: consumer.accountId,
+      amount_trm: 310,
+      timestamp_ms: 1_764_003_600_000,
+    },
+    consumer,
+  ),
+  lend_offer: signLendOffer(
+    {
+      lender: provider.accountId,
+      amount_available_trm: 5_000,
+      max_term_hours: 168,
+      min_interest_ppm_per_hour: 1_000,
+      timestamp_ms: 1_764_000_000_000,
+    },
+    provider,
   ),
 };
