@@ -32,6 +32,22 @@ export const LedgerErrorCode = {
   WINDOW_TOO_LARGE: "WINDOW_TOO_LARGE",
   /** The operation needs `localAccount`, which was not configured. */
   NO_LOCAL_ACCOUNT: "NO_LOCAL_ACCOUNT",
+  /** A loan is malformed or breaks a contract rule (LTV, term, due time, parties). */
+  LOAN_INVALID: "LOAN_INVALID",
+  /** `loan_id` does not match the content, or the lender's or borrower's signature does not verify. */
+  LOAN_SIGNATURE_INVALID: "LOAN_SIGNATURE_INVALID",
+  /** The loan's `created_ms` (or a repayment's `timestamp_ms`) is outside the freshness window. */
+  LOAN_STALE: "LOAN_STALE",
+  /** A loan with this id exists with different signatures. */
+  LOAN_CONFLICT: "LOAN_CONFLICT",
+  /** No loan with this id. */
+  LOAN_NOT_FOUND: "LOAN_NOT_FOUND",
+  /** The loan is already repaid or defaulted (`details.status`). */
+  LOAN_NOT_ACTIVE: "LOAN_NOT_ACTIVE",
+  /** A repayment is malformed, not signed by the loan's borrower, or not for the total due. */
+  REPAYMENT_INVALID: "REPAYMENT_INVALID",
+  /** A repayment stamped after the loan's due time (or before it was made). */
+  REPAYMENT_LATE: "REPAYMENT_LATE",
   /** The ledger was closed. */
   LEDGER_CLOSED: "LEDGER_CLOSED",
 } as const;

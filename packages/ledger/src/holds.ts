@@ -26,6 +26,8 @@ export interface Hold {
   settled_trm: number | null;
   trade_id: string | null;
   closed_ms: number | null;
+  /** The loan whose collateral this hold is (it never expires by time; the loan closes it). */
+  loan_id: string | null;
 }
 
 export interface ReserveRequest {
@@ -49,6 +51,11 @@ export interface Holds {
     tradeId: string | null,
     nowMs: number,
   ): void;
+  /**
+   * Inside a write transaction: holds a loan's collateral on its borrower until the loan closes it.
+   * INSUFFICIENT_BALANCE when the effective balance cannot cover it, HOLD_LIMIT when the account is full.
+   */
+  lockCollateral(account: string, amountTrm: number, loanId: string, nowMs: number): string;
   get(holdId: string): Hold | undefined;
   listActive(accountId?: string): Hold[];
   expiredBefore(nowMs: number, limit: number): Hold[];
@@ -80,7 +87,31 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
   const expired = db.prepare(
     "SELECT * FROM holds WHERE status = 'active' AND expires_ms <= ? ORDER BY expires_ms, hold_id LIMIT ?",
   );
+  const insertCollateral = db.prepare(
+    "INSERT INTO holds (hold_id, account_id, amount_trm, reason, created_ms, expires_ms, status, loan_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+  );
   const get = (holdId: string) => select.get(holdId) as Hold | undefined;
+  /** Throws HOLD_LIMIT or INSUFFICIENT_BALANCE unless `account` can hold `amountTrm` more. */
+  function checkRoom(account: string, amountTrm: number, nowMs: number): void {
+    const row = accounts.ensure(account, nowMs);
+    const { n } = countActive.get(account) as { n: number };
+    if (n >= HOLDS_PER_ACCOUNT_MAX) {
+      throw new LedgerError(
+        LedgerErrorCode.HOLD_LIMIT,
+        `account has ${n} active holds (max ${HOLDS_PER_ACCOUNT_MAX})`,
+      );
+    }
+    const effectiveTrm = row.balance_trm - row.reserved_trm;
+    if (amountTrm > effectiveTrm) {
+      throw new LedgerError(
+        LedgerErrorCode.INSUFFICIENT_BALANCE,
+        `cannot reserve ${amountTrm} TRM: effective balance is ${effectiveTrm}`,
+        {
+          details: { account, requested_trm: amountTrm, effective_balance_trm: effectiveTrm },
+        },
+      );
+    }
+  }
   return {
     reserve(request, nowMs) {
       checkAccountId(request.account, "account");
@@ -91,28 +122,7 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
       if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0 || ttlMs > HOLD_TTL_MS_MAX) {
         throw new RangeError(`"ttlMs" expected an integer from 1 to ${HOLD_TTL_MS_MAX}`);
       }
-      const row = accounts.ensure(request.account, nowMs);
-      const { n } = countActive.get(request.account) as { n: number };
-      if (n >= HOLDS_PER_ACCOUNT_MAX) {
-        throw new LedgerError(
-          LedgerErrorCode.HOLD_LIMIT,
-          `account has ${n} active holds (max ${HOLDS_PER_ACCOUNT_MAX})`,
-        );
-      }
-      const effectiveTrm = row.balance_trm - row.reserved_trm;
-      if (request.amountTrm > effectiveTrm) {
-        throw new LedgerError(
-          LedgerErrorCode.INSUFFICIENT_BALANCE,
-          `cannot reserve ${request.amountTrm} TRM: effective balance is ${effectiveTrm}`,
-          {
-            details: {
-              account: request.account,
-              requested_trm: request.amountTrm,
-              effective_balance_trm: effectiveTrm,
-            },
-          },
-        );
-      }
+      checkRoom(request.account, request.amountTrm, nowMs);
       const holdId = randomBytes(HOLD_ID_BYTES).toString("hex");
       insert.run(holdId, request.account, request.amountTrm, request.reason, nowMs, nowMs + ttlMs);
       accounts.addReserved(request.account, request.amountTrm);
@@ -121,11 +131,24 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
     active(holdId, nowMs) {
       checkHoldId(holdId);
       const hold = get(holdId);
-      if (hold === undefined || hold.status !== "active" || hold.expires_ms <= nowMs) {
+      // A loan's collateral is closed by its loan only: to every other caller it is not a hold to settle.
+      if (
+        hold === undefined ||
+        hold.status !== "active" ||
+        hold.expires_ms <= nowMs ||
+        hold.loan_id !== null
+      ) {
         throw new LedgerError(LedgerErrorCode.HOLD_NOT_FOUND, `no active hold ${holdId}`, {
           details: {
             hold_id: holdId,
-            status: hold === undefined ? "unknown" : hold.status === "active" ? "expired" : hold.status,
+            status:
+              hold === undefined
+                ? "unknown"
+                : hold.loan_id !== null && hold.status === "active"
+                  ? "loan_collateral"
+                  : hold.status === "active"
+                    ? "expired"
+                    : hold.status,
           },
         });
       }
@@ -135,6 +158,21 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
       const result = update.run(status, settledTrm, tradeId, nowMs, hold.hold_id);
       if (result.changes !== 1) throw new Error(`holds: ${hold.hold_id} was not active`);
       accounts.addReserved(hold.account_id, -hold.amount_trm);
+    },
+    lockCollateral(account, amountTrm, loanId, nowMs) {
+      checkRoom(account, amountTrm, nowMs);
+      const holdId = randomBytes(HOLD_ID_BYTES).toString("hex");
+      insertCollateral.run(
+        holdId,
+        account,
+        amountTrm,
+        `collateral of loan ${loanId}`,
+        nowMs,
+        Number.MAX_SAFE_INTEGER,
+        loanId,
+      );
+      accounts.addReserved(account, amountTrm);
+      return holdId;
     },
     get,
     listActive(accountId) {

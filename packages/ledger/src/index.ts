@@ -57,3 +57,6 @@ export * from "./reputation/index.js";
 
 /** The spend path: every purchase through the one safety gate, a hold and a dual-signed trade. */
 export * from "./spend/index.js";
+
+/** Lending: loans, repayments, defaults, credit and the lending gate (`ledger.loans`). */
+export * from "./loans/index.js";

@@ -6,8 +6,12 @@
  */
 import type Database from "better-sqlite3";
 
-/** What moved the money. Credits: free_tier, grant, trade_credit. Debits: trade_debit. */
-export type JournalKind = "free_tier" | "grant" | "trade_credit" | "trade_debit";
+/**
+ * What moved the money. Credits: free_tier, grant, trade_credit, loan_credit. Debits: trade_debit,
+ * loan_debit, burn (TRM destroyed: a defaulted loan's burned collateral share).
+ */
+export type JournalKind =
+  "free_tier" | "grant" | "trade_credit" | "trade_debit" | "loan_credit" | "loan_debit" | "burn";
 
 /** One journal entry as stored. */
 export interface JournalEntry {
@@ -18,6 +22,7 @@ export interface JournalEntry {
   trade_id: string | null;
   reason: string | null;
   created_ms: number;
+  loan_id: string | null;
 }
 
 export interface JournalAppend {
@@ -25,6 +30,8 @@ export interface JournalAppend {
   kind: JournalKind;
   amountTrm: number;
   tradeId?: string;
+  /** Set for loan_credit, loan_debit and burn, and only for them. */
+  loanId?: string;
   reason?: string;
   nowMs: number;
 }
@@ -39,7 +46,7 @@ export interface Journal {
 /** Builds the journal over `db` (statements are prepared once). */
 export function createJournal(db: Database.Database): Journal {
   const insert = db.prepare(
-    "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const entries = db.prepare(
     "SELECT * FROM journal WHERE account_id = ? AND entry_id > ? ORDER BY entry_id LIMIT ?",
@@ -54,6 +61,7 @@ export function createJournal(db: Database.Database): Journal {
         entry.tradeId ?? null,
         entry.reason ?? null,
         entry.nowMs,
+        entry.loanId ?? null,
       );
     },
     entriesOf(accountId, afterEntryId, limit) {

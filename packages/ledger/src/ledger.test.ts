@@ -412,6 +412,7 @@ describe("services sharing the connection", () => {
       "003_pricing",
       "004_reputation",
       "005_safety_breaker_policies",
+      "006_loans",
     ]);
     const before = ledger.reputation.get(alice.accountId).score;
     ledger.applySignedTrade(

@@ -40,6 +40,7 @@ import { createVerifier, type VerifyReport } from "./verify.js";
 import { createPricing, type Pricing } from "./pricing/index.js";
 import { createReputation, type Reputation } from "./reputation/index.js";
 import { createSafetyGate, type SafetyGate } from "./safety/index.js";
+import { createCredit, createLoanBook, createLoanGate, createLoans, type Loans } from "./loans/index.js";
 
 /** Ledger configuration as resolved at open (defaults filled in). */
 export type { LedgerConfig };
@@ -72,6 +73,8 @@ export interface Ledger {
   readonly pricing: Pricing;
   /** Reputation; every applied trade records a success for its provider, in the trade's transaction. */
   readonly reputation: Reputation;
+  /** Loans: dual-signed contracts, repayments, defaults, credit and the lending gate (docs/lending.md). */
+  readonly loans: Loans;
 
   /** Balances of an account; an unseen account reports its implicit free tier with `known: false`. */
   balance(account: AccountId): AccountBalance;
@@ -181,6 +184,24 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const ingests: TradeIngest[] = [];
   const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => writer.count() });
+  const loans = createLoans({
+    db: sqlite,
+    book: createLoanBook({
+      db: sqlite,
+      accounts,
+      journal,
+      holds,
+      reputation,
+      freshnessWindowMs: config.freshnessWindowMs,
+      now,
+    }),
+    merkle,
+    gate: createLoanGate({ db: sqlite, safety, localAccount: config.localAccount, nowMs: now }),
+    credit: createCredit(sqlite, reputation, now),
+    tx,
+    now,
+    open,
+  });
 
   return {
     config: Object.freeze({ ...config }),
@@ -189,6 +210,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     safety,
     pricing,
     reputation,
+    loans,
     balance(account) {
       open();
       checkAccountId(account, "account");

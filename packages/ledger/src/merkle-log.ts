@@ -1,7 +1,8 @@
 /**
- * The ledger's Merkle log: the RFC 9162 tree over every applied trade, leaves ordered by
- * (timestamp_ms, trade_id) so two nodes with the same trade set get the same root whatever the arrival
- * order. Leaf hashes are stored with each trade; the tree is loaded once and then updated in memory as this
+ * The ledger's Merkle log: the RFC 9162 tree over every applied trade and loan event (docs/lending.md),
+ * leaves ordered by (timestamp_ms, id) so two nodes with the same set get the same root whatever the arrival
+ * order. Leaves are domain-separated by kind: each hashes canonical bytes that begin with their own domain
+ * (`tirami/trade/v1`, `tirami/loan/v1`, `tirami/loan-repayment/v1`, `tirami/loan-default/v1`). Leaf hashes are stored with each trade; the tree is loaded once and then updated in memory as this
  * ledger commits trades (one writer process per database file: the file is opened exclusively).
  * @module
  */
@@ -62,7 +63,10 @@ function insertionPoint(cache: LeafCache, timestampMs: number, tradeId: string):
 
 export function createMerkleLog(db: Database.Database): MerkleLog {
   const selectAll = db
-    .prepare("SELECT trade_id, timestamp_ms, leaf_hash FROM trades ORDER BY timestamp_ms, trade_id")
+    .prepare(
+      `SELECT trade_id, timestamp_ms, leaf_hash FROM trades
+       UNION ALL SELECT event_id, timestamp_ms, leaf_hash FROM loan_events ORDER BY 2, 1`,
+    )
     .raw(true);
   const selectWindow = db
     .prepare(

@@ -1,7 +1,8 @@
 /**
  * Full audit of the database: rebuild every balance from the journal, re-verify every stored trade from
- * its stored canonical bytes (trade_id, both signatures, fields, cost, leaf hash), recompute the Merkle
- * root, and check conservation (Σ balances = Σ free tiers + Σ grants) and holds. Read-only; reports each
+ * its stored canonical bytes (trade_id, both signatures, fields, cost, leaf hash) and every loan and loan
+ * event (`loans/verify.ts`), recompute the Merkle root over both, and check conservation (Σ balances = Σ
+ * free tiers + Σ grants − Σ burns) and holds. Read-only; reports each
  * discrepancy instead of stopping at the first.
  * @module
  */
@@ -13,6 +14,7 @@ import { VERIFY_ISSUES_MAX } from "./constants.js";
 import { leafHash } from "./merkle/hash.js";
 import { merkleRoot } from "./merkle/tree.js";
 import { tradeFromRow, type TradeRow } from "./trade-rows.js";
+import { createLoanVerifier } from "./loans/verify.js";
 
 export type VerifyIssueKind =
   | "balance_mismatch"
@@ -26,13 +28,18 @@ export type VerifyIssueKind =
   | "trade_amount"
   | "trade_journal"
   | "leaf_hash_mismatch"
-  | "trade_count_mismatch";
+  | "trade_count_mismatch"
+  | "loan_signature"
+  | "loan_fields_mismatch"
+  | "loan_event"
+  | "loan_journal";
 
 export interface VerifyIssue {
   kind: VerifyIssueKind;
   message: string;
   account_id?: string;
   trade_id?: string;
+  loan_id?: string;
 }
 
 export interface VerifyReport {
@@ -40,8 +47,21 @@ export interface VerifyReport {
   /** At most VERIFY_ISSUES_MAX; `issue_count` counts them all. */
   issues: VerifyIssue[];
   issue_count: number;
-  counts: { accounts: number; journal_entries: number; trades: number; active_holds: number };
-  totals: { balance_trm: number; free_tier_trm: number; granted_trm: number; reserved_trm: number };
+  counts: {
+    accounts: number;
+    journal_entries: number;
+    trades: number;
+    active_holds: number;
+    loans: number;
+    loan_events: number;
+  };
+  totals: {
+    balance_trm: number;
+    free_tier_trm: number;
+    granted_trm: number;
+    reserved_trm: number;
+    burned_trm: number;
+  };
   /** Merkle root recomputed from the stored canonical bytes. */
   root: string;
 }
@@ -52,6 +72,9 @@ interface JournalSums {
   grant: number;
   credit: number;
   debit: number;
+  loan_credit: number;
+  loan_debit: number;
+  burn: number;
 }
 
 export function createVerifier(db: Database.Database) {
@@ -60,8 +83,12 @@ export function createVerifier(db: Database.Database) {
       coalesce(sum(CASE kind WHEN 'free_tier' THEN amount_trm END), 0) AS free_tier,
       coalesce(sum(CASE kind WHEN 'grant' THEN amount_trm END), 0) AS "grant",
       coalesce(sum(CASE kind WHEN 'trade_credit' THEN amount_trm END), 0) AS credit,
-      coalesce(sum(CASE kind WHEN 'trade_debit' THEN amount_trm END), 0) AS debit
+      coalesce(sum(CASE kind WHEN 'trade_debit' THEN amount_trm END), 0) AS debit,
+      coalesce(sum(CASE kind WHEN 'loan_credit' THEN amount_trm END), 0) AS loan_credit,
+      coalesce(sum(CASE kind WHEN 'loan_debit' THEN amount_trm END), 0) AS loan_debit,
+      coalesce(sum(CASE kind WHEN 'burn' THEN amount_trm END), 0) AS burn
     FROM journal GROUP BY account_id`);
+  const verifyLoans = createLoanVerifier(db);
   const reserved = db.prepare(
     "SELECT account_id, sum(amount_trm) AS n FROM holds WHERE status = 'active' GROUP BY account_id",
   );
@@ -91,7 +118,7 @@ export function createVerifier(db: Database.Database) {
       const countByAccount = new Map(
         (tradeCounts.all() as { a: string; n: number }[]).map((r) => [r.a, r.n]),
       );
-      const totals = { balance_trm: 0, free_tier_trm: 0, granted_trm: 0, reserved_trm: 0 };
+      const totals = { balance_trm: 0, free_tier_trm: 0, granted_trm: 0, reserved_trm: 0, burned_trm: 0 };
       for (const row of rows)
         checkAccount(
           row,
@@ -109,18 +136,22 @@ export function createVerifier(db: Database.Database) {
             message: "journal entries for an account without a row",
           });
       }
-      if (totals.balance_trm !== totals.free_tier_trm + totals.granted_trm) {
+      if (totals.balance_trm !== totals.free_tier_trm + totals.granted_trm - totals.burned_trm) {
         report({
           kind: "conservation",
-          message: `Σ balances ${totals.balance_trm} ≠ Σ free tiers ${totals.free_tier_trm} + Σ grants ${totals.granted_trm}`,
+          message: `Σ balances ${totals.balance_trm} ≠ Σ free tiers ${totals.free_tier_trm} + Σ grants ${totals.granted_trm} − Σ burns ${totals.burned_trm}`,
         });
       }
       const entries = tradeEntriesById(tradeEntries.all() as TradeEntry[]);
-      const leaves: Uint8Array[] = [];
+      const keyed: { t: number; id: string; leaf: Uint8Array }[] = [];
       let tradeCount = 0;
       for (const row of trades.iterate() as IterableIterator<TradeRow>) {
         tradeCount += 1;
-        leaves.push(checkTrade(row, entries.get(row.trade_id), report));
+        keyed.push({
+          t: row.timestamp_ms,
+          id: row.trade_id,
+          leaf: checkTrade(row, entries.get(row.trade_id), report),
+        });
         entries.delete(row.trade_id);
       }
       for (const id of entries.keys())
@@ -129,6 +160,10 @@ export function createVerifier(db: Database.Database) {
           trade_id: id,
           message: "journal entries for a trade that is not stored",
         });
+      const loanReport = verifyLoans(report);
+      // Loan events are Merkle leaves too: merge them into (timestamp_ms, id) order.
+      keyed.push(...loanReport.leaves);
+      keyed.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return {
         ok: issueCount === 0,
         issues,
@@ -138,9 +173,11 @@ export function createVerifier(db: Database.Database) {
           journal_entries: journalCount.get() as number,
           trades: tradeCount,
           active_holds: activeHolds.get() as number,
+          loans: loanReport.loans,
+          loan_events: loanReport.leaves.length,
         },
         totals,
-        root: toHex(merkleRoot(leaves)),
+        root: toHex(merkleRoot(keyed.map((k) => k.leaf))),
       };
     })();
   };
@@ -155,11 +192,21 @@ function checkAccount(
   totals: VerifyReport["totals"],
 ): void {
   const id = row.account_id;
-  const j = s ?? { account_id: id, free_tier: 0, grant: 0, credit: 0, debit: 0 };
-  const rebuilt = j.free_tier + j.grant + j.credit - j.debit;
+  const j = s ?? {
+    account_id: id,
+    free_tier: 0,
+    grant: 0,
+    credit: 0,
+    debit: 0,
+    loan_credit: 0,
+    loan_debit: 0,
+    burn: 0,
+  };
+  const rebuilt = j.free_tier + j.grant + j.credit - j.debit + j.loan_credit - j.loan_debit - j.burn;
   totals.balance_trm += rebuilt;
   totals.free_tier_trm += j.free_tier;
   totals.granted_trm += j.grant;
+  totals.burned_trm += j.burn;
   totals.reserved_trm += reservedTrm;
   const pairs: [string, number, number][] = [
     ["balance_trm", row.balance_trm, rebuilt],

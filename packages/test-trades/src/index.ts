@@ -15,3 +15,4 @@ export {
   tradeOf,
   type TradeSpec,
 } from "./trades.js";
+export { type LoanSpec, repaymentOf, signedLoan } from "./loans.js";

@@ -31,11 +31,12 @@ export interface AccountsTable {
 export interface JournalTable {
   entry_id: Generated<number>;
   account_id: string;
-  kind: "free_tier" | "grant" | "trade_credit" | "trade_debit";
+  kind: "free_tier" | "grant" | "trade_credit" | "trade_debit" | "loan_credit" | "loan_debit" | "burn";
   amount_trm: number;
   trade_id: string | null;
   reason: string | null;
   created_ms: number;
+  loan_id: string | null;
 }
 
 export interface TradesTable {
@@ -68,6 +69,7 @@ export interface HoldsTable {
   settled_trm: number | null;
   trade_id: string | null;
   closed_ms: number | null;
+  loan_id: string | null;
 }
 
 export interface AdmissionsTable {

@@ -1,0 +1,184 @@
+/**
+ * `ledger.loans`: the loan book behind one facade — each money-moving call is one IMMEDIATE transaction
+ * whose leaves reach the Merkle cache after commit — plus queries, credit and the lending gate.
+ * @module
+ */
+import type Database from "better-sqlite3";
+import type { AccountId } from "@tirami/core";
+import { isTradeId } from "@tirami/proto";
+import { checkAccountId } from "../accounts.js";
+import type { MerkleLog } from "../merkle-log.js";
+import { type ApplyLoanResult, type ApplyRepaymentResult, type LoanBook } from "./book.js";
+import { LOAN_PAGE_MAX } from "./constants.js";
+import type { CreditScore } from "./credit.js";
+import type { LoanGate } from "./gate.js";
+import {
+  type LoanEventRow,
+  type LoanRow,
+  type LoanStatus,
+  type StoredLoan,
+  type StoredLoanEvent,
+  storedLoan,
+  storedLoanEvent,
+} from "./rows.js";
+
+export interface ListLoansRequest {
+  /** Loans where this account is lender or borrower. */
+  account?: AccountId;
+  status?: LoanStatus;
+  /** 1..1,000, default 100; newest first. */
+  limit?: number;
+}
+
+export interface LoanStats {
+  active_count: number;
+  active_principal_trm: number;
+  repaid_count: number;
+  defaulted_count: number;
+  burned_trm: number;
+}
+
+export interface Loans {
+  /**
+   * Verifies (fields, contract rules, id, both signatures, freshness) and applies a loan exactly once.
+   * With `repayment` (its borrower's repayment, received before the loan), both apply in one transaction:
+   * the repayment's money may fund the principal, so a node that saw the lender's later spends first
+   * still reaches the same state (docs/lending.md, "order").
+   */
+  applySignedLoan(signed: unknown, options?: { nowMs?: number; repayment?: unknown }): ApplyLoanResult;
+  /** Applies the borrower's signed repayment (see docs/lending.md for late and duplicate repayments). */
+  applyRepayment(repayment: unknown, options?: { nowMs?: number }): ApplyRepaymentResult;
+  /** Defaults every loan due for it at `nowMs` (default: clock); returns the defaulted loans. */
+  applyDueDefaults(nowMs?: number): StoredLoan[];
+  get(loanId: string): StoredLoan | undefined;
+  list(request?: ListLoansRequest): StoredLoan[];
+  /** The loan's events (its Merkle leaves), oldest first. */
+  events(loanId: string): StoredLoanEvent[];
+  /** Loans still active and due (not yet defaulted) at or before `beforeMs`, soonest first. */
+  dueBefore(beforeMs: number, limit?: number): StoredLoan[];
+  credit(account: AccountId): CreditScore;
+  stats(account?: AccountId): LoanStats;
+  readonly gate: LoanGate;
+}
+
+export function createLoans(deps: {
+  db: Database.Database;
+  book: LoanBook;
+  merkle: MerkleLog;
+  gate: LoanGate;
+  credit: (account: AccountId) => CreditScore;
+  tx: <T>(fn: () => T) => T;
+  now: () => number;
+  open: () => void;
+}): Loans {
+  const { db, book, merkle, tx, now, open } = deps;
+  const get = db.prepare("SELECT * FROM loans WHERE loan_id = ?");
+  const events = db.prepare("SELECT * FROM loan_events WHERE loan_id = ? ORDER BY timestamp_ms, event_id");
+  const due = db.prepare(
+    "SELECT * FROM loans WHERE status = 'active' AND due_ms <= ? ORDER BY due_ms LIMIT ?",
+  );
+  const burned = db
+    .prepare("SELECT coalesce(sum(amount_trm), 0) FROM journal WHERE kind = 'burn'")
+    .pluck(true);
+  const stats = db.prepare(`SELECT
+      coalesce(sum(status = 'active'), 0) AS active_count,
+      coalesce(sum(CASE WHEN status = 'active' THEN principal_trm END), 0) AS active_principal_trm,
+      coalesce(sum(status = 'repaid'), 0) AS repaid_count,
+      coalesce(sum(status = 'defaulted'), 0) AS defaulted_count
+    FROM loans WHERE (? IS NULL OR lender = ? OR borrower = ?)`);
+
+  const time = (nowMs: number | undefined) => {
+    const t = nowMs ?? now();
+    if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`"nowMs" expected a non-negative integer`);
+    return t;
+  };
+
+  return {
+    gate: deps.gate,
+    applySignedLoan(signed, options = {}) {
+      open();
+      const nowMs = time(options.nowMs);
+      const checked = book.checkLoan(signed, nowMs);
+      if ("exists" in checked) return { status: "exists", loan_id: checked.exists };
+      if (options.repayment === undefined) {
+        const leaf = tx(() => book.writeLoan(checked, now()));
+        merkle.added([leaf]);
+        return { status: "applied", loan_id: checked.signed.loan_id };
+      }
+      const leaves = tx(() => {
+        const at = now();
+        const created = book.writeLoan(checked, at, true);
+        const repaid = book.repay(options.repayment, nowMs);
+        book.payPrincipal(checked.signed, at);
+        return "exists" in repaid ? [created] : [created, repaid.leaf];
+      });
+      merkle.added(leaves);
+      return { status: "applied", loan_id: checked.signed.loan_id };
+    },
+    applyRepayment(repayment, options = {}) {
+      open();
+      const nowMs = time(options.nowMs);
+      const result = tx(() => book.repay(repayment, nowMs));
+      if ("exists" in result) return result.exists;
+      if (result.replaced) merkle.invalidate();
+      else merkle.added([result.leaf]);
+      const loanId = (repayment as { loan_id: string }).loan_id;
+      return { status: "applied", loan_id: loanId, event_id: result.leaf.tradeId };
+    },
+    applyDueDefaults(nowMs) {
+      open();
+      const at = time(nowMs);
+      const { loanIds, leaves } = tx(() => book.defaultDue(at));
+      merkle.added(leaves);
+      return loanIds.map((id) => storedLoan(get.get(id) as LoanRow));
+    },
+    get(loanId) {
+      open();
+      if (!isTradeId(loanId)) throw new TypeError(`"loanId" expected 64 lowercase hex characters`);
+      const row = get.get(loanId) as LoanRow | undefined;
+      return row === undefined ? undefined : storedLoan(row);
+    },
+    list(request = {}) {
+      open();
+      const limit = request.limit ?? 100;
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > LOAN_PAGE_MAX)
+        throw new RangeError(`"limit" expected 1..${LOAN_PAGE_MAX}`);
+      if (request.account !== undefined) checkAccountId(request.account, "account");
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (request.account !== undefined) {
+        where.push("(lender = ? OR borrower = ?)");
+        args.push(request.account, request.account);
+      }
+      if (request.status !== undefined) {
+        if (!["active", "repaid", "defaulted"].includes(request.status))
+          throw new RangeError(`"status" expected active, repaid or defaulted`);
+        where.push("status = ?");
+        args.push(request.status);
+      }
+      const sql = `SELECT * FROM loans ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY created_ms DESC, loan_id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...args, limit) as LoanRow[]).map(storedLoan);
+    },
+    events(loanId) {
+      open();
+      return (events.all(loanId) as LoanEventRow[]).map(storedLoanEvent);
+    },
+    dueBefore(beforeMs, limit = 100) {
+      open();
+      return (due.all(beforeMs, limit) as LoanRow[]).map(storedLoan);
+    },
+    credit(account) {
+      open();
+      checkAccountId(account, "account");
+      return deps.credit(account);
+    },
+    stats(account) {
+      open();
+      if (account !== undefined) checkAccountId(account, "account");
+      const a = account ?? null;
+      const row = stats.get(a, a, a) as Omit<LoanStats, "burned_trm">;
+      return { ...row, burned_trm: burned.get() as number };
+    },
+  };
+}
