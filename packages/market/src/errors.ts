@@ -25,6 +25,14 @@ export const MarketErrorCode = {
   MESH_DISABLED: "MESH_DISABLED",
   /** A routing parameter is invalid (400). */
   INVALID_ROUTE: "INVALID_ROUTE",
+  /** No live lend offer can fund the requested loan (404). */
+  NO_LENDER: "NO_LENDER",
+  /** The other party refused to sign the loan; `details.reason` is its `LoanRejectReason` (409). */
+  LOAN_REJECTED: "LOAN_REJECTED",
+  /** This node's own lending gate or safety gate refused (403); `details.code` says which rule. */
+  LOAN_DENIED: "LOAN_DENIED",
+  /** The loan, repayment or lend offer asked for is invalid here (400). */
+  INVALID_LOAN_REQUEST: "INVALID_LOAN_REQUEST",
 } as const;
 export type MarketErrorCode = (typeof MarketErrorCode)[keyof typeof MarketErrorCode];
 

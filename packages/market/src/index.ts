@@ -61,3 +61,18 @@ export {
 /** Errors, limits and defaults. */
 export { isMarketError, MarketError, MarketErrorCode } from "./errors.js";
 export * from "./constants.js";
+
+/** Lending over the mesh: lend offers, the pool, the loan handshake, loan gossip and the sweeper. */
+export {
+  type BorrowRequest,
+  createLending,
+  LEND_OFFER_TTL_MS,
+  type Lending,
+  type LendingCounters,
+  type LendingLedger,
+  type LendingPool,
+  type LendTerms,
+  type LendToRequest,
+  LOAN_HANDSHAKE_TIMEOUT_MS,
+  LOAN_PROPOSAL_SKEW_MS,
+} from "./lending.js";

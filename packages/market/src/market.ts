@@ -25,6 +25,7 @@ import {
   REPUTATION_ENTRIES_MAX,
 } from "./constants.js";
 import { createConsumer, type PurchaseResult } from "./consumer.js";
+import { createLending, type Lending, type LendingLedger } from "./lending.js";
 import type { MarketEngine } from "./engine.js";
 import { MarketError, MarketErrorCode } from "./errors.js";
 import { type GossipCounters, type GossipHandle, startGossip } from "./gossip.js";
@@ -122,6 +123,8 @@ export interface MarketOptions {
     | ((level: "info" | "warn" | "debug", message: string, fields?: Record<string, unknown>) => void)
     | undefined;
   timings?: MarketTimings | undefined;
+  /** The ledger's lending side (the ledger itself): with it the market lends and borrows (docs/lending.md). */
+  lending?: LendingLedger | undefined;
 }
 
 /** A running (or startable) market. */
@@ -161,6 +164,8 @@ export interface Market {
   gossipCounters(): GossipCounters & Partial<ReputationGossipCounters>;
   /** Publishes this node's due reputation observations now (0 without a reputation service). */
   publishReputation(): Promise<number>;
+  /** Lending over the mesh, when the market was given `lending`. */
+  readonly lending: Lending | undefined;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -304,6 +309,17 @@ export function createMarket(options: MarketOptions): Market {
     },
   });
 
+  const lending =
+    options.lending === undefined
+      ? undefined
+      : createLending({
+          host,
+          ledger: options.lending,
+          signer,
+          clock,
+          log: (message, fields) => log("info", message, fields),
+        });
+
   const viewContext: ViewContext = { host, ledger, book, reputation: (account) => reputation.score(account) };
 
   function observePricing(): void {
@@ -348,6 +364,7 @@ export function createMarket(options: MarketOptions): Market {
     });
     reputationGossip?.start();
     await host.handle(INFER_PROTOCOL_ID, (stream, from, signal) => provider.handle(stream, from, signal));
+    await lending?.start();
     await sync.start();
     unsubscribers.push(
       host.on("peer:connected", ({ account }) => {
@@ -377,6 +394,7 @@ export function createMarket(options: MarketOptions): Market {
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     await sync.stop();
     await host.unhandle(INFER_PROTOCOL_ID).catch(() => undefined);
+    await lending?.stop();
     gossip?.stop();
     gossip = undefined;
     reputationGossip?.stop();
@@ -432,5 +450,6 @@ export function createMarket(options: MarketOptions): Market {
     gossipCounters: () => ({ ...(gossip?.counters as GossipCounters), ...reputationGossip?.counters }),
     publishReputation: async () =>
       running && reputationGossip !== undefined ? reputationGossip.publishRound() : 0,
+    lending,
   };
 }

@@ -73,6 +73,7 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
     pricing: ledger.pricing,
     ...(options.buys === false ? {} : { spend: createSpendPath({ ledger, signer, clock: systemClock }) }),
     reputation: ledger.reputation,
+    lending: ledger,
     timings: {
       offerIntervalMs: options.offerIntervalMs ?? 1_000,
       reputationIntervalMs: options.reputationIntervalMs,
