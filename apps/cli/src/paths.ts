@@ -27,4 +27,12 @@ export const PATHS = {
   peers: "/v1/tirami/peers",
   providers: "/v1/tirami/providers",
   route: "/v1/tirami/route",
+  lend: "/v1/tirami/lend",
+  lendTo: "/v1/tirami/lend-to",
+  borrow: "/v1/tirami/borrow",
+  repay: "/v1/tirami/repay",
+  credit: "/v1/tirami/credit",
+  pool: "/v1/tirami/pool",
+  loans: "/v1/tirami/loans",
+  loan: (loanId: string) => `/v1/tirami/loans/${encodeURIComponent(loanId)}`,
 } as const;

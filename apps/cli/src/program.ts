@@ -9,6 +9,7 @@ import type { CliDeps } from "./deps.js";
 import { GLOBAL_FLAGS, GLOBAL_OPTION_TABLE } from "./options.js";
 import { agentCommand } from "./commands/agent.js";
 import { approvalsCommand } from "./commands/approvals.js";
+import { loanCommand } from "./commands/loan.js";
 import { balanceCommand } from "./commands/balance.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -73,6 +74,7 @@ export function createProgram(deps: CliDeps): Command {
     resumeCommand(deps),
     policyCommand(deps),
     approvalsCommand(deps),
+    loanCommand(deps),
     agentCommand(deps),
     ledgerCommand(deps),
     proofCommand(deps),

@@ -32,6 +32,7 @@ import type { Market } from "@tirami/market";
 import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
+import { lendingRoutes } from "./routes/lending.js";
 
 /** Everything the app uses. */
 export interface AppDeps {
@@ -97,6 +98,16 @@ export function createApp(deps: AppDeps): NodeApp {
           peersConnected: network.peers_connected as number,
           offers: network.offers as number,
           providers: network.providers as number,
+        };
+      }),
+    lending: () =>
+      quietly(() => {
+        const stats = deps.ledger.loans.stats();
+        return {
+          active: stats.active_count,
+          repaid: stats.repaid_count,
+          defaulted: stats.defaulted_count,
+          poolAvailableTrm: deps.mesh?.()?.lending?.pool().total_available_trm ?? 0,
         };
       }),
   });
@@ -186,6 +197,15 @@ export function createApp(deps: AppDeps): NodeApp {
     }),
   );
   app.route("/v1/tirami", meshRoutes({ mesh }));
+  app.route(
+    "/v1/tirami",
+    lendingRoutes({
+      ledger: deps.ledger,
+      localAccount: deps.localAccount,
+      lending: () => mesh()?.lending,
+      nowMs: () => deps.clock.nowMs(),
+    }),
+  );
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
   return { app, metrics };

@@ -25,6 +25,7 @@ export type LedgerPort = Pick<
   | "settlement"
   | "verify"
   | "listAccounts"
+  | "loans"
   | "close"
 >;
 

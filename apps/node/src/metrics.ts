@@ -27,6 +27,8 @@ export interface MetricsSources {
   inFlight(): number;
   /** Peers connected and live offers of other nodes (all, and those serving a model), with a mesh. */
   mesh(): { peersConnected: number; offers: number; providers: number } | undefined;
+  /** Loans in this ledger and the lending pool this node sees (docs/lending.md). */
+  lending(): { active: number; defaulted: number; repaid: number; poolAvailableTrm: number } | undefined;
 }
 
 /** The node's metrics. */
@@ -168,6 +170,28 @@ export function createNodeMetrics(sources: MetricsSources): NodeMetrics {
       if (mesh === undefined) return;
       this.set({ kind: "all" }, mesh.offers);
       this.set({ kind: "providers" }, mesh.providers);
+    },
+  });
+  new Gauge({
+    name: "tirami_loans",
+    help: "Loans in this node's ledger, by status (active, repaid, defaulted)",
+    labelNames: ["status"] as const,
+    registers,
+    collect() {
+      const lending = sources.lending();
+      if (lending === undefined) return;
+      this.set({ status: "active" }, lending.active);
+      this.set({ status: "repaid" }, lending.repaid);
+      this.set({ status: "defaulted" }, lending.defaulted);
+    },
+  });
+  new Gauge({
+    name: "tirami_loan_pool_available_trm",
+    help: "TRM available to borrow in the live lend offers this node sees (its own included)",
+    registers,
+    collect() {
+      const lending = sources.lending();
+      if (lending !== undefined) this.set(lending.poolAvailableTrm);
     },
   });
   const tokens = new Counter({

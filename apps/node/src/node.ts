@@ -233,6 +233,7 @@ async function openNode(
         // Live supply/demand inputs for the ledger's pricing; its merged reputation ranks providers.
         pricing: ledger.pricing,
         reputation: ledger.reputation,
+        lending: ledger,
         // The market counts its purchases and served requests itself; the node adds its local generations.
         localInFlight: () => inFlight.count("local"),
         onServed: (work) => http.metrics.meshServed(work),
