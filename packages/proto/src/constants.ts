@@ -63,3 +63,13 @@ export const MULTIADDR_LENGTH_MAX = 256;
 export const CONTEXT_LENGTH_MAX = 16_777_216;
 /** Concurrent requests a provider may claim to have free (a single machine cannot serve more). */
 export const FREE_CAPACITY_MAX = 65_535;
+/**
+ * Memory an offer's `capacity` may claim: 2^44 bytes (16 TiB), past any single machine in use; a larger
+ * claim is a lie or a bug, and would let one peer soak up a whole model in plans.
+ */
+export const OFFER_MEMORY_BYTES_MAX = 2 ** 44;
+/**
+ * Decoding throughput an offer may claim: 2^44 bytes/s (~17.6 TB/s), five times the memory bandwidth of
+ * the fastest accelerators in use (~3.35 TB/s HBM3).
+ */
+export const OFFER_THROUGHPUT_BYTES_PER_S_MAX = 2 ** 44;

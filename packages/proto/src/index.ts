@@ -26,8 +26,10 @@ export {
   INFER_TOP_K_MAX,
   MESSAGE_BYTES_MAX,
   MULTIADDR_LENGTH_MAX,
+  OFFER_MEMORY_BYTES_MAX,
   OFFER_MODELS_MAX,
   OFFER_MULTIADDRS_MAX,
+  OFFER_THROUGHPUT_BYTES_PER_S_MAX,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_MAX,
   RETRY_AFTER_MS_MAX,
@@ -91,6 +93,7 @@ export { SYNC_START_TRADE_ID, type SyncRequest, type SyncResponse } from "./sync
 /** Gossip. */
 export {
   gossipItemId,
+  type OfferCapacity,
   OFFER_SIGNING_DOMAIN,
   type OfferedModel,
   type ProviderOffer,

@@ -42,6 +42,7 @@ import {
 import {
   bytesMaxOf,
   checkRecord,
+  checkTrailingFields,
   depthOf,
   type Field,
   itemsMaxOf,
@@ -115,6 +116,7 @@ function spec(
   fields: readonly Field[],
   refine?: RecordType["refine"],
 ): KindSpec {
+  checkTrailingFields(fields);
   const record: RecordType = refine === undefined ? { t: "record", fields } : { t: "record", fields, refine };
   const domain = `tirami/msg/${name}/v1`;
   // The message's own list is not on the wire: its fields sit at the top level of the canonical message.
