@@ -16,7 +16,7 @@ import { type AccountId, type Clock, type Signer, systemClock } from "@tirami/co
 import type { Ledger, SpendPath } from "@tirami/ledger";
 import { INFER_PROTOCOL_ID } from "@tirami/proto";
 import type { MeshHost } from "@tirami/net";
-import type { ProviderOffer, SignedTrade } from "@tirami/proto";
+import type { OfferCapacity, ProviderOffer, SignedTrade } from "@tirami/proto";
 import {
   OFFER_BOOK_MAX,
   OFFER_INTERVAL_MS_DEFAULT,
@@ -105,6 +105,8 @@ export interface MarketOptions {
   engine?: (() => MarketEngine | undefined) | undefined;
   /** What this node charges per completion token now (its live price). Needed with an engine. */
   priceTrmPerToken?: (() => number) | undefined;
+  /** This node's capacity for a stage of a split model, advertised in its offer (`@tirami/shard`). */
+  capacity?: (() => OfferCapacity | undefined) | undefined;
   /** The spend path (`createSpendPath`); without it this node serves and relays but does not buy. */
   spend?: SpendPath | undefined;
   /** Fed every offer tick with live supply and demand (`ledger.pricing`). */
@@ -142,6 +144,8 @@ export interface Market {
   route(modelId: string, preference: RoutePreference): RouteCandidate[];
   /** Offers of other nodes serving at least one model. */
   providers(): ProviderOffer[];
+  /** Live offers of every other node, with or without models (e.g. their advertised `capacity`). */
+  offers(): ProviderOffer[];
   peers(): MarketPeerView[];
   network(): Record<string, unknown>;
   /** Requests in flight here, each counted once: the demand input of pricing. */
@@ -226,6 +230,7 @@ export function createMarket(options: MarketOptions): Market {
     signer,
     engine,
     priceTrmPerToken,
+    capacity: options.capacity,
     nowMs,
     send: async (offer) => (gossip === undefined ? 0 : gossip.publishOffer(offer)),
     log: (message, fields) => log("debug", message, fields),
@@ -402,6 +407,7 @@ export function createMarket(options: MarketOptions): Market {
     remoteModels: () => remoteModels(viewContext),
     route: router.route,
     providers: () => othersOffers(viewContext).filter((offer) => offer.models.length > 0),
+    offers: () => othersOffers(viewContext),
     peers: () => peerViews(viewContext),
     network: () =>
       networkView(viewContext, demand(), {
