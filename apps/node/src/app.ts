@@ -32,6 +32,7 @@ import type { Market } from "@tirami/market";
 import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
+import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 
 /** Everything the app uses. */
 export interface AppDeps {
@@ -57,6 +58,8 @@ export interface AppDeps {
   inFlight: InFlight;
   /** The node's market, if it joined a mesh. */
   mesh?: (() => Market | undefined) | undefined;
+  /** What `GET /v1/tirami/topology` plans with (the route is there when given). */
+  topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -186,6 +189,11 @@ export function createApp(deps: AppDeps): NodeApp {
     }),
   );
   app.route("/v1/tirami", meshRoutes({ mesh }));
+  if (deps.topology !== undefined)
+    app.route(
+      "/v1/tirami",
+      topologyRoutes({ ...deps.topology, engine: deps.engine, mesh, localAccount: deps.localAccount }),
+    );
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
   return { app, metrics };
