@@ -27,4 +27,5 @@ export const PATHS = {
   peers: "/v1/tirami/peers",
   providers: "/v1/tirami/providers",
   route: "/v1/tirami/route",
+  topology: "/v1/tirami/topology",
 } as const;

@@ -22,6 +22,7 @@ import { pricingCommand } from "./commands/pricing.js";
 import { proofCommand } from "./commands/proof.js";
 import { settleCommand } from "./commands/settle.js";
 import { statusCommand } from "./commands/status.js";
+import { topologyCommand } from "./commands/topology.js";
 import { tradesCommand } from "./commands/trades.js";
 import { workerCommand } from "./commands/worker.js";
 
@@ -68,6 +69,7 @@ export function createProgram(deps: CliDeps): Command {
     pricingCommand(deps),
     peersCommand(deps),
     providersCommand(deps),
+    topologyCommand(deps),
     settleCommand(deps),
     killCommand(deps),
     resumeCommand(deps),
