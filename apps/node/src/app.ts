@@ -25,6 +25,7 @@ import { agentRoutes } from "./routes/agents.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
 import { completionsRoutes } from "./routes/completions.js";
 import { economyRoutes } from "./routes/economy.js";
+import { embeddingsRoutes } from "./routes/embeddings.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelsRoutes } from "./routes/models.js";
 import { safetyRoutes } from "./routes/safety.js";
@@ -166,6 +167,7 @@ export function createApp(deps: AppDeps): NodeApp {
   };
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes({ ...generation, remote }));
+  app.route("/v1", embeddingsRoutes(generation));
   app.route(
     "/v1",
     modelsRoutes({
