@@ -11,6 +11,10 @@ export { ProtoError, ProtoErrorCode } from "./errors.js";
 /** Limits and protocol ids. */
 export {
   CONTEXT_LENGTH_MAX,
+  EMBED_DIMENSIONS_MAX,
+  EMBED_INPUTS_MAX,
+  EMBED_PROTOCOL_ID,
+  EMBED_VECTORS_PER_FRAME_MAX,
   ERROR_MESSAGE_BYTES_MAX,
   FREE_CAPACITY_MAX,
   INFER_CONTENT_BYTES_MAX,
@@ -89,6 +93,7 @@ export {
   type TradeRejectReason,
 } from "./settle.js";
 export { SYNC_START_TRADE_ID, type SyncRequest, type SyncResponse } from "./sync.js";
+export { type EmbedEnd, type EmbedRequest, type EmbedVectors } from "./embed.js";
 
 /** Gossip. */
 export {

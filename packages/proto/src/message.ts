@@ -60,6 +60,14 @@ import {
 } from "./settle.js";
 import { SYNC_REQUEST_FIELDS, SYNC_RESPONSE_FIELDS, type SyncRequest, type SyncResponse } from "./sync.js";
 import { SIGNED_TRADE_RECORD, type SignedTrade } from "./trade.js";
+import {
+  EMBED_END_FIELDS,
+  EMBED_REQUEST_FIELDS,
+  EMBED_VECTORS_FIELDS,
+  type EmbedEnd,
+  type EmbedRequest,
+  type EmbedVectors,
+} from "./embed.js";
 
 /** Every message that crosses the wire. */
 export type Message =
@@ -74,7 +82,10 @@ export type Message =
   | SyncResponse
   | TradeGossip
   | ProviderOffer
-  | ReputationObservation;
+  | ReputationObservation
+  | EmbedRequest
+  | EmbedVectors
+  | EmbedEnd;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -140,6 +151,9 @@ const SPECS: readonly KindSpec[] = [
   spec("trade_gossip", "trade-gossip", SIGNED_TRADE_RECORD.fields),
   spec("provider_offer", "provider-offer", PROVIDER_OFFER_FIELDS, refineOffer),
   spec("reputation_observation", "reputation-observation", REPUTATION_OBSERVATION_FIELDS, refineObservation),
+  spec("embed_request", "embed-request", EMBED_REQUEST_FIELDS),
+  spec("embed_vectors", "embed-vectors", EMBED_VECTORS_FIELDS),
+  spec("embed_end", "embed-end", EMBED_END_FIELDS),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));
