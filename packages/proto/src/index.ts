@@ -67,6 +67,7 @@ export {
   TRADE_DOMAIN,
   TRADE_NONCE_BYTES,
   tradeCanonicalBytes,
+  tradeCostTrm,
   type TradeInput,
   type TradeSignatureFailure,
 } from "./trade.js";
