@@ -8,13 +8,14 @@
  * - `start()` / `stop()`: subscribe, serve the protocols, publish the offer now and every
  *   `offerIntervalMs`, feed pricing its live inputs, sync with each peer that connects;
  * - `buy(request)`: route to the best provider for the model and buy the completion, streamed through
- *   `onText`, settled by a dual-signed trade through the ledger's spend path;
+ *   `onText`, settled by a dual-signed trade through the ledger's spend path; `buyEmbeddings` likewise
+ *   for embeddings (`/tirami/embed/1.0.0`), priced per input token;
  * - `route`, `providers`, `peers`, `network`, `remoteModels`, `demand`: what an API shows.
  * @module
  */
 import { type AccountId, type Clock, type Signer, systemClock } from "@tirami/core";
 import type { Ledger, SpendPath } from "@tirami/ledger";
-import { INFER_PROTOCOL_ID } from "@tirami/proto";
+import { EMBED_PROTOCOL_ID, INFER_PROTOCOL_ID } from "@tirami/proto";
 import type { MeshHost } from "@tirami/net";
 import type { OfferCapacity, ProviderOffer, SignedTrade } from "@tirami/proto";
 import {
@@ -40,7 +41,8 @@ import {
   type ReputationGossip,
   type ReputationGossipCounters,
 } from "./reputation-gossip.js";
-import { type BuyRequest, createRouter } from "./router.js";
+import { type BuyRequest, createRouter, type EmbeddingBuyRequest } from "./router.js";
+import { createEmbeddingConsumer, type EmbeddingPurchaseResult } from "./embed-consumer.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
 import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
@@ -138,6 +140,8 @@ export interface Market {
    *   the spend path's SpendDeniedError and INSUFFICIENT_BALANCE.
    */
   buy(request: BuyRequest): Promise<PurchaseResult>;
+  /** Buys embeddings from the best provider of the model, priced per input token (`embed-consumer.ts`). */
+  buyEmbeddings(request: EmbeddingBuyRequest): Promise<EmbeddingPurchaseResult>;
   /** True when some live offer of another node serves `modelId`. */
   servesRemotely(modelId: string): boolean;
   remoteModels(): RemoteModel[];
@@ -285,18 +289,20 @@ export function createMarket(options: MarketOptions): Market {
     log: (event, fields) => log("info", event, fields),
   });
 
-  const consumer =
+  const consumerDeps =
     options.spend === undefined
       ? undefined
-      : createConsumer({
+      : {
           host,
           spend: options.spend,
           clock,
           reputation,
           publishTrade,
           inFlight: tracker("buying"),
-          onTradeApplied: (signed) => emitTrade(signed, "consumer"),
-        });
+          onTradeApplied: (signed: SignedTrade) => emitTrade(signed, "consumer"),
+        };
+  const consumer = consumerDeps === undefined ? undefined : createConsumer(consumerDeps);
+  const embeddingConsumer = consumerDeps === undefined ? undefined : createEmbeddingConsumer(consumerDeps);
 
   const router = createRouter({
     host,
@@ -307,6 +313,7 @@ export function createMarket(options: MarketOptions): Market {
         throw new MarketError(MarketErrorCode.MESH_DISABLED, "this node has no spend path: it cannot buy");
       return consumer.purchase(request);
     },
+    purchaseEmbeddings: embeddingConsumer?.purchase,
   });
 
   const viewContext: ViewContext = { host, ledger, book, reputation: (account) => reputation.score(account) };
@@ -353,6 +360,9 @@ export function createMarket(options: MarketOptions): Market {
     });
     reputationGossip?.start();
     await host.handle(INFER_PROTOCOL_ID, (stream, from, signal) => provider.handle(stream, from, signal));
+    await host.handle(EMBED_PROTOCOL_ID, (stream, from, signal) =>
+      provider.handleEmbed(stream, from, signal),
+    );
     await sync.start();
     unsubscribers.push(
       host.on("peer:connected", ({ account }) => {
@@ -382,6 +392,7 @@ export function createMarket(options: MarketOptions): Market {
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     await sync.stop();
     await host.unhandle(INFER_PROTOCOL_ID).catch(() => undefined);
+    await host.unhandle(EMBED_PROTOCOL_ID).catch(() => undefined);
     gossip?.stop();
     gossip = undefined;
     reputationGossip?.stop();
@@ -402,6 +413,16 @@ export function createMarket(options: MarketOptions): Market {
           ),
         );
       return router.buy(request);
+    },
+    buyEmbeddings(request) {
+      if (!running || embeddingConsumer === undefined)
+        return Promise.reject(
+          new MarketError(
+            MarketErrorCode.MESH_DISABLED,
+            "the market is not running on this node (or it cannot buy)",
+          ),
+        );
+      return router.buyEmbeddings(request);
     },
     servesRemotely: (modelId) => router.route(modelId, "balanced").length > 0,
     remoteModels: () => remoteModels(viewContext),
