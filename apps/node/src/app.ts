@@ -167,7 +167,7 @@ export function createApp(deps: AppDeps): NodeApp {
   };
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes({ ...generation, remote }));
-  app.route("/v1", embeddingsRoutes(generation));
+  app.route("/v1", embeddingsRoutes({ ...generation, remote }));
   app.route(
     "/v1",
     modelsRoutes({
