@@ -60,7 +60,7 @@ describe("planTopology", () => {
     expect(view.candidates[0]?.id).toBe(planned[PLAN_PEERS_MAX]?.account);
     expect(view.plan.feasible).toBe(true);
     if (!view.plan.feasible) return;
-    const ids = new Set(view.candidates.map((candidate) => candidate.id));
+    const ids = new Set<string>(view.candidates.map((candidate) => candidate.id));
     for (const stage of view.plan.stages) expect(ids.has(stage.peer_id)).toBe(true);
     expect(view.layer_count).toBe(5);
   });
