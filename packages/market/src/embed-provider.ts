@@ -12,9 +12,9 @@ import { type AccountId, costTrm, isTiramiError } from "@tirami/core";
 import type { FramedStream } from "@tirami/net";
 import { decodeMessage, EMBED_VECTORS_PER_FRAME_MAX, type EmbedRequest, encodeMessage } from "@tirami/proto";
 import type { MarketEngine } from "./engine.js";
-import type { ProviderDeps, ProviderStats, ServedRequest } from "./provider.js";
-import { checkRequest } from "./provider.js";
+import type { ProviderDeps, ProviderStats } from "./provider.js";
 import { InferFailure } from "./provider-stream.js";
+import { checkRequest, type ServedRequest } from "./served-request.js";
 
 /** The parts of the provider an embeddings stream shares with generations. */
 export interface EmbedProviderKit {

@@ -41,6 +41,7 @@ import type { MarketEngine } from "./engine.js";
 import { type GeneratedWork, InferFailure, streamGeneration } from "./provider-stream.js";
 import { chunkIntervalMs } from "./token-sender.js";
 import { serveEmbeddings } from "./embed-provider.js";
+import { checkRequest, type ServedRequest } from "./served-request.js";
 import type { LocalReputation } from "./reputation.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
 
@@ -83,33 +84,6 @@ export interface ProviderStats {
 
 /** Retry hint sent when this ledger holds too much already. */
 const HOLD_LIMIT_RETRY_AFTER_MS = 1_000;
-
-/** What steps 1–4 and the trade read of a request: the same for generations and embeddings. */
-export interface ServedRequest {
-  request_id: string;
-  consumer: AccountId;
-  model_id: string;
-  price_trm_per_token: number;
-}
-
-/** Step 1: the request is the peer's own, for the loaded model, at an acceptable price. */
-export function checkRequest(
-  request: ServedRequest,
-  from: AccountId,
-  engine: MarketEngine | undefined,
-  floor: number | undefined,
-): MarketEngine {
-  if (request.consumer !== from)
-    throw new InferFailure("INVALID_REQUEST", "consumer is not the authenticated peer");
-  if (engine === undefined || engine.manifest.id !== request.model_id)
-    throw new InferFailure("INVALID_REQUEST", `model ${request.model_id} is not served here`);
-  if (floor === undefined || request.price_trm_per_token < floor)
-    throw new InferFailure(
-      "INVALID_REQUEST",
-      `quoted price ${request.price_trm_per_token} is below the offered ${floor} TRM/token`,
-    );
-  return engine;
-}
 
 /** Waits for the consumer's answer to a proposal; undefined when none comes in time or the stream ends. */
 async function answerOf(frames: AsyncIterator<Uint8Array>): Promise<Uint8Array | undefined> {
