@@ -4,7 +4,7 @@
  * libp2p on 127.0.0.1). The vectors equal the provider's own answer to the same request (base64 and
  * float alike), the response carries the trade (`x_tirami.trm_cost = ceil(input tokens × price)`,
  * `trade_id`), the dual-signed trade (0 completion tokens) is on both ledgers, and `dimensions` is refused
- * on a purchase before anything is paid.
+ * on a purchase before anything is paid; a node without a model needs the model named.
  */
 import OpenAI from "openai";
 import { costTrm } from "@tirami/core";
@@ -61,7 +61,12 @@ describe("embeddings bought from the mesh", () => {
     });
   });
 
-  it("refuses dimensions on a purchase before paying", async () => {
+  it("needs a model named where the node serves none, and refuses dimensions on a purchase before paying", async () => {
+    await expect(
+      consumerClient.embeddings.create({ input: "x" } as unknown as Parameters<
+        typeof consumerClient.embeddings.create
+      >[0]),
+    ).rejects.toMatchObject({ status: 400, param: "model" });
     const trades = consumer.node.ledger.tradeCount();
     await expect(
       consumerClient.embeddings.create({ model: MODEL, input: "x", dimensions: 64 }),

@@ -64,9 +64,9 @@ export function inputTokensMax(inputs: readonly string[]): number {
 }
 
 /** Same rule as chat (`wantsRemote`): the mesh when the model is not local, or when a route was asked for. */
-function goesToMesh(deps: EmbeddingsDeps, model: string | undefined, hints: RouteHints): boolean {
+function goesToMesh(deps: EmbeddingsDeps, model: string, hints: RouteHints): boolean {
   const market = deps.remote.market();
-  if (market === undefined || model === undefined) return false;
+  if (market === undefined) return false;
   const local = deps.engine()?.manifest.id === model;
   if (local && !hints.explicit) return false;
   return !local || market.servesRemotely(model);
@@ -129,8 +129,17 @@ export function embeddingsRoutes(deps: EmbeddingsDeps): Hono<AppEnv> {
     const hints = routeHintsOf(raw, c.req.raw.headers);
     const inputs = typeof body.input === "string" ? [body.input] : body.input;
     const model = body.model ?? deps.engine()?.manifest.id;
-    if (goesToMesh(deps, model, hints)) return c.json(await embedRemotely(c, deps, body, inputs, hints));
-    const engine = engineFor(deps.engine(), model ?? "");
+    if (model === undefined)
+      throw new NodeError(
+        NodeErrorCode.INVALID_REQUEST,
+        "model: required, this node serves no model of its own",
+        {
+          param: "model",
+        },
+      );
+    if (goesToMesh(deps, model, hints))
+      return c.json(await embedRemotely(c, deps, { body, model, inputs, hints }));
+    const engine = engineFor(deps.engine(), model);
     checkDimensions(body.dimensions, engine.manifest.embedding_length);
     const entry = deps.inFlight.begin();
     const onClientAbort = (): void => entry.abort("client disconnected");
@@ -168,10 +177,9 @@ export function embeddingsRoutes(deps: EmbeddingsDeps): Hono<AppEnv> {
 async function embedRemotely(
   c: Context<AppEnv>,
   deps: EmbeddingsDeps,
-  body: EmbeddingsBody,
-  inputs: string[],
-  hints: RouteHints,
+  request: { body: EmbeddingsBody; model: string; inputs: string[]; hints: RouteHints },
 ) {
+  const { body, model, inputs, hints } = request;
   const market = deps.remote.market();
   if (market === undefined)
     throw new MarketError(MarketErrorCode.MESH_DISABLED, "the mesh is not running on this node");
@@ -181,7 +189,6 @@ async function embedRemotely(
       "dimensions: a purchase from the mesh cannot be checked against the model's width before it is paid for; omit dimensions",
       { param: "dimensions" },
     );
-  const model = body.model as string;
   let outcome = "error";
   try {
     const result = await market.buyEmbeddings({
