@@ -100,6 +100,8 @@ export async function serveEmbeddings(
         `the inputs are ${result.prompt_tokens} tokens, more than max_input_tokens ${request.max_input_tokens}`,
       );
     await sendVectors(stream, request, result);
+    // Served work for the node's counters: input tokens, nothing generated.
+    kit.deps.onServed?.({ promptTokens: result.prompt_tokens, completionTokens: 0, finish: "stop" });
     await kit.proposeAndSettle(
       stream,
       frames,
