@@ -5,7 +5,8 @@
  * providers, and `tirami proof` verifies the trade's inclusion against the seed's root. A consumer node
  * (`tirami node --bootstrap`) then shows the safety gate through the CLI: an agent's spend above its
  * approval threshold waits (`chat --wait-approval`) until `tirami approvals approve` lets it through, and
- * with the kill switch on the next spend exits 5.
+ * with the kill switch on the next spend exits 5. `tirami topology` on the seed then plans its model
+ * across the seed and the consumer from the capacity both advertise, and says the plan is not executed.
  */
 import { spawn } from "node:child_process";
 import { testModelPath, waitFor, waitForValue } from "@tirami/test-kit";
@@ -196,4 +197,39 @@ it("an agent's spend above its approval threshold waits for an operator; the kil
   expect((await runCli([...at, "resume"])).code).toBe(0);
   const after = await runCli([...at, "chat", "-n", "3", "Hi"]);
   expect(after.code, after.stderr).toBe(0);
+});
+
+it("tirami topology plans the seed's model across the nodes advertising capacity", async () => {
+  consumer ??= await startNode({
+    model: false,
+    extra: ["--p2p-port", "0", "--bootstrap", seed.multiaddr, "--offer-interval-ms", "1000"],
+  });
+  const at = ["--url", seed.url, "--home", seed.home];
+  type View = {
+    model: string;
+    executable: boolean;
+    candidates: { id: string }[];
+    plan: { feasible: boolean; stages?: { layer_start: number; layer_end: number }[] };
+  };
+  const view = await waitForValue(
+    "the consumer's capacity at the seed",
+    async () => {
+      const run = json<View>(await runCli([...at, "topology", "--json"]));
+      return run.candidates.length >= 2 ? run : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  expect(view.model).toBe("stories260K");
+  expect(view.executable).toBe(false);
+  expect(view.plan.feasible).toBe(true);
+  expect(view.plan.stages?.[0]?.layer_start).toBe(0);
+  expect(view.plan.stages?.at(-1)?.layer_end).toBe(5);
+  const human = await runCli([...at, "topology", "--context-tokens", "512"]);
+  expect(human.code, human.stderr).toBe(0);
+  expect(human.stdout).toMatch(/model\s+stories260K/);
+  expect(human.stdout).toMatch(/tokens\/s \(pipelined\)/);
+  expect(human.stderr).toContain("Planning only");
+  const unknown = await runCli([...at, "topology", "--model", "no-such-model"]);
+  expect(unknown.code).toBe(7);
+  expect(unknown.stderr).toContain("MODEL_NOT_FOUND");
 });

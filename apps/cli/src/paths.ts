@@ -35,4 +35,5 @@ export const PATHS = {
   pool: "/v1/tirami/pool",
   loans: "/v1/tirami/loans",
   loan: (loanId: string) => `/v1/tirami/loans/${encodeURIComponent(loanId)}`,
+  topology: "/v1/tirami/topology",
 } as const;

@@ -23,6 +23,7 @@ import { pricingCommand } from "./commands/pricing.js";
 import { proofCommand } from "./commands/proof.js";
 import { settleCommand } from "./commands/settle.js";
 import { statusCommand } from "./commands/status.js";
+import { topologyCommand } from "./commands/topology.js";
 import { tradesCommand } from "./commands/trades.js";
 import { workerCommand } from "./commands/worker.js";
 
@@ -69,6 +70,7 @@ export function createProgram(deps: CliDeps): Command {
     pricingCommand(deps),
     peersCommand(deps),
     providersCommand(deps),
+    topologyCommand(deps),
     settleCommand(deps),
     killCommand(deps),
     resumeCommand(deps),

@@ -25,6 +25,7 @@ import { agentRoutes } from "./routes/agents.js";
 import { chatCompletionsRoutes } from "./routes/chat-completions.js";
 import { completionsRoutes } from "./routes/completions.js";
 import { economyRoutes } from "./routes/economy.js";
+import { embeddingsRoutes } from "./routes/embeddings.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelsRoutes } from "./routes/models.js";
 import { safetyRoutes } from "./routes/safety.js";
@@ -33,6 +34,7 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 
 /** Everything the app uses. */
 export interface AppDeps {
@@ -58,6 +60,8 @@ export interface AppDeps {
   inFlight: InFlight;
   /** The node's market, if it joined a mesh. */
   mesh?: (() => Market | undefined) | undefined;
+  /** What `GET /v1/tirami/topology` plans with (the route is there when given). */
+  topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -174,6 +178,7 @@ export function createApp(deps: AppDeps): NodeApp {
   };
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes({ ...generation, remote }));
+  app.route("/v1", embeddingsRoutes({ ...generation, remote }));
   app.route(
     "/v1",
     modelsRoutes({
@@ -206,6 +211,11 @@ export function createApp(deps: AppDeps): NodeApp {
       nowMs: () => deps.clock.nowMs(),
     }),
   );
+  if (deps.topology !== undefined)
+    app.route(
+      "/v1/tirami",
+      topologyRoutes({ ...deps.topology, engine: deps.engine, mesh, localAccount: deps.localAccount }),
+    );
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
   return { app, metrics };

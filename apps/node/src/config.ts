@@ -173,6 +173,20 @@ export const NODE_CONFIG_TABLE = {
     max: 3_600_000,
     doc: "How often this node re-publishes its signed offer (also on change), in milliseconds.",
   },
+  shard_memory_bytes: {
+    kind: "integer",
+    default: 0,
+    min: 0,
+    max: 2 ** 44,
+    doc: "Memory this node offers a stage of a split model, advertised in its offer (bytes); 0 = the machine's free memory when each offer is built.",
+  },
+  shard_throughput_bytes_per_s: {
+    kind: "integer",
+    default: 0,
+    min: 0,
+    max: 2 ** 44,
+    doc: "Weight bytes per second this node reads while decoding, advertised in its offer; 0 = measured once (this process's memory read rate, a proxy).",
+  },
   log_level: {
     kind: "enum",
     values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

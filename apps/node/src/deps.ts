@@ -8,7 +8,7 @@ import type { Engine } from "@tirami/infer";
 import type { Ledger } from "@tirami/ledger";
 
 /** The local model: the calls the node makes on an `@tirami/infer` engine. */
-export type EnginePort = Pick<Engine, "manifest" | "chat" | "generate" | "stats" | "close">;
+export type EnginePort = Pick<Engine, "manifest" | "chat" | "generate" | "embed" | "stats" | "close">;
 
 /** The ledger calls the node makes. */
 export type LedgerPort = Pick<

@@ -32,6 +32,8 @@ import { agentSpenders } from "./agents/spenders.js";
 import { openNodeDatabase } from "./agents/db.js";
 import { createUsageMeter } from "./agents/usage.js";
 import { createApp, type NodeApp } from "./app.js";
+import { createCapacitySource } from "./shard/capacity.js";
+import { manifestOnDisk } from "./shard/manifest-on-disk.js";
 import type { NodeConfig } from "./config.js";
 import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
 import { NodeError, NodeErrorCode } from "./errors.js";
@@ -153,11 +155,12 @@ async function openNode(
   });
   let ledgerOpen = true;
   const nodeDb = openNodeDatabase(join(home, NODE_DB_FILE));
+  const modelsDir = config.models_dir ?? join(home, "models");
   let engine: EnginePort | undefined;
   try {
     if (config.model !== undefined && config.model !== "") {
       const resolved = await resolveModel(config.model, {
-        modelsDir: config.models_dir ?? join(home, "models"),
+        modelsDir,
       });
       engine = await createEngine({
         modelPath: resolved.path,
@@ -179,6 +182,10 @@ async function openNode(
   const usage = createUsageMeter(nodeDb, clock);
   const inFlight = createInFlight();
   const pricing = nodePricing(ledger, config.price_trm_per_token);
+  const capacity = createCapacitySource({
+    memoryBytes: config.shard_memory_bytes,
+    throughputBytesPerS: config.shard_throughput_bytes_per_s,
+  });
   let mesh: Market | undefined;
   const http = createApp({
     clock,
@@ -200,6 +207,11 @@ async function openNode(
     pricing,
     inFlight,
     mesh: () => mesh,
+    topology: {
+      capacity,
+      manifestOf: (modelId) => manifestOnDisk(modelsDir, modelId),
+      contextTokens: config.context_size,
+    },
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -230,6 +242,7 @@ async function openNode(
         engine: () => engine,
         spend,
         priceTrmPerToken: () => pricing.priceTrmPerToken(),
+        capacity,
         // Live supply/demand inputs for the ledger's pricing; its merged reputation ranks providers.
         pricing: ledger.pricing,
         reputation: ledger.reputation,

@@ -56,3 +56,6 @@ export const HF_BASE_URL_DEFAULT = "https://huggingface.co";
 export const PART_SUFFIX = ".part";
 /** Most directory entries scanned when looking a model up by name in the models directory. */
 export const MODELS_DIR_SCAN_MAX = 10_000;
+
+/** Inputs one embeddings request may carry (the OpenAI API's own limit). */
+export const EMBED_INPUTS_MAX = 2_048;

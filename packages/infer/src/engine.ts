@@ -41,6 +41,7 @@ import {
   ModelLoadError,
   ModelNotFoundError,
 } from "./errors.js";
+import { Embedder, type EmbeddingResult, type EmbedOptions } from "./embed.js";
 import { getSharedLlama } from "./llama.js";
 import { type ModelManifest, readModelManifest } from "./manifest.js";
 import {
@@ -128,6 +129,8 @@ export interface Engine {
   tokenizeChat(messages: readonly ChatMessage[]): number[];
   /** Text of `tokens` (special tokens rendered as text), e.g. to inspect a rendered chat prompt. */
   detokenize(tokens: readonly number[]): string;
+  /** Unit-length embeddings of `inputs` through an embedding context made on first use (`embed.ts`). */
+  embed(inputs: readonly string[], options?: EmbedOptions): Promise<EmbeddingResult>;
   /** Occupancy: active, queued, capacity, free. */
   stats(): EngineStats;
   /** Aborts running generations, rejects queued ones with `EngineClosedError`, frees the model. Idempotent. */
@@ -276,6 +279,7 @@ class LlamaEngine implements Engine {
   readonly #slots: Slots;
   readonly #bos: Token | null;
   readonly #running = new Set<{ controller: AbortController; done: Promise<unknown> }>();
+  readonly #embedder: Embedder;
   #closed = false;
 
   constructor(init: {
@@ -301,6 +305,12 @@ class LlamaEngine implements Engine {
       retryAfterMs: init.busyRetryAfterMs,
     });
     this.#bos = beginningToken(init.model);
+    this.#embedder = new Embedder(init.model, {
+      contextSize: init.context.contextSize,
+      threads: init.threads,
+      queueMax: init.queueMax,
+      busyRetryAfterMs: init.busyRetryAfterMs,
+    });
     this.settings = {
       threads: init.threads,
       context_size_tokens: init.context.contextSize,
@@ -312,6 +322,11 @@ class LlamaEngine implements Engine {
 
   stats(): EngineStats {
     return this.#slots.stats();
+  }
+
+  embed(inputs: readonly string[], options: EmbedOptions = {}): Promise<EmbeddingResult> {
+    if (this.#closed) return Promise.reject(new EngineClosedError());
+    return this.#embedder.embed(inputs, options);
   }
 
   detokenize(tokens: readonly number[]): string {
@@ -352,6 +367,7 @@ class LlamaEngine implements Engine {
     this.#slots.rejectAll(new EngineClosedError());
     for (const run of this.#running) run.controller.abort(new EngineClosedError());
     await Promise.allSettled([...this.#running].map((run) => run.done));
+    await this.#embedder.close();
     await this.#context.dispose();
     await this.#model.dispose();
   }

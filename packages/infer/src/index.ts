@@ -16,6 +16,7 @@ export {
   type GenerationResult,
 } from "./engine.js";
 export { type GenerationOptions } from "./options.js";
+export { type EmbeddingResult, type EmbedOptions } from "./embed.js";
 export { type TextStream } from "./stream.js";
 export { type EngineStats } from "./slots.js";
 export { CHAT_WRAPPER_NAMES, type ChatWrapperOption, type ChatWrapperSource } from "./chat-wrapper.js";

@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { GgmlType, GgufFileType, readGgufFileInfo } from "node-llama-cpp";
 import { ModelLoadError } from "./errors.js";
+import { layerWeightBytesOf } from "./layer-bytes.js";
 
 /** What a GGUF model is. Field names are snake_case because the manifest travels on the wire. */
 export interface ModelManifest {
@@ -40,7 +41,21 @@ export interface ModelManifest {
   parameter_count: number;
   /** File size in bytes. */
   file_size_bytes: number;
+  /** Weight bytes of each block, in order (`layer-bytes.ts`): what a split of the model moves. */
+  layer_weight_bytes: number[];
+  /** Weights outside blocks that the first stage holds: the token embedding and the like. */
+  input_weight_bytes: number;
+  /** Weights the last stage holds: final norm and output head (the token embedding when tied). */
+  output_weight_bytes: number;
+  /**
+   * KV-cache bytes per token of context per layer at llama.cpp's default f16 cache:
+   * `head_count_kv × (key_length + value_length) × 2`, the lengths defaulting to `embedding_length ÷ head_count`.
+   */
+  kv_bytes_per_token_per_layer: number;
 }
+
+/** Bytes of one f16 KV-cache element (llama.cpp's default cache type). */
+const KV_ELEMENT_BYTES = 2;
 
 /** Labels of `general.file_type` (llama.cpp `llama_ftype`), shortened from `GgufFileType` names. */
 function fileTypeLabel(fileType: number): string {
@@ -81,6 +96,12 @@ export async function readModelManifest(modelPath: string): Promise<ModelManifes
   const ggml = (tokenizer["ggml"] ?? {}) as Record<string, unknown>;
   const tokens = ggml["tokens"];
   const headCount = numberOrZero(attention["head_count"]);
+  const headCountKv = numberOrZero(attention["head_count_kv"]) || headCount;
+  const embeddingLength = numberOrZero(arch["embedding_length"]);
+  const headLength = headCount > 0 ? Math.floor(embeddingLength / headCount) : 0;
+  const keyLength = numberOrZero(attention["key_length"]) || headLength;
+  const valueLength = numberOrZero(attention["value_length"]) || headLength;
+  const blockCount = numberOrZero(arch["block_count"]);
   const fileType = typeof general["file_type"] === "number" ? general["file_type"] : null;
 
   let parameterCount = 0;
@@ -98,11 +119,11 @@ export async function readModelManifest(modelPath: string): Promise<ModelManifes
     id: basename(modelPath).replace(/\.gguf$/i, ""),
     architecture,
     name: typeof general["name"] === "string" ? general["name"] : null,
-    block_count: numberOrZero(arch["block_count"]),
+    block_count: blockCount,
     context_length_tokens: numberOrZero(arch["context_length"]),
-    embedding_length: numberOrZero(arch["embedding_length"]),
+    embedding_length: embeddingLength,
     head_count: headCount,
-    head_count_kv: numberOrZero(attention["head_count_kv"]) || headCount,
+    head_count_kv: headCountKv,
     vocab_size: numberOrZero(arch["vocab_size"]) || (Array.isArray(tokens) ? tokens.length : 0),
     tokenizer_model: typeof ggml["model"] === "string" ? ggml["model"] : null,
     has_chat_template:
@@ -116,5 +137,7 @@ export async function readModelManifest(modelPath: string): Promise<ModelManifes
           : "unknown",
     parameter_count: parameterCount,
     file_size_bytes: sizeBytes,
+    ...layerWeightBytesOf(info.fullTensorInfo ?? [], blockCount, sizeBytes),
+    kv_bytes_per_token_per_layer: headCountKv * (keyLength + valueLength) * KV_ELEMENT_BYTES,
   };
 }

@@ -16,7 +16,7 @@ export const LedgerErrorCode = {
   TRADE_STALE: "TRADE_STALE",
   /** A trade with this id exists with different content or signatures. */
   TRADE_CONFLICT: "TRADE_CONFLICT",
-  /** The trade is malformed, or its amount is not `costTrm(completion_tokens, price_trm_per_token)`. */
+  /** The trade is malformed, or its amount is not proto's `tradeCostTrm(trade)`. */
   TRADE_INVALID: "TRADE_INVALID",
   /** No trade with this id. */
   TRADE_NOT_FOUND: "TRADE_NOT_FOUND",

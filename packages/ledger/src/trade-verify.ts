@@ -7,8 +7,15 @@
  * @module
  */
 import { hash } from "node:crypto";
-import { costTrm, fromHex, isSignatureHex, verifySignature } from "@tirami/core";
-import { isTradeId, parseTrade, TRADE_DOMAIN, type Trade, type TradeSignatureFailure } from "@tirami/proto";
+import { fromHex, isSignatureHex, verifySignature } from "@tirami/core";
+import {
+  isTradeId,
+  parseTrade,
+  TRADE_DOMAIN,
+  type Trade,
+  tradeCostTrm,
+  type TradeSignatureFailure,
+} from "@tirami/proto";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 
 /** A trade that verified and is about to be written (internal to the ledger). */
@@ -104,7 +111,7 @@ function failed(failure: TradeSignatureFailure): never {
 
 /**
  * Fields, `trade_id` and both signatures (the verdicts of `checkSignedTrade`), then freshness against
- * `nowMs` and `amount_trm = costTrm(completion_tokens, price)`. Returns what the ledger stores; throws
+ * `nowMs` and `amount_trm = tradeCostTrm(trade)` (completion tokens × price, or prompt tokens × price for input-priced work). Returns what the ledger stores; throws
  * LedgerError (TRADE_INVALID, TRADE_SIGNATURE_INVALID, TRADE_STALE). Each input field is read once.
  */
 export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindowMs: number): VerifiedTrade {
@@ -141,7 +148,7 @@ export function verifySignedTrade(signed: unknown, nowMs: number, freshnessWindo
   }
   let expectedTrm: number;
   try {
-    expectedTrm = costTrm(trade.completion_tokens, trade.price_trm_per_token);
+    expectedTrm = tradeCostTrm(trade);
   } catch {
     invalid(LedgerErrorCode.TRADE_INVALID, "trade cost is out of range", { trade_id: tradeId });
   }

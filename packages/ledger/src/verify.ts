@@ -7,8 +7,8 @@
  * @module
  */
 import type Database from "better-sqlite3";
-import { costTrm, equalBytes, sha256, toHex, verifySignature } from "@tirami/core";
-import { tradeCanonicalBytes } from "@tirami/proto";
+import { equalBytes, sha256, toHex, verifySignature } from "@tirami/core";
+import { tradeCanonicalBytes, tradeCostTrm } from "@tirami/proto";
 import type { AccountRow } from "./accounts.js";
 import { VERIFY_ISSUES_MAX } from "./constants.js";
 import { leafHash } from "./merkle/hash.js";
@@ -291,7 +291,7 @@ function checkTrade(
     report({ kind: "trade_signature", trade_id: id, message: "consumer signature does not verify" });
   let expected = -1;
   try {
-    expected = costTrm(row.completion_tokens, row.price_trm_per_token);
+    expected = tradeCostTrm(row);
   } catch {
     expected = -1;
   }

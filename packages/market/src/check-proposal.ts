@@ -14,9 +14,12 @@ export interface ProposalExpectation {
   consumer: AccountId;
   modelId: string;
   requestId: string;
-  /** The price the consumer quoted (TRM per completion token). */
+  /** The price the consumer quoted (TRM per billed token). */
   priceTrmPerToken: number;
+  /** Most billed tokens (completion tokens; input tokens when `pricedBy` is `prompt`). */
   maxTokens: number;
+  /** `prompt` for embeddings: billed per input token, 0 completion tokens. Default `completion`. */
+  pricedBy?: "completion" | "prompt" | undefined;
   /** Token counts from `infer_end`, and whether any text arrived. */
   promptTokens: number;
   completionTokens: number;
@@ -34,8 +37,9 @@ export interface ProposalRejection {
 
 /**
  * Checks `proposal` field by field: accounts, model and request id (INVALID_TRADE), a fresh timestamp
- * (INVALID_TRADE), price = quote (PRICE_MISMATCH), token counts = `infer_end` and ≤ max tokens
- * (TOKENS_MISMATCH), amount = `costTrm(completion_tokens, quote)` (AMOUNT_MISMATCH), the same trade id as
+ * (INVALID_TRADE), price = quote (PRICE_MISMATCH), token counts = `infer_end` (or `embed_end`) and
+ * billed tokens ≤ the maximum (TOKENS_MISMATCH), amount = `costTrm(billed tokens, quote)` — completion
+ * tokens, or input tokens for embeddings (AMOUNT_MISMATCH), the same trade id as
  * the consumer's own trade (INVALID_TRADE) and the provider's signature (INVALID_SIGNATURE).
  */
 export function checkProposal(
@@ -57,17 +61,20 @@ export function checkProposal(
       reason: "PRICE_MISMATCH",
       message: `price ${p.price_trm_per_token} ≠ quote ${expected.priceTrmPerToken}`,
     };
+  const byPrompt = expected.pricedBy === "prompt";
+  const billed = byPrompt ? p.prompt_tokens : p.completion_tokens;
   if (
     p.completion_tokens !== expected.completionTokens ||
     p.prompt_tokens !== expected.promptTokens ||
-    p.completion_tokens > expected.maxTokens ||
-    (expected.receivedText && p.completion_tokens === 0)
+    billed > expected.maxTokens ||
+    (byPrompt && (p.completion_tokens !== 0 || billed === 0)) ||
+    (expected.receivedText && p.completion_tokens === 0 && !byPrompt)
   )
     return {
       reason: "TOKENS_MISMATCH",
       message: `tokens ${p.prompt_tokens}/${p.completion_tokens} ≠ received ${expected.promptTokens}/${expected.completionTokens}`,
     };
-  const amountTrm = costTrm(p.completion_tokens, expected.priceTrmPerToken);
+  const amountTrm = costTrm(billed, expected.priceTrmPerToken);
   if (p.amount_trm !== amountTrm)
     return { reason: "AMOUNT_MISMATCH", message: `amount ${p.amount_trm} ≠ ${amountTrm}` };
   if (computeTradeId(expected.trade) !== computeTradeId(p))

@@ -106,7 +106,8 @@ interface Received extends InferSessionResult {
 
 const SEED_MAX = 0xffff_ffff;
 
-function refusalToMarket(error: InferError): MarketError {
+/** A provider's `infer_error` as the typed error a buyer sees (402 for balance and admission refusals). */
+export function refusalToMarket(error: InferError): MarketError {
   const details = {
     provider_code: error.code,
     ...(error.retry_after_ms === undefined ? {} : { retry_after_ms: error.retry_after_ms }),

@@ -6,4 +6,4 @@
 import type { Engine } from "@tirami/infer";
 
 /** The engine calls the market makes. */
-export type MarketEngine = Pick<Engine, "manifest" | "chat" | "generate" | "stats">;
+export type MarketEngine = Pick<Engine, "manifest" | "chat" | "generate" | "embed" | "stats">;

@@ -25,7 +25,9 @@ export type {
   RemoteInput,
   RemoteSampling,
 } from "./consumer.js";
-export type { BuyRequest } from "./router.js";
+export type { BuyRequest, EmbeddingBuyRequest } from "./router.js";
+export type { EmbeddingPurchaseRequest, EmbeddingPurchaseResult } from "./embed-consumer.js";
+export { EmbedSession, type EmbedSessionPhase, type EmbedSessionResult } from "./embed-session.js";
 export type { ProviderStats } from "./provider.js";
 export type { GeneratedWork } from "./provider-stream.js";
 export type { MarketDemand, MarketPeerView, RemoteModel } from "./views.js";

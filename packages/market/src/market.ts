@@ -8,15 +8,16 @@
  * - `start()` / `stop()`: subscribe, serve the protocols, publish the offer now and every
  *   `offerIntervalMs`, feed pricing its live inputs, sync with each peer that connects;
  * - `buy(request)`: route to the best provider for the model and buy the completion, streamed through
- *   `onText`, settled by a dual-signed trade through the ledger's spend path;
+ *   `onText`, settled by a dual-signed trade through the ledger's spend path; `buyEmbeddings` likewise
+ *   for embeddings (`/tirami/embed/1.0.0`), priced per input token;
  * - `route`, `providers`, `peers`, `network`, `remoteModels`, `demand`: what an API shows.
  * @module
  */
 import { type AccountId, type Clock, type Signer, systemClock } from "@tirami/core";
 import type { Ledger, SpendPath } from "@tirami/ledger";
-import { INFER_PROTOCOL_ID } from "@tirami/proto";
+import { EMBED_PROTOCOL_ID, INFER_PROTOCOL_ID } from "@tirami/proto";
 import type { MeshHost } from "@tirami/net";
-import type { ProviderOffer, SignedTrade } from "@tirami/proto";
+import type { OfferCapacity, ProviderOffer, SignedTrade } from "@tirami/proto";
 import {
   OFFER_BOOK_MAX,
   OFFER_INTERVAL_MS_DEFAULT,
@@ -41,7 +42,8 @@ import {
   type ReputationGossip,
   type ReputationGossipCounters,
 } from "./reputation-gossip.js";
-import { type BuyRequest, createRouter } from "./router.js";
+import { type BuyRequest, createRouter, type EmbeddingBuyRequest } from "./router.js";
+import { createEmbeddingConsumer, type EmbeddingPurchaseResult } from "./embed-consumer.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
 import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
@@ -106,6 +108,8 @@ export interface MarketOptions {
   engine?: (() => MarketEngine | undefined) | undefined;
   /** What this node charges per completion token now (its live price). Needed with an engine. */
   priceTrmPerToken?: (() => number) | undefined;
+  /** This node's capacity for a stage of a split model, advertised in its offer (`@tirami/shard`). */
+  capacity?: (() => OfferCapacity | undefined) | undefined;
   /** The spend path (`createSpendPath`); without it this node serves and relays but does not buy. */
   spend?: SpendPath | undefined;
   /** Fed every offer tick with live supply and demand (`ledger.pricing`). */
@@ -139,12 +143,16 @@ export interface Market {
    *   the spend path's SpendDeniedError and INSUFFICIENT_BALANCE.
    */
   buy(request: BuyRequest): Promise<PurchaseResult>;
+  /** Buys embeddings from the best provider of the model, priced per input token (`embed-consumer.ts`). */
+  buyEmbeddings(request: EmbeddingBuyRequest): Promise<EmbeddingPurchaseResult>;
   /** True when some live offer of another node serves `modelId`. */
   servesRemotely(modelId: string): boolean;
   remoteModels(): RemoteModel[];
   route(modelId: string, preference: RoutePreference): RouteCandidate[];
   /** Offers of other nodes serving at least one model. */
   providers(): ProviderOffer[];
+  /** Live offers of every other node, with or without models (e.g. their advertised `capacity`). */
+  offers(): ProviderOffer[];
   peers(): MarketPeerView[];
   network(): Record<string, unknown>;
   /** Requests in flight here, each counted once: the demand input of pricing. */
@@ -231,6 +239,7 @@ export function createMarket(options: MarketOptions): Market {
     signer,
     engine,
     priceTrmPerToken,
+    capacity: options.capacity,
     nowMs,
     send: async (offer) => (gossip === undefined ? 0 : gossip.publishOffer(offer)),
     log: (message, fields) => log("debug", message, fields),
@@ -285,18 +294,20 @@ export function createMarket(options: MarketOptions): Market {
     log: (event, fields) => log("info", event, fields),
   });
 
-  const consumer =
+  const consumerDeps =
     options.spend === undefined
       ? undefined
-      : createConsumer({
+      : {
           host,
           spend: options.spend,
           clock,
           reputation,
           publishTrade,
           inFlight: tracker("buying"),
-          onTradeApplied: (signed) => emitTrade(signed, "consumer"),
-        });
+          onTradeApplied: (signed: SignedTrade) => emitTrade(signed, "consumer"),
+        };
+  const consumer = consumerDeps === undefined ? undefined : createConsumer(consumerDeps);
+  const embeddingConsumer = consumerDeps === undefined ? undefined : createEmbeddingConsumer(consumerDeps);
 
   const router = createRouter({
     host,
@@ -307,6 +318,7 @@ export function createMarket(options: MarketOptions): Market {
         throw new MarketError(MarketErrorCode.MESH_DISABLED, "this node has no spend path: it cannot buy");
       return consumer.purchase(request);
     },
+    purchaseEmbeddings: embeddingConsumer?.purchase,
   });
 
   const lending =
@@ -365,6 +377,9 @@ export function createMarket(options: MarketOptions): Market {
     reputationGossip?.start();
     await host.handle(INFER_PROTOCOL_ID, (stream, from, signal) => provider.handle(stream, from, signal));
     await lending?.start();
+    await host.handle(EMBED_PROTOCOL_ID, (stream, from, signal) =>
+      provider.handleEmbed(stream, from, signal),
+    );
     await sync.start();
     unsubscribers.push(
       host.on("peer:connected", ({ account }) => {
@@ -395,6 +410,7 @@ export function createMarket(options: MarketOptions): Market {
     await sync.stop();
     await host.unhandle(INFER_PROTOCOL_ID).catch(() => undefined);
     await lending?.stop();
+    await host.unhandle(EMBED_PROTOCOL_ID).catch(() => undefined);
     gossip?.stop();
     gossip = undefined;
     reputationGossip?.stop();
@@ -416,10 +432,21 @@ export function createMarket(options: MarketOptions): Market {
         );
       return router.buy(request);
     },
+    buyEmbeddings(request) {
+      if (!running || embeddingConsumer === undefined)
+        return Promise.reject(
+          new MarketError(
+            MarketErrorCode.MESH_DISABLED,
+            "the market is not running on this node (or it cannot buy)",
+          ),
+        );
+      return router.buyEmbeddings(request);
+    },
     servesRemotely: (modelId) => router.route(modelId, "balanced").length > 0,
     remoteModels: () => remoteModels(viewContext),
     route: router.route,
     providers: () => othersOffers(viewContext).filter((offer) => offer.models.length > 0),
+    offers: () => othersOffers(viewContext),
     peers: () => peerViews(viewContext),
     network: () =>
       networkView(viewContext, demand(), {

@@ -3,6 +3,9 @@
  * protocol version, Merkle root, trade count and multiaddrs. Every node publishes one — providers with
  * their model, others with none — because the root and count in offers are how nodes notice missing trades.
  *
+ * Nodes that know their capacity for a stage of a split model (`@tirami/shard`) add it (`capacity`),
+ * clamped to the wire's limits; it rides along with the next publication.
+ *
  * Published every `intervalMs` (by the market's tick), at once on start, and after a change: model, price
  * or free capacity within `OFFER_CHANGE_DEBOUNCE_MS`, the root alone within `OFFER_ROOT_DEBOUNCE_MS` (an
  * earlier pending publication wins). The last offered price is remembered, so a provider honours it while
@@ -15,7 +18,10 @@ import type { MeshHost } from "@tirami/net";
 import {
   FREE_CAPACITY_MAX,
   MULTIADDR_LENGTH_MAX,
+  type OfferCapacity,
+  OFFER_MEMORY_BYTES_MAX,
   OFFER_MULTIADDRS_MAX,
+  OFFER_THROUGHPUT_BYTES_PER_S_MAX,
   PROTOCOL_VERSION,
   type ProviderOffer,
   signProviderOffer,
@@ -29,6 +35,8 @@ export interface OfferPublisherDeps {
   signer: Signer;
   engine(): MarketEngine | undefined;
   priceTrmPerToken(): number;
+  /** This node's capacity for a stage of a split model, when it advertises one. */
+  capacity?: (() => OfferCapacity | undefined) | undefined;
   nowMs(): number;
   /** Sends the offer to the mesh; resolves to the number of peers it reached. */
   send(offer: ProviderOffer): Promise<number>;
@@ -47,6 +55,18 @@ export interface OfferPublisher {
   changed(debounceMs?: number): void;
   /** Lowest price this node accepts for `modelId` now: its current and its last offered price. */
   acceptablePrice(modelId: string): number | undefined;
+}
+
+/** `capacity` within the wire's limits: whole bytes, memory capped, a throughput below 1 left out. */
+export function clampCapacity(capacity: OfferCapacity): OfferCapacity {
+  const memoryBytes = Math.min(OFFER_MEMORY_BYTES_MAX, Math.max(0, Math.floor(capacity.memory_bytes) || 0));
+  const throughput = Math.min(
+    OFFER_THROUGHPUT_BYTES_PER_S_MAX,
+    Math.floor(capacity.throughput_bytes_per_s ?? 0) || 0,
+  );
+  return throughput >= 1
+    ? { memory_bytes: memoryBytes, throughput_bytes_per_s: throughput }
+    : { memory_bytes: memoryBytes };
 }
 
 /** Creates the publisher (stopped). */
@@ -75,6 +95,7 @@ export function createOfferPublisher(deps: OfferPublisherDeps): OfferPublisher {
       .multiaddrs()
       .filter((addr) => addr.length <= MULTIADDR_LENGTH_MAX)
       .slice(0, OFFER_MULTIADDRS_MAX);
+    const capacity = deps.capacity?.();
     return signProviderOffer(
       {
         account: deps.host.account,
@@ -85,6 +106,7 @@ export function createOfferPublisher(deps: OfferPublisherDeps): OfferPublisher {
         trade_count: deps.ledger.tradeCount(),
         ...(multiaddrs.length > 0 ? { multiaddrs } : {}),
         timestamp_ms: Math.max(deps.nowMs(), (lastOffer?.timestamp_ms ?? 0) + 1),
+        ...(capacity !== undefined ? { capacity: clampCapacity(capacity) } : {}),
       },
       deps.signer,
     );

@@ -34,11 +34,14 @@ import {
   type SignedTrade,
   signTrade,
   type Trade,
+  tradeCostTrm,
 } from "@tirami/proto";
 import { TRADE_ANSWER_TIMEOUT_MS } from "./constants.js";
 import type { MarketEngine } from "./engine.js";
 import { type GeneratedWork, InferFailure, streamGeneration } from "./provider-stream.js";
 import { chunkIntervalMs } from "./token-sender.js";
+import { serveEmbeddings } from "./embed-provider.js";
+import { checkRequest, type ServedRequest } from "./served-request.js";
 import type { LocalReputation } from "./reputation.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
 
@@ -81,25 +84,6 @@ export interface ProviderStats {
 
 /** Retry hint sent when this ledger holds too much already. */
 const HOLD_LIMIT_RETRY_AFTER_MS = 1_000;
-
-/** Step 1: the request is the peer's own, for the loaded model, at an acceptable price. */
-function checkRequest(
-  request: InferRequest,
-  from: AccountId,
-  engine: MarketEngine | undefined,
-  floor: number | undefined,
-): MarketEngine {
-  if (request.consumer !== from)
-    throw new InferFailure("INVALID_REQUEST", "consumer is not the authenticated peer");
-  if (engine === undefined || engine.manifest.id !== request.model_id)
-    throw new InferFailure("INVALID_REQUEST", `model ${request.model_id} is not served here`);
-  if (floor === undefined || request.price_trm_per_token < floor)
-    throw new InferFailure(
-      "INVALID_REQUEST",
-      `quoted price ${request.price_trm_per_token} is below the offered ${floor} TRM/token`,
-    );
-  return engine;
-}
 
 /** Waits for the consumer's answer to a proposal; undefined when none comes in time or the stream ends. */
 async function answerOf(frames: AsyncIterator<Uint8Array>): Promise<Uint8Array | undefined> {
@@ -146,7 +130,7 @@ export function createProvider(deps: ProviderDeps) {
   }
 
   /** Steps 2–4: no unpaid trade, admitted by this ledger, worst case held. Returns the hold id. */
-  function admit(request: InferRequest, worstTrm: number): string | undefined {
+  function admit(request: ServedRequest, worstTrm: number): string | undefined {
     const owed = owes(request.consumer);
     if (owed !== undefined)
       throw new InferFailure(
@@ -211,18 +195,27 @@ export function createProvider(deps: ProviderDeps) {
     deps.log?.("trade_unanswered", { consumer: trade.consumer, trade_id: entry.trade_id, reason });
   }
 
-  /** Steps 6–7: proposes the trade for `work` and settles it by the consumer's answer. */
+  /**
+   * Steps 6–7: proposes the trade for `work` and settles it by the consumer's answer. The amount is
+   * proto's `tradeCostTrm`: completion tokens × price, or prompt tokens × price for embeddings (0
+   * completion tokens).
+   */
   async function proposeAndSettle(
     stream: FramedStream,
     frames: AsyncIterator<Uint8Array>,
-    request: InferRequest,
-    work: GeneratedWork,
+    request: ServedRequest,
+    work: { promptTokens: number; completionTokens: number },
     holdId: string | undefined,
   ): Promise<void> {
+    const billed = {
+      prompt_tokens: work.promptTokens,
+      completion_tokens: work.completionTokens,
+      price_trm_per_token: request.price_trm_per_token,
+    };
     const trade = createTrade({
       provider: deps.signer.accountId,
       consumer: request.consumer,
-      amount_trm: costTrm(work.completionTokens, request.price_trm_per_token),
+      amount_trm: tradeCostTrm(billed),
       prompt_tokens: work.promptTokens,
       completion_tokens: work.completionTokens,
       model_id: request.model_id,
@@ -321,8 +314,14 @@ export function createProvider(deps: ProviderDeps) {
     }
   }
 
+  /** Serves one embeddings stream (`embed-provider.ts`), with the same admission, holds and settlement. */
+  function handleEmbed(stream: FramedStream, from: AccountId, signal: AbortSignal): Promise<void> {
+    return serveEmbeddings({ deps, stats, admit, release, proposeAndSettle }, stream, from, signal);
+  }
+
   return {
     handle,
+    handleEmbed,
     /** Consumers refused until their trade appears in the ledger. */
     unsettled: (): UnsettledEntry[] => unsettled.list().filter((entry) => owes(entry.consumer) !== undefined),
     /** Counters of served requests. */

@@ -10,6 +10,7 @@ import type { AccountId } from "@tirami/core";
 import { type MeshHost, peerIdFromAccountId } from "@tirami/net";
 import { ROUTE_ATTEMPTS_MAX, ROUTE_CANDIDATES_MAX } from "./constants.js";
 import type { PurchaseRequest, PurchaseResult } from "./consumer.js";
+import type { EmbeddingPurchaseRequest, EmbeddingPurchaseResult } from "./embed-consumer.js";
 import { MarketError, MarketErrorCode } from "./errors.js";
 import type { OfferBook } from "./offer-book.js";
 import { rankProviders, type RouteCandidate, type RoutePreference } from "./ranking.js";
@@ -22,11 +23,19 @@ export interface BuyRequest extends Omit<PurchaseRequest, "provider" | "priceTrm
   provider?: AccountId | undefined;
 }
 
+/** An embeddings purchase as a caller asks for it: the router picks the provider and its price. */
+export interface EmbeddingBuyRequest extends Omit<EmbeddingPurchaseRequest, "provider" | "priceTrmPerToken"> {
+  preference: RoutePreference;
+  provider?: AccountId | undefined;
+}
+
 export interface RouterDeps {
   host: Pick<MeshHost, "account" | "connectedAccounts" | "dial" | "peer">;
   book: OfferBook;
   reputation: LocalReputation;
   purchase(request: PurchaseRequest): Promise<PurchaseResult>;
+  /** Buys embeddings (absent: this node cannot buy them). */
+  purchaseEmbeddings?(request: EmbeddingPurchaseRequest): Promise<EmbeddingPurchaseResult>;
 }
 
 /** Offer multiaddrs tried when dialing a provider that is not a neighbour. */
@@ -61,30 +70,31 @@ export function createRouter(deps: RouterDeps) {
     }
   }
 
-  /** Buys `request` from the best candidate. @throws {MarketError} NO_PROVIDER, and the purchase's errors. */
-  async function buy(request: BuyRequest): Promise<PurchaseResult> {
-    let candidates = route(request.modelId, request.preference);
-    if (request.provider !== undefined)
-      candidates = candidates.filter((candidate) => candidate.provider === request.provider);
+  /**
+   * Runs `attempt` on the best candidate for `modelId`, moving to the next only while a provider cannot
+   * even be reached. @throws {MarketError} NO_PROVIDER, and the attempt's errors.
+   */
+  async function withCandidates<T>(
+    choice: { modelId: string; preference: RoutePreference; provider?: AccountId | undefined },
+    attempt: (candidate: RouteCandidate) => Promise<T>,
+  ): Promise<T> {
+    let candidates = route(choice.modelId, choice.preference);
+    if (choice.provider !== undefined)
+      candidates = candidates.filter((candidate) => candidate.provider === choice.provider);
     if (candidates.length === 0) {
       throw new MarketError(
         MarketErrorCode.NO_PROVIDER,
-        request.provider === undefined
-          ? `no provider in the mesh serves model "${request.modelId}"`
-          : `provider ${request.provider} does not offer model "${request.modelId}"`,
-        { details: { model: request.modelId, param: "model" } },
+        choice.provider === undefined
+          ? `no provider in the mesh serves model "${choice.modelId}"`
+          : `provider ${choice.provider} does not offer model "${choice.modelId}"`,
+        { details: { model: choice.modelId, param: "model" } },
       );
     }
-    const { preference: _preference, provider: _provider, ...purchase } = request;
     let lastError: unknown;
     for (const candidate of candidates.slice(0, ROUTE_ATTEMPTS_MAX)) {
       try {
         await reach(candidate.provider);
-        return await deps.purchase({
-          ...purchase,
-          provider: candidate.provider,
-          priceTrmPerToken: candidate.price_trm_per_token,
-        });
+        return await attempt(candidate);
       } catch (error) {
         lastError = error;
         const unreached = error instanceof MarketError && error.details?.started === false;
@@ -95,7 +105,34 @@ export function createRouter(deps: RouterDeps) {
     throw lastError;
   }
 
-  return { route, buy };
+  /** Buys `request` from the best candidate. @throws {MarketError} NO_PROVIDER, and the purchase's errors. */
+  function buy(request: BuyRequest): Promise<PurchaseResult> {
+    const { preference: _preference, provider: _provider, ...purchase } = request;
+    return withCandidates(request, (candidate) =>
+      deps.purchase({
+        ...purchase,
+        provider: candidate.provider,
+        priceTrmPerToken: candidate.price_trm_per_token,
+      }),
+    );
+  }
+
+  /** Buys embeddings from the best candidate, at its offered price per input token. */
+  function buyEmbeddings(request: EmbeddingBuyRequest): Promise<EmbeddingPurchaseResult> {
+    const purchaseEmbeddings = deps.purchaseEmbeddings;
+    if (purchaseEmbeddings === undefined)
+      throw new MarketError(MarketErrorCode.MESH_DISABLED, "this node has no spend path: it cannot buy");
+    const { preference: _preference, provider: _provider, ...purchase } = request;
+    return withCandidates(request, (candidate) =>
+      purchaseEmbeddings({
+        ...purchase,
+        provider: candidate.provider,
+        priceTrmPerToken: candidate.price_trm_per_token,
+      }),
+    );
+  }
+
+  return { route, buy, buyEmbeddings };
 }
 
 export type Router = ReturnType<typeof createRouter>;

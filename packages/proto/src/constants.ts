@@ -63,3 +63,25 @@ export const MULTIADDR_LENGTH_MAX = 256;
 export const CONTEXT_LENGTH_MAX = 16_777_216;
 /** Concurrent requests a provider may claim to have free (a single machine cannot serve more). */
 export const FREE_CAPACITY_MAX = 65_535;
+/**
+ * Memory an offer's `capacity` may claim: 2^44 bytes (16 TiB), past any single machine in use; a larger
+ * claim is a lie or a bug, and would let one peer soak up a whole model in plans.
+ */
+export const OFFER_MEMORY_BYTES_MAX = 2 ** 44;
+/**
+ * Decoding throughput an offer may claim: 2^44 bytes/s (~17.6 TB/s), five times the memory bandwidth of
+ * the fastest accelerators in use (~3.35 TB/s HBM3).
+ */
+export const OFFER_THROUGHPUT_BYTES_PER_S_MAX = 2 ** 44;
+
+/** libp2p protocol id of the embeddings stream (`embed_request` → `embed_vectors`… → `embed_end`, then the trade). */
+export const EMBED_PROTOCOL_ID = "/tirami/embed/1.0.0";
+/** Texts one `embed_request` may carry (the OpenAI API's limit); the frame's 1 MiB binds first for long ones. */
+export const EMBED_INPUTS_MAX = 2_048;
+/** Width of a vector on the wire: past the widest embedding models in use (~4k–8k). */
+export const EMBED_DIMENSIONS_MAX = 8_192;
+/**
+ * Vectors per `embed_vectors` frame: 8 × 8,192 floats × 9 bytes ≈ 590 KB, inside `MESSAGE_BYTES_MAX` with
+ * room to spare, so a frame never has to be split mid-vector.
+ */
+export const EMBED_VECTORS_PER_FRAME_MAX = 8;

@@ -26,7 +26,9 @@ import {
   FREE_CAPACITY_MAX,
   MULTIADDR_LENGTH_MAX,
   OFFER_MODELS_MAX,
+  OFFER_MEMORY_BYTES_MAX,
   OFFER_MULTIADDRS_MAX,
+  OFFER_THROUGHPUT_BYTES_PER_S_MAX,
   PROTOCOL_VERSION_MAX,
 } from "./constants.js";
 import { invalidField } from "./errors.js";
@@ -67,6 +69,19 @@ export interface ProviderOffer {
   multiaddrs?: string[];
   timestamp_ms: number;
   signature: string;
+  /**
+   * What the node could give a stage of a split model (`@tirami/shard`). Added after the first version of
+   * offers as a trailing field: an offer without it has the bytes and signature it always had.
+   */
+  capacity?: OfferCapacity;
+}
+
+/** A node's advertised capacity for running part of a model. */
+export interface OfferCapacity {
+  /** Memory it offers for weights, KV cache and buffers. */
+  memory_bytes: number;
+  /** Weight bytes it reads per second while decoding; absent when unknown. */
+  throughput_bytes_per_s?: number;
 }
 
 /** `observer`'s opinion of `subject`, a score in [0, 1], signed by `observer`. */
@@ -121,6 +136,25 @@ const OFFER_BODY_FIELDS: readonly Field[] = [
   { name: "timestamp_ms", type: { t: "uint", max: Number.MAX_SAFE_INTEGER } },
 ];
 
+/** The offer's trailing `capacity` (see `OfferCapacity`): last in both the signed body and the message. */
+const OFFER_CAPACITY_FIELD: Field = {
+  name: "capacity",
+  trailing: true,
+  type: {
+    t: "optional",
+    of: {
+      t: "record",
+      fields: [
+        { name: "memory_bytes", type: { t: "uint", max: OFFER_MEMORY_BYTES_MAX } },
+        {
+          name: "throughput_bytes_per_s",
+          type: { t: "optional", of: { t: "uint", min: 1, max: OFFER_THROUGHPUT_BYTES_PER_S_MAX } },
+        },
+      ],
+    },
+  },
+};
+
 /** No model listed twice. */
 export function refineOffer(value: Record<string, unknown>, kind: string): void {
   const seen = new Set<string>();
@@ -144,10 +178,18 @@ export function refineObservation(value: Record<string, unknown>, kind: string):
     throw invalidField(kind, "subject", "a different account from observer");
 }
 
-export const PROVIDER_OFFER_FIELDS: readonly Field[] = [...OFFER_BODY_FIELDS, signature];
+export const PROVIDER_OFFER_FIELDS: readonly Field[] = [
+  ...OFFER_BODY_FIELDS,
+  signature,
+  OFFER_CAPACITY_FIELD,
+];
 export const REPUTATION_OBSERVATION_FIELDS: readonly Field[] = [...OBSERVATION_BODY_FIELDS, signature];
 
-const OFFER_BODY: RecordType = { t: "record", fields: OFFER_BODY_FIELDS, refine: refineOffer };
+const OFFER_BODY: RecordType = {
+  t: "record",
+  fields: [...OFFER_BODY_FIELDS, OFFER_CAPACITY_FIELD],
+  refine: refineOffer,
+};
 const OBSERVATION_BODY: RecordType = {
   t: "record",
   fields: OBSERVATION_BODY_FIELDS,

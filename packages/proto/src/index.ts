@@ -11,6 +11,10 @@ export { ProtoError, ProtoErrorCode } from "./errors.js";
 /** Limits and protocol ids. */
 export {
   CONTEXT_LENGTH_MAX,
+  EMBED_DIMENSIONS_MAX,
+  EMBED_INPUTS_MAX,
+  EMBED_PROTOCOL_ID,
+  EMBED_VECTORS_PER_FRAME_MAX,
   ERROR_MESSAGE_BYTES_MAX,
   FREE_CAPACITY_MAX,
   INFER_CONTENT_BYTES_MAX,
@@ -26,8 +30,10 @@ export {
   INFER_TOP_K_MAX,
   MESSAGE_BYTES_MAX,
   MULTIADDR_LENGTH_MAX,
+  OFFER_MEMORY_BYTES_MAX,
   OFFER_MODELS_MAX,
   OFFER_MULTIADDRS_MAX,
+  OFFER_THROUGHPUT_BYTES_PER_S_MAX,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_MAX,
   RETRY_AFTER_MS_MAX,
@@ -61,6 +67,7 @@ export {
   TRADE_DOMAIN,
   TRADE_NONCE_BYTES,
   tradeCanonicalBytes,
+  tradeCostTrm,
   type TradeInput,
   type TradeSignatureFailure,
 } from "./trade.js";
@@ -87,6 +94,7 @@ export {
   type TradeRejectReason,
 } from "./settle.js";
 export { SYNC_START_TRADE_ID, type SyncRequest, type SyncResponse } from "./sync.js";
+export { type EmbedEnd, type EmbedRequest, type EmbedVectors } from "./embed.js";
 
 /** Loans: the contract, its life-cycle events, lend offers and the handshake. */
 export {
@@ -144,6 +152,7 @@ export {
 export {
   gossipItemId,
   type LoanGossip,
+  type OfferCapacity,
   OFFER_SIGNING_DOMAIN,
   type OfferedModel,
   type ProviderOffer,

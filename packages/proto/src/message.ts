@@ -43,6 +43,7 @@ import {
 import {
   bytesMaxOf,
   checkRecord,
+  checkTrailingFields,
   depthOf,
   type Field,
   itemsMaxOf,
@@ -75,6 +76,14 @@ import {
   type LoanProposal,
   type LoanReject,
 } from "./loan-wire.js";
+import {
+  EMBED_END_FIELDS,
+  EMBED_REQUEST_FIELDS,
+  EMBED_VECTORS_FIELDS,
+  type EmbedEnd,
+  type EmbedRequest,
+  type EmbedVectors,
+} from "./embed.js";
 
 /** Every message that crosses the wire. */
 export type Message =
@@ -95,7 +104,10 @@ export type Message =
   | LoanReject
   | LoanGossip
   | LoanRepayment
-  | LendOffer;
+  | LendOffer
+  | EmbedRequest
+  | EmbedVectors
+  | EmbedEnd;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -137,6 +149,7 @@ function spec(
   fields: readonly Field[],
   refine?: RecordType["refine"],
 ): KindSpec {
+  checkTrailingFields(fields);
   const record: RecordType = refine === undefined ? { t: "record", fields } : { t: "record", fields, refine };
   const domain = `tirami/msg/${name}/v1`;
   // The message's own list is not on the wire: its fields sit at the top level of the canonical message.
@@ -166,6 +179,9 @@ const SPECS: readonly KindSpec[] = [
   spec("loan_gossip", "loan-gossip", SIGNED_LOAN_RECORD.fields),
   spec("loan_repayment", "loan-repayment", LOAN_REPAYMENT_FIELDS),
   spec("lend_offer", "lend-offer", LEND_OFFER_FIELDS),
+  spec("embed_request", "embed-request", EMBED_REQUEST_FIELDS),
+  spec("embed_vectors", "embed-vectors", EMBED_VECTORS_FIELDS),
+  spec("embed_end", "embed-end", EMBED_END_FIELDS),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));

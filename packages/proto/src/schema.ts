@@ -37,6 +37,30 @@ export interface RecordType {
 export interface Field {
   readonly name: string;
   readonly type: FieldType;
+  /** Added after the kind's first version: optional, last, and left off the list when absent (see above). */
+  readonly trailing?: true;
+}
+
+/** Fields a canonical list of `type` must hold: all but the trailing ones. */
+function requiredFieldCount(type: RecordType): number {
+  let count = type.fields.length;
+  while (count > 0 && type.fields[count - 1]?.trailing === true) count--;
+  return count;
+}
+
+/**
+ * Throws `RangeError` unless every `trailing` field of `fields` is optional and only trailing fields
+ * follow it (checked once per declaration, when a kind is declared).
+ */
+export function checkTrailingFields(fields: readonly Field[]): void {
+  let trailing = false;
+  for (const field of fields) {
+    if (field.trailing === true && field.type.t !== "optional")
+      throw new RangeError(`trailing field "${field.name}" must be optional`);
+    if (trailing && field.trailing !== true)
+      throw new RangeError(`field "${field.name}" follows a trailing field and must be trailing too`);
+    trailing ||= field.trailing === true;
+  }
 }
 
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -198,7 +222,10 @@ export function toCanonical(type: FieldType, value: unknown): CanonicalValue {
 
 /** The fields of a clean record as canonical values, in declaration order. */
 export function recordToCanonical(type: RecordType, value: Record<string, unknown>): CanonicalValue[] {
-  return type.fields.map((field) => toCanonical(field.type, value[field.name]));
+  const values = type.fields.map((field) => toCanonical(field.type, value[field.name]));
+  const required = requiredFieldCount(type);
+  while (values.length > required && values[values.length - 1] === null) values.pop();
+  return values;
 }
 
 function isCanonicalFloat(value: CanonicalValue): value is { float: number } {
@@ -253,16 +280,22 @@ export function recordFromCanonical(
   values: readonly CanonicalValue[],
   path: string,
 ): Record<string, unknown> {
-  if (values.length !== type.fields.length) {
-    throw invalidField(
-      kind,
-      path === "" ? "(message)" : path,
-      `${type.fields.length} fields`,
-      `${values.length} fields`,
-    );
+  const required = requiredFieldCount(type);
+  if (values.length < required || values.length > type.fields.length) {
+    const expected =
+      required === type.fields.length
+        ? `${type.fields.length} fields`
+        : `${required} to ${type.fields.length} fields`;
+    throw invalidField(kind, path === "" ? "(message)" : path, expected, `${values.length} fields`);
+  }
+  // One encoding per message: an absent trailing field is left off, never sent as a trailing null.
+  if (values.length > required && values[values.length - 1] === null) {
+    const field = type.fields[values.length - 1] as Field;
+    throw invalidField(kind, joinPath(path, field.name), "to be left off when absent, not null");
   }
   const out: Record<string, unknown> = {};
   type.fields.forEach((field, index) => {
+    if (index >= values.length) return;
     const item = fromCanonical(kind, field.type, values[index] as CanonicalValue, joinPath(path, field.name));
     if (item !== undefined) out[field.name] = item;
   });

@@ -26,6 +26,7 @@ import {
   TRADE_NONCE_BYTES,
   TRADE_RECORD,
   tradeCanonicalBytes,
+  tradeCostTrm,
 } from "./trade.js";
 
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -51,6 +52,14 @@ function protoError(run: () => unknown): ProtoError {
   }
   throw new Error("expected a ProtoError");
 }
+
+describe("tradeCostTrm", () => {
+  it("bills completion tokens, or the prompt tokens of input-priced work (0 completion tokens)", () => {
+    expect(tradeCostTrm({ prompt_tokens: 100, completion_tokens: 9, price_trm_per_token: 0.125 })).toBe(2);
+    expect(tradeCostTrm({ prompt_tokens: 13, completion_tokens: 0, price_trm_per_token: 0.5 })).toBe(7);
+    expect(tradeCostTrm({ prompt_tokens: 0, completion_tokens: 0, price_trm_per_token: 1 })).toBe(0);
+  });
+});
 
 describe("canonical bytes", () => {
   it("match the documented layout: domain, provider key, …, request_id (schema encoding agrees)", () => {

@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import {
   type AccountId,
   canonicalFloat,
+  costTrm,
   encodeCanonical,
   fromHex,
   isSignatureHex,
@@ -106,6 +107,20 @@ export function parseTrade(value: unknown): Trade {
  */
 export function parseSignedTrade(value: unknown): SignedTrade {
   return checkRecord("signed_trade", SIGNED_TRADE_RECORD, value, "", undefined) as unknown as SignedTrade;
+}
+
+/**
+ * What a trade must charge (docs/architecture.md §4): `costTrm(billed tokens, price)`, where the billed
+ * tokens are the completion tokens of a generation — or, for work priced per input token (embeddings,
+ * whose trades record 0 completion tokens), the prompt tokens. A generation that produced nothing makes
+ * no trade, so a trade with 0 completion tokens is always input-priced. Throws `RangeError` when the
+ * cost is out of range.
+ */
+export function tradeCostTrm(
+  trade: Pick<Trade, "prompt_tokens" | "completion_tokens" | "price_trm_per_token">,
+): number {
+  const billed = trade.completion_tokens > 0 ? trade.completion_tokens : trade.prompt_tokens;
+  return costTrm(billed, trade.price_trm_per_token);
 }
 
 /** The fields of a new trade; `nonce` is filled with 16 fresh random bytes when absent. */

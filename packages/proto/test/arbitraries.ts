@@ -315,9 +315,13 @@ export function looseCanonical(type: FieldType, value: unknown): CanonicalValue 
     return value.map((item) => (of === undefined ? looseRaw(item) : looseCanonical(of, item)));
   }
   if (type.t === "record" && typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
-    return type.fields.map((field: Field) =>
+    const values = type.fields.map((field: Field) =>
       looseCanonical(field.type, (value as Record<string, unknown>)[field.name]),
     );
+    // Absent trailing fields are left off, as every sender writes them (schema.ts).
+    let count = values.length;
+    while (count > 0 && type.fields[count - 1]?.trailing === true && values[count - 1] === null) count--;
+    return values.slice(0, count);
   }
   return looseRaw(value);
 }

@@ -167,4 +167,24 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
     },
     provider,
   ),
+  embed_request: {
+    kind: "embed_request",
+    request_id: "req-0002",
+    consumer: consumer.accountId,
+    model_id: "nomic-embed-text-v1.5",
+    inputs: ["Once upon a time", "a red ball"],
+    max_input_tokens: 64,
+    price_trm_per_token: 0.5,
+    timestamp_ms: 1_764_000_000_000,
+  },
+  embed_vectors: {
+    kind: "embed_vectors",
+    request_id: "req-0002",
+    index: 0,
+    vectors: [
+      [0.6, -0.8, 0],
+      [1, 0, 0],
+    ],
+  },
+  embed_end: { kind: "embed_end", request_id: "req-0002", prompt_tokens: 9, dimensions: 3 },
 };

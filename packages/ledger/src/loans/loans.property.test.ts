@@ -82,7 +82,6 @@ function apply(ledger: Ledger, event: Event, held: Map<string, unknown> = new Ma
         ledger.loans.applySignedLoan(event.value, { nowMs: event.at, repayment: held.get(id) });
       }
     } else if (event.kind === "repay") ledger.loans.applyRepayment(event.value, { nowMs: event.at });
-    else if (event.kind === "repay") ledger.loans.applyRepayment(event.value, { nowMs: event.at });
     else ledger.applySignedTrade(event.value, { nowMs: event.at });
     return null;
   } catch (error) {

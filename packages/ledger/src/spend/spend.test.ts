@@ -4,7 +4,8 @@
  * dual-signed trade (built with proto's `createTrade`, checked by `assembleSignedTrade`) and returns the
  * rest — for any amounts (property); a spender the directory does not know or refuses is denied before
  * anything is reserved, and so is any spender when there is no directory; a counterparty whose signature
- * does not verify moves nothing; the gate's denial (kill switch) reserves nothing.
+ * does not verify moves nothing; the gate's denial (kill switch) reserves nothing. Priced by prompt tokens
+ * (embeddings), the trade bills the input tokens and records no completion tokens.
  */
 import { createManualClock, createSigner, generateSeed, isTiramiError, type Signer } from "@tirami/core";
 import { signTrade, type Trade } from "@tirami/proto";
@@ -59,6 +60,33 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe("the spend path", () => {
+  it("priced by prompt tokens, bills the input tokens and records no completion tokens", async () => {
+    const ledger = open();
+    const path = createSpendPath({ ledger, signer: me, clock });
+    const outcome = await path.spend(
+      order({
+        pricedBy: "prompt",
+        priceTrmPerToken: 0.5,
+        maxTokens: 40,
+        run: async () => ({ promptTokens: 13, completionTokens: 0 }),
+      }),
+    );
+    expect(outcome.heldTrm).toBe(20);
+    expect(outcome.amountTrm).toBe(7); // ceil(13 × 0.5)
+    expect(outcome.signedTrade?.trade).toMatchObject({
+      prompt_tokens: 13,
+      completion_tokens: 0,
+      amount_trm: 7,
+    });
+    expect(ledger.balance(me.accountId).balance_trm).toBe(1_000 - 7);
+    expect(ledger.verify().ok).toBe(true); // the stored amount is the input-priced cost
+    const none = await path.spend(
+      order({ pricedBy: "prompt", run: async () => ({ promptTokens: 0, completionTokens: 5 }) }),
+    );
+    expect(none.amountTrm).toBe(0);
+    expect(none.signedTrade).toBeNull();
+  });
+
   it("pays exactly the received tokens by a dual-signed trade and returns the rest of the hold, for any amounts", async () => {
     const ledger = open();
     const path = createSpendPath({ ledger, signer: me, clock });

@@ -63,10 +63,15 @@ export interface SpendPathRequest<R extends SpendWork> {
   spender: string;
   counterparty: Counterparty;
   modelId: string;
-  /** The quoted price, TRM per completion token. */
+  /** The quoted price, TRM per token of the kind `pricedBy` names (completion tokens by default). */
   priceTrmPerToken: number;
-  /** Most completion tokens that will be paid for; the worst case is `costTrm(maxTokens, price)`. */
+  /** Most tokens (of the kind `pricedBy` names) that will be paid for; the worst case is `costTrm(maxTokens, price)`. */
   maxTokens: number;
+  /**
+   * Which tokens the price applies to: `completion` (generation, the default) or `prompt` (embeddings,
+   * priced per input token; the trade then bills the prompt tokens and records 0 completion tokens).
+   */
+  pricedBy?: "completion" | "prompt" | undefined;
   /** The trade's `request_id` (printable ASCII, no spaces, ≤ 128); a retry with the same id redeems an approval. */
   requestId: string;
   /** Redeem this approval explicitly. */
@@ -159,6 +164,8 @@ function assertSpendRequest(request: SpendPathRequest<SpendWork>): void {
   }
   if (!Number.isSafeInteger(request.maxTokens) || request.maxTokens < 1)
     throw new RangeError(`"maxTokens" expected a positive integer`);
+  if (request.pricedBy !== undefined && request.pricedBy !== "completion" && request.pricedBy !== "prompt")
+    throw new RangeError(`"pricedBy" expected "completion" or "prompt"`);
   if (typeof request.run !== "function" || typeof request.counterparty?.signTrade !== "function") {
     throw new TypeError(`"run" and "counterparty.signTrade" must be functions`);
   }
@@ -219,17 +226,18 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
     work: R,
     holdId: string,
   ): Promise<{ amountTrm: number; signed: SignedTrade | null }> {
-    const completionTokens = Math.min(work.completionTokens, request.maxTokens);
-    if (completionTokens === 0) {
+    const byPrompt = request.pricedBy === "prompt";
+    const billedTokens = Math.min(byPrompt ? work.promptTokens : work.completionTokens, request.maxTokens);
+    if (billedTokens === 0) {
       ledger.release(holdId);
       return { amountTrm: 0, signed: null };
     }
     const trade = createTrade({
       provider: request.counterparty.account,
       consumer,
-      amount_trm: costTrm(completionTokens, request.priceTrmPerToken),
-      prompt_tokens: work.promptTokens,
-      completion_tokens: completionTokens,
+      amount_trm: costTrm(billedTokens, request.priceTrmPerToken),
+      prompt_tokens: byPrompt ? billedTokens : work.promptTokens,
+      completion_tokens: byPrompt ? 0 : billedTokens,
       model_id: request.modelId,
       price_trm_per_token: request.priceTrmPerToken,
       timestamp_ms: work.tradeTimestampMs ?? deps.clock.nowMs(),
