@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSigner, generateSeed, type Signer, systemClock } from "@tirami/core";
+import { type Clock, createSigner, generateSeed, type Signer, systemClock } from "@tirami/core";
 import { createSpendPath, type Ledger, openLedger } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
 import type { SignedTrade } from "@tirami/proto";
@@ -49,6 +49,8 @@ export interface LedgerNodeOptions {
   buys?: boolean;
   /** Overrides of the market's options. */
   market?: Partial<MarketOptions>;
+  /** The clock of its ledger, market and spend path (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Starts a ledger-only node (its mesh joins `bootstrap`). */
@@ -56,7 +58,8 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
   const seed = options.seed ?? generateSeed();
   const signer = createSigner(seed);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tirami-mesh-"));
-  const ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: signer.accountId });
+  const clock = options.clock ?? systemClock;
+  const ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: signer.accountId, clock });
   const nodeDb = new Database(join(dir, "market.db"));
   const host = await createMeshHost({ seed, bootstrap: options.bootstrap ?? [], ...options.host });
   const mesh = createMarket({
@@ -64,14 +67,14 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
     ledger,
     unsettled: createUnsettledBook(nodeDb),
     signer,
-    clock: systemClock,
+    clock,
     engine: () => options.engine,
     priceTrmPerToken:
       options.priceTrmPerToken === "live"
         ? () => ledger.pricing.quote().price_trm_per_token
         : () => (options.priceTrmPerToken as number | undefined) ?? 1,
     pricing: ledger.pricing,
-    ...(options.buys === false ? {} : { spend: createSpendPath({ ledger, signer, clock: systemClock }) }),
+    ...(options.buys === false ? {} : { spend: createSpendPath({ ledger, signer, clock }) }),
     reputation: ledger.reputation,
     lending: ledger,
     timings: {
