@@ -186,7 +186,7 @@ export function createLending(options: LendingOptions): Lending {
   const now = () => clock.nowMs();
   const log = options.log ?? (() => undefined);
   const book = new Map<AccountId, LendOffer>();
-  const pendingRepayments = new Map<string, LoanRepayment>();
+  const pendingRepayments = new Map<string, LoanRepayment[]>();
   const counters: LendingCounters = {
     loans_applied: 0,
     loans_rejected: 0,
@@ -256,23 +256,33 @@ export function createLending(options: LendingOptions): Lending {
 
   /** Applies a loan from anywhere; a repayment held for it goes with it. */
   function intakeLoan(signed: SignedLoan): "applied" | "exists" | "invalid" | "unfunded" | "stale" {
+    const held = pendingRepayments.get(signed.loan_id) ?? [];
     try {
-      const held = pendingRepayments.get(signed.loan_id);
       let result;
       try {
         result = ledger.loans.applySignedLoan(signed);
       } catch (error) {
-        if (!isTiramiError(error) || error.code !== "INSUFFICIENT_BALANCE" || held === undefined) throw error;
-        result = ledger.loans.applySignedLoan(signed, { repayment: held });
+        if (!isTiramiError(error) || error.code !== "INSUFFICIENT_BALANCE" || held.length === 0) throw error;
+        // The lender's funds are out in later events: try the loan with each repayment held for it.
+        result = undefined;
+        for (const repayment of held) {
+          try {
+            result = ledger.loans.applySignedLoan(signed, { repayment });
+            break;
+          } catch {
+            // the next one
+          }
+        }
+        if (result === undefined) throw error;
       }
       if (result.status === "exists") return "exists";
       counters.loans_applied += 1;
-      if (held !== undefined) {
-        pendingRepayments.delete(signed.loan_id);
+      pendingRepayments.delete(signed.loan_id);
+      for (const repayment of held) {
         try {
-          ledger.loans.applyRepayment(held);
+          ledger.loans.applyRepayment(repayment);
         } catch {
-          // already applied with the loan, or refused for what it is
+          // applied with the loan already, or refused for what it is
         }
       }
       return "applied";
@@ -298,7 +308,8 @@ export function createLending(options: LendingOptions): Lending {
           const oldest = pendingRepayments.keys().next().value;
           if (oldest !== undefined) pendingRepayments.delete(oldest);
         }
-        pendingRepayments.set(repayment.loan_id, repayment);
+        const list = pendingRepayments.get(repayment.loan_id) ?? [];
+        if (list.length < 4) pendingRepayments.set(repayment.loan_id, [...list, repayment]);
         counters.repayments_held += 1;
         return "held";
       }

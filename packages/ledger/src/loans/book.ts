@@ -1,10 +1,11 @@
 /**
  * The loan book: applying a dual-signed loan, its borrower's repayment and its default, exactly once, with
  * every movement journalled (docs/lending.md). All writes run inside the caller's `BEGIN IMMEDIATE`
- * transaction; every check that can refuse runs before the first write, so a refused event changes nothing.
+ * transaction, so a refused event rolls back with it and changes nothing.
  *
- * - create: collateral held on the borrower (before the principal arrives, so a loan cannot secure
- *   itself), principal lender → borrower (`loan_debit` / `loan_credit`), a `created` leaf.
+ * - create: principal lender → borrower (`loan_debit` / `loan_credit`), collateral held on the borrower,
+ *   a `created` leaf. (Whether the borrower could hold the collateral without the principal is checked by
+ *   the parties before they sign; the rule every node applies is the order-independent one.)
  * - repay: stamped in [created_ms, due_ms] and signed by the borrower, for exactly the total due; the
  *   collateral is released and principal + interest move borrower → lender; a `repaid` leaf. Should a
  *   borrower sign two repayments, the smaller (timestamp_ms, id) is kept on every node, whatever arrived
@@ -73,7 +74,7 @@ export interface LoanBook {
    * `Loans.applySignedLoan`), so a lender whose funds are out in later events can still be shown the loan.
    */
   writeLoan(checked: CheckedLoan, nowMs: number, principalLast?: boolean): AddedLeaf;
-  /** Inside the same transaction as `writeLoan(…, true)`: moves the principal it deferred. */
+  /** Inside the same transaction as `writeLoan(…, true)`: takes the lender's principal it deferred. */
   payPrincipal(signed: SignedLoan, nowMs: number): void;
   /**
    * Inside a write transaction: applies a repayment; returns its leaf (and whether an earlier-stamped
@@ -213,14 +214,14 @@ export function createLoanBook(deps: LoanBookDeps): LoanBook {
           role: "lender",
           loan_id: signed.loan_id,
         });
-      transfer(
-        signed.loan.lender,
-        signed.loan.borrower,
-        signed.loan.principal_trm,
-        signed.loan_id,
-        "loan principal",
+      journal.append({
+        accountId: signed.loan.lender,
+        kind: "loan_debit",
+        amountTrm: signed.loan.principal_trm,
+        loanId: signed.loan_id,
+        reason: "loan principal",
         nowMs,
-      );
+      });
     },
 
     writeLoan({ signed, canonical }, nowMs, principalLast = false) {
@@ -234,6 +235,29 @@ export function createLoanBook(deps: LoanBookDeps): LoanBook {
           `lender can lend ${lenderEffective} TRM, loan is ${loan.principal_trm}`,
           { role: "lender", account: loan.lender, effective_balance_trm: lenderEffective, loan_id: loanId },
         );
+      // The principal arrives before the collateral is held: every node must reach the same verdict in
+      // any order, and "the borrower can hold the collateral once it has the principal" is monotone in the
+      // events it depends on. Whether the borrower could hold it without the principal is each party's
+      // check before signing (docs/lending.md).
+      if (!principalLast) accounts.ensure(loan.lender, nowMs);
+      accounts.ensure(loan.borrower, nowMs);
+      if (!principalLast)
+        journal.append({
+          accountId: loan.lender,
+          kind: "loan_debit",
+          amountTrm: loan.principal_trm,
+          loanId,
+          reason: "loan principal",
+          nowMs,
+        });
+      journal.append({
+        accountId: loan.borrower,
+        kind: "loan_credit",
+        amountTrm: loan.principal_trm,
+        loanId,
+        reason: "loan principal",
+        nowMs,
+      });
       let holdId: string;
       try {
         holdId = holds.lockCollateral(loan.borrower, loan.collateral_trm, loanId, nowMs);
@@ -244,8 +268,6 @@ export function createLoanBook(deps: LoanBookDeps): LoanBook {
           });
         throw error;
       }
-      if (!principalLast)
-        transfer(loan.lender, loan.borrower, loan.principal_trm, loanId, "loan principal", nowMs);
       const interest = loanInterestTrm(loan);
       insertLoan.run(
         loanId,

@@ -71,24 +71,38 @@ const INTRINSIC = new Set(["REPAYMENT_LATE", "REPAYMENT_INVALID", "LOAN_SIGNATUR
  * Applies one event; null when applied (or a replay), else the refusal code. `held` are repayments that
  * arrived before their loan, applied with it as the market's intake does.
  */
-function apply(ledger: Ledger, event: Event, held: Map<string, unknown> = new Map()): string | null {
+function apply(ledger: Ledger, event: Event, held: Map<string, unknown[]> = new Map()): string | null {
   try {
-    if (event.kind === "loan") {
-      const id = (event.value as { loan_id: string }).loan_id;
-      try {
-        ledger.loans.applySignedLoan(event.value, { nowMs: event.at });
-      } catch (error) {
-        if (!isTiramiError(error) || error.code !== "INSUFFICIENT_BALANCE" || !held.has(id)) throw error;
-        ledger.loans.applySignedLoan(event.value, { nowMs: event.at, repayment: held.get(id) });
-      }
-    } else if (event.kind === "repay") ledger.loans.applyRepayment(event.value, { nowMs: event.at });
+    if (event.kind === "loan") applyLoan(ledger, event, held);
+    else if (event.kind === "repay") ledger.loans.applyRepayment(event.value, { nowMs: event.at });
     else ledger.applySignedTrade(event.value, { nowMs: event.at });
     return null;
   } catch (error) {
     if (!isTiramiError(error)) throw error;
-    if (event.kind === "repay" && error.code === "LOAN_NOT_FOUND")
-      held.set((event.value as { loan_id: string }).loan_id, event.value);
+    if (event.kind === "repay" && error.code === "LOAN_NOT_FOUND") {
+      const id = (event.value as { loan_id: string }).loan_id;
+      held.set(id, [...(held.get(id) ?? []), event.value]);
+    }
     return error.code;
+  }
+}
+
+/** A loan the lender cannot fund alone is tried with each repayment held for it. */
+function applyLoan(ledger: Ledger, event: Event, held: Map<string, unknown[]>): void {
+  const id = (event.value as { loan_id: string }).loan_id;
+  try {
+    ledger.loans.applySignedLoan(event.value, { nowMs: event.at });
+  } catch (error) {
+    if (!isTiramiError(error) || error.code !== "INSUFFICIENT_BALANCE") throw error;
+    for (const repayment of held.get(id) ?? []) {
+      try {
+        ledger.loans.applySignedLoan(event.value, { nowMs: event.at, repayment });
+        return;
+      } catch {
+        // the next held repayment
+      }
+    }
+    throw error;
   }
 }
 
@@ -166,7 +180,7 @@ it("shuffled delivery to several ledgers converges to the reference and conserve
             }))
             .sort((a, b) => a.key - b.key)
             .map((x) => x.event);
-          const held = new Map<string, unknown>();
+          const held = new Map<string, unknown[]>();
           let pending = order;
           for (let round = 0; round < history.length + 1 && pending.length > 0; round++) {
             const next: Event[] = [];
@@ -186,6 +200,6 @@ it("shuffled delivery to several ledgers converges to the reference and conserve
         }
       },
     ),
-    { numRuns: 25 },
+    { numRuns: Number(process.env.LOAN_PROPERTY_RUNS ?? 25) },
   );
 });
