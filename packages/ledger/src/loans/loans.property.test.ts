@@ -202,4 +202,4 @@ it("shuffled delivery to several ledgers converges to the reference and conserve
     ),
     { numRuns: Number(process.env.LOAN_PROPERTY_RUNS ?? 25) },
   );
-});
+}, 300_000);
