@@ -79,6 +79,7 @@ export {
   type InferRequest,
   type TokenChunk,
 } from "./infer.js";
+export { checkInferInput, type InferInput } from "./infer-input.js";
 export {
   type TradeAccept,
   type TradeProposal,
