@@ -59,5 +59,5 @@ export {
 } from "./unsettled-book.js";
 
 /** Errors, limits and defaults. */
-export { isMarketError, MarketError, MarketErrorCode } from "./errors.js";
+export { type FailureFault, isMarketError, MarketError, MarketErrorCode } from "./errors.js";
 export * from "./constants.js";
