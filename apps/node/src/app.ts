@@ -16,6 +16,7 @@ import type { InFlight } from "./in-flight.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/auth.js";
 import { limitBody } from "./middleware/body-limit.js";
+import { allowHosts, type HostAllowList } from "./middleware/host-allow.js";
 import { createErrorHandler, describeError } from "./middleware/on-error.js";
 import { observe } from "./middleware/observe.js";
 import { createRateLimiter } from "./middleware/rate-limit.js";
@@ -57,6 +58,8 @@ export interface AppDeps {
   inFlight: InFlight;
   /** The node's market, if it joined a mesh. */
   mesh?: (() => Market | undefined) | undefined;
+  /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
+  hosts?: HostAllowList;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -110,6 +113,7 @@ export function createApp(deps: AppDeps): NodeApp {
     return c.json(described?.body, 404);
   });
   app.use("*", observe(metrics));
+  app.use("*", allowHosts(deps.hosts));
   const mesh = deps.mesh ?? (() => undefined);
   app.route(
     "/",

@@ -26,6 +26,8 @@ export const NodeErrorCode = {
   MODEL_NOT_LOADED: "MODEL_NOT_LOADED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   UNSAFE_BIND: "UNSAFE_BIND",
+  /** The request's `Host` is not one this node answers to (DNS rebinding guard). */
+  HOST_NOT_ALLOWED: "HOST_NOT_ALLOWED",
   INTERNAL: "INTERNAL",
 } as const;
 export type NodeErrorCode = (typeof NodeErrorCode)[keyof typeof NodeErrorCode];
@@ -80,6 +82,7 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   [NodeErrorCode.AGENT_REVOKED]: { status: 401, type: "authentication_error" },
   [NodeErrorCode.AGENT_FROZEN]: denied,
   [NodeErrorCode.OPERATOR_ONLY]: denied,
+  [NodeErrorCode.HOST_NOT_ALLOWED]: denied,
   [NodeErrorCode.NOT_FOUND]: { status: 404, type: "invalid_request_error" },
   [NodeErrorCode.MODEL_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
   [NodeErrorCode.AGENT_NOT_FOUND]: { status: 404, type: "invalid_request_error" },

@@ -8,7 +8,6 @@
  */
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { isIP } from "node:net";
 import { join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Server } from "node:http";
@@ -40,6 +39,8 @@ import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { startPricingLoop } from "./loops/pricing.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { hashToken } from "./tokens.js";
+import { isLoopback } from "./loopback.js";
+import { hostAllowList } from "./middleware/host-allow.js";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -76,11 +77,7 @@ export interface TiramiNode {
   stop(): Promise<void>;
 }
 
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost" || host === "::1") return true;
-  return isIP(host) === 4 && host.startsWith("127.");
-}
+export { isLoopback };
 
 /**
  * The price this node quotes: `price_trm_per_token` when configured (a fixed price), else the ledger's live
@@ -200,6 +197,7 @@ async function openNode(
     pricing,
     inFlight,
     mesh: () => mesh,
+    hosts: hostAllowList(config.api_bind, config.allowed_hosts),
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
