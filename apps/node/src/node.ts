@@ -148,6 +148,14 @@ async function openNode(
     zeroHistoryConsumersMax: config.zero_history_consumers_max,
     zeroHistoryCreditCapTrm: config.zero_history_credit_cap_trm,
   });
+  // Under the home lock no request of this ledger is in flight: the holds of requests that died with
+  // the previous process (kill -9, power loss) are released now rather than when they expire.
+  const orphaned = ledger.releaseRequestHolds();
+  if (orphaned.length > 0)
+    logger.warn(
+      { holds: orphaned.length, trm: orphaned.reduce((sum, hold) => sum + hold.amount_trm, 0) },
+      "released the holds of requests that died with the previous process",
+    );
   let ledgerOpen = true;
   const nodeDb = openNodeDatabase(join(home, NODE_DB_FILE));
   let engine: EnginePort | undefined;

@@ -22,7 +22,7 @@
  * @module
  */
 import { type AccountId, type Clock, costTrm, isTiramiError, type Signer } from "@tirami/core";
-import type { Ledger } from "@tirami/ledger";
+import { type Ledger, SERVE_HOLD_REASON_PREFIX } from "@tirami/ledger";
 import type { FramedStream } from "@tirami/net";
 import {
   assembleSignedTrade,
@@ -160,7 +160,7 @@ export function createProvider(deps: ProviderDeps) {
         : deps.ledger.reserve({
             account: request.consumer,
             amountTrm: worstTrm,
-            reason: `serve:${request.request_id}`,
+            reason: `${SERVE_HOLD_REASON_PREFIX}${request.request_id}`,
           });
     } catch (error) {
       if (isTiramiError(error, "INSUFFICIENT_BALANCE"))
