@@ -4,6 +4,7 @@
  * and out of range) pass it exactly when the `infer_request` built from them, with the sender's fields at
  * their largest, encodes and decodes back to the same message; and that each refusal names the field.
  */
+import type { AccountId } from "@tirami/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ProtoError } from "./errors.js";
@@ -14,7 +15,7 @@ import { INFER_MESSAGES_MAX, INFER_CONTENT_BYTES_MAX, INFER_STOP_MAX } from "./c
 const SENDER = {
   kind: "infer_request" as const,
   request_id: "r".repeat(128),
-  consumer: "ab".repeat(32),
+  consumer: "ab".repeat(32) as AccountId,
   model_id: "m".repeat(128),
   price_trm_per_token: 1.5,
   timestamp_ms: Number.MAX_SAFE_INTEGER,
