@@ -121,10 +121,17 @@ describe("holds do not outlive their process", () => {
   }, 120_000);
 
   it("every ledger verifies, holds nothing, and both agree on trades and balances", async () => {
+    const agreed = (network: Record<string, unknown> | undefined) => {
+      const { total_accounts: _rows, local_account: _self, mesh: _mesh, ...figures } = network ?? {};
+      return figures;
+    };
     await waitFor("equal roots", async () => {
       const [a, b] = await Promise.all([provider, consumer].map((d) => getJson(d, "/v1/tirami/network")));
       return a?.merkle_root === b?.merkle_root;
     });
+    const [a, b] = await Promise.all([provider, consumer].map((d) => getJson(d, "/v1/tirami/network")));
+    expect(agreed(a)).toEqual(agreed(b));
+    expect(a?.trading_accounts).toBe(2);
     await Promise.all([pool.stop(consumer), pool.stop(provider)]);
     const views = [provider, consumer].map((d) => {
       const ledger = openLedger({ path: join(d.home, "ledger.db") });
