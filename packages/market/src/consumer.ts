@@ -1,6 +1,8 @@
 /**
  * The consumer side of a remote purchase, through the ledger's spend path (`createSpendPath`):
  *
+ * 0. the `infer_request` is encoded first: a request the wire refuses (proto's rules) fails with
+ *    INVALID_REQUEST before anything is reserved or any peer contacted, and costs no provider anything;
  * 1. `spend()` runs the safety gate on the worst case `costTrm(max_tokens, offered price)` and reserves
  *    it on this node's account — a denial (kill switch, budget, approval) throws before any byte leaves
  *    the node;
