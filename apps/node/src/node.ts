@@ -22,7 +22,13 @@ import {
   systemClock,
 } from "@tirami/core";
 import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infer";
-import { createSpendPath, type Ledger, openLedger, type SpendPath } from "@tirami/ledger";
+import {
+  createSpendPath,
+  type Ledger,
+  openLedger,
+  SPEND_HOLD_REASON_PREFIX,
+  type SpendPath,
+} from "@tirami/ledger";
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
 import { createMeshHost } from "@tirami/net";
 import { pino, type Logger } from "pino";
@@ -244,6 +250,13 @@ async function openNode(
         onServed: (work) => http.metrics.meshServed(work),
         log: (level, message, fields) => logger[level](fields ?? {}, message),
         timings: { offerIntervalMs: config.offer_interval_ms },
+        // Purchases that died with the previous process: paid if their provider still proposes them.
+        diedPurchases: orphaned
+          .filter((hold) => hold.account_id === account && hold.reason.startsWith(SPEND_HOLD_REASON_PREFIX))
+          .map((hold) => ({
+            requestId: hold.reason.slice(SPEND_HOLD_REASON_PREFIX.length),
+            heldTrm: hold.amount_trm,
+          })),
       });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.

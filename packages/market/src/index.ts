@@ -26,6 +26,7 @@ export type {
   RemoteSampling,
 } from "./consumer.js";
 export type { BuyRequest } from "./router.js";
+export type { DiedPurchase } from "./settle-owed.js";
 export type { ProviderStats } from "./provider.js";
 export type { GeneratedWork } from "./provider-stream.js";
 export type { MarketDemand, MarketPeerView, RemoteModel } from "./views.js";

@@ -14,7 +14,7 @@
  */
 import { type AccountId, type Clock, type Signer, systemClock } from "@tirami/core";
 import type { Ledger, SpendPath } from "@tirami/ledger";
-import { INFER_PROTOCOL_ID } from "@tirami/proto";
+import { INFER_PROTOCOL_ID, SETTLE_PROTOCOL_ID } from "@tirami/proto";
 import type { MeshHost } from "@tirami/net";
 import type { ProviderOffer, SignedTrade } from "@tirami/proto";
 import {
@@ -41,6 +41,7 @@ import {
   type ReputationGossipCounters,
 } from "./reputation-gossip.js";
 import { type BuyRequest, createRouter } from "./router.js";
+import { createOwedSettlement, type DiedPurchase } from "./settle-owed.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
 import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
@@ -118,6 +119,11 @@ export interface MarketOptions {
   localInFlight?: (() => number) | undefined;
   /** Completion tokens this node served to the mesh (metrics). */
   onServed?: ((work: GeneratedWork) => void) | undefined;
+  /**
+   * This node's purchases that died with its previous process (the `spend:` holds its ledger released at
+   * start): a provider that still holds one unanswered is paid for it when it connects (`settle-owed.ts`).
+   */
+  diedPurchases?: readonly DiedPurchase[] | undefined;
   log?:
     | ((level: "info" | "warn" | "debug", message: string, fields?: Record<string, unknown>) => void)
     | undefined;
@@ -293,6 +299,17 @@ export function createMarket(options: MarketOptions): Market {
           onTradeApplied: (signed) => emitTrade(signed, "consumer"),
         });
 
+  const owed = createOwedSettlement({
+    host,
+    ledger,
+    signer,
+    unsettled: options.unsettled,
+    diedPurchases: options.diedPurchases ?? [],
+    publishTrade,
+    onTradeApplied: (signed, side) => emitTrade(signed, side),
+    log: (message, fields) => log("info", message, fields),
+  });
+
   const router = createRouter({
     host,
     book,
@@ -348,11 +365,13 @@ export function createMarket(options: MarketOptions): Market {
     });
     reputationGossip?.start();
     await host.handle(INFER_PROTOCOL_ID, (stream, from, signal) => provider.handle(stream, from, signal));
+    await host.handle(SETTLE_PROTOCOL_ID, (stream, from) => owed.handle(stream, from));
     await sync.start();
     unsubscribers.push(
       host.on("peer:connected", ({ account }) => {
         sync.request(account);
         publisher.changed();
+        void owed.offer(account);
       }),
     );
     for (const account of host.connectedAccounts()) sync.request(account);
@@ -377,6 +396,7 @@ export function createMarket(options: MarketOptions): Market {
     for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
     await sync.stop();
     await host.unhandle(INFER_PROTOCOL_ID).catch(() => undefined);
+    await host.unhandle(SETTLE_PROTOCOL_ID).catch(() => undefined);
     gossip?.stop();
     gossip = undefined;
     reputationGossip?.stop();
