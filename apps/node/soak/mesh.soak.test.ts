@@ -155,6 +155,9 @@ describe("soak: paid streams under random kill -9 and restarts", () => {
         },
         { timeoutMs: CONVERGE_TIMEOUT_MS },
       );
+      // Consumers that died between a proposal and their answer and were never paid for it (informative:
+      // a consumer killed again before it reconnected has forgotten the purchase and stays refused).
+      const unsettled = (await getJson(nodes.provider, "/v1/tirami/mesh/unsettled")).count;
       for (const d of Object.values(nodes)) await pool.stop(d);
 
       const ledgers = Object.values(nodes).map((d) => {
@@ -197,7 +200,7 @@ describe("soak: paid streams under random kill -9 and restarts", () => {
         `soak (seed ${SEED}, ${Math.round(SOAK_MS / 1_000)} s): survived ${totalKills} kill -9 ` +
           `(provider ${kills.provider}, alice ${kills.alice}, bob ${kills.bob}) and ${ledgers[0]?.trades} trades ` +
           `(${acknowledged.size} acknowledged to clients, ${streams} streams completed, failed requests ` +
-          `${JSON.stringify(failures)})`,
+          `${JSON.stringify(failures)}; consumers left unsettled at the provider: ${String(unsettled)})`,
       );
       console.log(`soak: the first failure of each kind: ${JSON.stringify(firstFailure)}`);
       for (const view of ledgers) {

@@ -271,6 +271,17 @@ export function createMarket(options: MarketOptions): Market {
     },
   });
 
+  const owed = createOwedSettlement({
+    host,
+    ledger,
+    signer,
+    unsettled: options.unsettled,
+    diedPurchases: options.diedPurchases ?? [],
+    publishTrade,
+    onTradeApplied: (signed, side) => emitTrade(signed, side),
+    log: (message, fields) => log("info", message, fields),
+  });
+
   const provider = createProvider({
     ledger,
     unsettled: options.unsettled,
@@ -283,6 +294,7 @@ export function createMarket(options: MarketOptions): Market {
     inFlight: tracker("serving"),
     onTradeApplied: (signed) => emitTrade(signed, "provider"),
     onServed: options.onServed,
+    onOwedRequest: (consumer) => void owed.offer(consumer),
     log: (event, fields) => log("info", event, fields),
   });
 
@@ -298,17 +310,6 @@ export function createMarket(options: MarketOptions): Market {
           inFlight: tracker("buying"),
           onTradeApplied: (signed) => emitTrade(signed, "consumer"),
         });
-
-  const owed = createOwedSettlement({
-    host,
-    ledger,
-    signer,
-    unsettled: options.unsettled,
-    diedPurchases: options.diedPurchases ?? [],
-    publishTrade,
-    onTradeApplied: (signed, side) => emitTrade(signed, side),
-    log: (message, fields) => log("info", message, fields),
-  });
 
   const router = createRouter({
     host,

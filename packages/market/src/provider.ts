@@ -66,6 +66,8 @@ export interface ProviderDeps {
   log?(event: string, fields: Record<string, unknown>): void;
   /** Consumers that owe a signature (persistent, so a restart does not forgive them). */
   unsettled: UnsettledBook;
+  /** A consumer that owes a signature asked again (the market proposes the trade to it once more). */
+  onOwedRequest?(consumer: AccountId): void;
 }
 
 /** Counters of served requests. */
@@ -148,11 +150,13 @@ export function createProvider(deps: ProviderDeps) {
   /** Steps 2–4: no unpaid trade, admitted by this ledger, worst case held. Returns the hold id. */
   function admit(request: InferRequest, worstTrm: number): string | undefined {
     const owed = owes(request.consumer);
-    if (owed !== undefined)
+    if (owed !== undefined) {
+      deps.onOwedRequest?.(request.consumer);
       throw new InferFailure(
         "DENIED",
         `UNSETTLED_TRADE: consumer never answered the proposal of trade ${owed.trade_id}`,
       );
+    }
     try {
       deps.ledger.admitConsumer(request.consumer, worstTrm);
       return worstTrm === 0

@@ -3,10 +3,10 @@
  * its answer (`/tirami/settle/1.0.0`). The provider released its hold and holds the consumer in its
  * unsettled book, refusing it until the trade reaches its ledger; the consumer's node, restarting,
  * released its own hold of that purchase (ledger `releaseRequestHolds`) and lost the proposal with the
- * process. When the consumer connects again, the provider sends the proposal once more; the consumer
- * signs it only for a purchase that died with its previous process — the request id of a hold it released
- * at start, for at most the worst case that hold reserved, with the amount the trade's own tokens and
- * price give — applies it and answers `trade_accept` (else `trade_reject`). The provider applies the
+ * process. When the consumer connects again (or asks to be served), the provider sends the proposal once
+ * more; the consumer signs it only for a purchase that died with its previous process — the request id of
+ * a hold it released at start, for at most the worst case that hold reserved, with the amount the trade's
+ * own tokens and price give — applies it and answers `trade_accept` (else `trade_reject`). The provider applies the
  * dual-signed trade and gossips it: the work it delivered is paid, and the consumer is served again.
  * Nothing is signed twice: a died purchase is forgotten once paid.
  * @module
@@ -70,6 +70,8 @@ function refusalOf(
 /** Both sides of the late settlement. */
 export function createOwedSettlement(deps: SettleOwedDeps) {
   const died = new Map<string, number>();
+  /** Consumers a proposal is being offered to now: one offer at a time each. */
+  const offering = new Set<AccountId>();
   for (const purchase of deps.diedPurchases.slice(-DIED_PURCHASES_MAX))
     died.set(purchase.requestId, purchase.heldTrm);
 
@@ -119,7 +121,9 @@ export function createOwedSettlement(deps: SettleOwedDeps) {
    */
   async function offer(consumer: AccountId): Promise<boolean> {
     const entry = deps.unsettled.get(consumer);
-    if (entry === undefined || deps.ledger.getTrade(entry.trade_id) !== undefined) return false;
+    if (entry === undefined || deps.ledger.getTrade(entry.trade_id) !== undefined || offering.has(consumer))
+      return false;
+    offering.add(consumer);
     let stream: FramedStream | undefined;
     try {
       stream = await deps.host.request(consumer, SETTLE_PROTOCOL_ID, { timeoutMs: SETTLE_OWED_TIMEOUT_MS });
@@ -147,6 +151,7 @@ export function createOwedSettlement(deps: SettleOwedDeps) {
       deps.log("late settlement failed", { consumer, err: (error as Error).message });
       return false;
     } finally {
+      offering.delete(consumer);
       await stream?.close().catch(() => undefined);
     }
   }
