@@ -16,6 +16,7 @@ import type { InFlight } from "./in-flight.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/auth.js";
 import { limitBody } from "./middleware/body-limit.js";
+import { allowHosts, type HostAllowList } from "./middleware/host-allow.js";
 import { createErrorHandler, describeError } from "./middleware/on-error.js";
 import { observe } from "./middleware/observe.js";
 import { createRateLimiter } from "./middleware/rate-limit.js";
@@ -62,6 +63,8 @@ export interface AppDeps {
   mesh?: (() => Market | undefined) | undefined;
   /** What `GET /v1/tirami/topology` plans with (the route is there when given). */
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
+  /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
+  hosts?: HostAllowList;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -125,6 +128,7 @@ export function createApp(deps: AppDeps): NodeApp {
     return c.json(described?.body, 404);
   });
   app.use("*", observe(metrics));
+  app.use("*", allowHosts(deps.hosts));
   const mesh = deps.mesh ?? (() => undefined);
   app.route(
     "/",

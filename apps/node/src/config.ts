@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { type ConfigSources, type ConfigValues, loadConfig } from "@tirami/core";
 import { CHAT_WRAPPER_NAMES } from "@tirami/infer";
 import { bootstrapAddressProblem } from "@tirami/net";
+import { hostEntryProblem } from "./middleware/host-allow.js";
 import {
   API_BIND_DEFAULT,
   API_PORT_DEFAULT,
@@ -31,6 +32,13 @@ export const NODE_CONFIG_TABLE = {
     check: (value: string) =>
       isIP(value) !== 0 || value === "localhost" ? undefined : "expected an IP address or localhost",
     doc: "Address the HTTP API binds to.",
+  },
+  allowed_hosts: {
+    kind: "list",
+    default: [],
+    itemsMax: 64,
+    itemCheck: hostEntryProblem,
+    doc: "Host names (no port) the HTTP API answers besides localhost, 127.0.0.1 and [::1], e.g. a reverse proxy's name; * = any. A loopback-bound node refuses any other Host (403); a node bound elsewhere checks only when this is set.",
   },
   api_port: {
     kind: "integer",

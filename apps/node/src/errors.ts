@@ -12,6 +12,8 @@ import { SpendErrorCode } from "@tirami/ledger";
 export const NodeErrorCode = {
   INVALID_REQUEST: "INVALID_REQUEST",
   BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  /** A JSON route got a body that is not declared `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   MISSING_TOKEN: "MISSING_TOKEN",
   INVALID_TOKEN: "INVALID_TOKEN",
   AGENT_REVOKED: "AGENT_REVOKED",
@@ -26,6 +28,8 @@ export const NodeErrorCode = {
   MODEL_NOT_LOADED: "MODEL_NOT_LOADED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   UNSAFE_BIND: "UNSAFE_BIND",
+  /** The request's `Host` is not one this node answers to (DNS rebinding guard). */
+  HOST_NOT_ALLOWED: "HOST_NOT_ALLOWED",
   INTERNAL: "INTERNAL",
 } as const;
 export type NodeErrorCode = (typeof NodeErrorCode)[keyof typeof NodeErrorCode];
@@ -49,7 +53,7 @@ export class NodeError extends TiramiError {
 
 /** An OpenAI error `type` and an HTTP status for one code. */
 export interface ErrorMapping {
-  status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
   type: string;
 }
 
@@ -87,11 +91,13 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   [SpendErrorCode.COUNTERPARTY_TIMEOUT]: busy,
   [NodeErrorCode.INVALID_REQUEST]: invalid,
   [NodeErrorCode.BODY_TOO_LARGE]: { status: 413, type: "invalid_request_error" },
+  [NodeErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, type: "invalid_request_error" },
   [NodeErrorCode.MISSING_TOKEN]: { status: 401, type: "authentication_error" },
   [NodeErrorCode.INVALID_TOKEN]: { status: 401, type: "authentication_error" },
   [NodeErrorCode.AGENT_REVOKED]: { status: 401, type: "authentication_error" },
   [NodeErrorCode.AGENT_FROZEN]: denied,
   [NodeErrorCode.OPERATOR_ONLY]: denied,
+  [NodeErrorCode.HOST_NOT_ALLOWED]: denied,
   [NodeErrorCode.NOT_FOUND]: { status: 404, type: "invalid_request_error" },
   [NodeErrorCode.MODEL_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
   [NodeErrorCode.AGENT_NOT_FOUND]: { status: 404, type: "invalid_request_error" },

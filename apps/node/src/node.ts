@@ -8,7 +8,6 @@
  */
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { isIP } from "node:net";
 import { join } from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Server } from "node:http";
@@ -23,7 +22,13 @@ import {
   systemClock,
 } from "@tirami/core";
 import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infer";
-import { createSpendPath, type Ledger, openLedger, type SpendPath } from "@tirami/ledger";
+import {
+  createSpendPath,
+  type Ledger,
+  openLedger,
+  SPEND_HOLD_REASON_PREFIX,
+  type SpendPath,
+} from "@tirami/ledger";
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
 import { createMeshHost } from "@tirami/net";
 import { pino, type Logger } from "pino";
@@ -42,6 +47,8 @@ import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { startPricingLoop } from "./loops/pricing.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { hashToken } from "./tokens.js";
+import { isLoopback } from "./loopback.js";
+import { hostAllowList } from "./middleware/host-allow.js";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -78,11 +85,7 @@ export interface TiramiNode {
   stop(): Promise<void>;
 }
 
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost" || host === "::1") return true;
-  return isIP(host) === 4 && host.startsWith("127.");
-}
+export { isLoopback };
 
 /**
  * The price this node quotes: `price_trm_per_token` when configured (a fixed price), else the ledger's live
@@ -153,6 +156,14 @@ async function openNode(
     zeroHistoryConsumersMax: config.zero_history_consumers_max,
     zeroHistoryCreditCapTrm: config.zero_history_credit_cap_trm,
   });
+  // Under the home lock no request of this ledger is in flight: the holds of requests that died with
+  // the previous process (kill -9, power loss) are released now rather than when they expire.
+  const orphaned = ledger.releaseRequestHolds();
+  if (orphaned.length > 0)
+    logger.warn(
+      { holds: orphaned.length, trm: orphaned.reduce((sum, hold) => sum + hold.amount_trm, 0) },
+      "released the holds of requests that died with the previous process",
+    );
   let ledgerOpen = true;
   const nodeDb = openNodeDatabase(join(home, NODE_DB_FILE));
   const modelsDir = config.models_dir ?? join(home, "models");
@@ -212,6 +223,7 @@ async function openNode(
       manifestOf: (modelId) => manifestOnDisk(modelsDir, modelId),
       contextTokens: config.context_size,
     },
+    hosts: hostAllowList(config.api_bind, config.allowed_hosts),
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -252,6 +264,13 @@ async function openNode(
         onServed: (work) => http.metrics.meshServed(work),
         log: (level, message, fields) => logger[level](fields ?? {}, message),
         timings: { offerIntervalMs: config.offer_interval_ms },
+        // Purchases that died with the previous process: paid if their provider still proposes them.
+        diedPurchases: orphaned
+          .filter((hold) => hold.account_id === account && hold.reason.startsWith(SPEND_HOLD_REASON_PREFIX))
+          .map((hold) => ({
+            requestId: hold.reason.slice(SPEND_HOLD_REASON_PREFIX.length),
+            heldTrm: hold.amount_trm,
+          })),
       });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.

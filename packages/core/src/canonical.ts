@@ -18,6 +18,7 @@
  * @module
  */
 import { CoreErrorCode, TiramiError } from "./errors.js";
+import { isWellFormedText } from "./text.js";
 
 export type CanonicalValue =
   null | Uint8Array | string | number | boolean | CanonicalFloat | readonly CanonicalValue[];
@@ -40,7 +41,6 @@ const TAG_BOOL = 0x04;
 const TAG_LIST = 0x05;
 const TAG_FLOAT = 0x06;
 
-const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -113,7 +113,7 @@ function writeValue(writer: Writer, value: CanonicalValue, path: string): void {
     writer.u32(value.length);
     writer.raw(value);
   } else if (typeof value === "string") {
-    if (LONE_SURROGATE_RE.test(value))
+    if (!isWellFormedText(value))
       throw new CanonicalEncodingError(`${path}: string is not well-formed Unicode`);
     const bytes = encoder.encode(value);
     writer.u8(TAG_STRING);

@@ -69,6 +69,9 @@ export {
   readHomeLock,
 } from "./home-lock.js";
 
+/** Text that may be signed or cross the wire. */
+export { isWellFormedText } from "./text.js";
+
 /** Canonical bytes. */
 export {
   CANONICAL_DEFAULT_LIMITS,

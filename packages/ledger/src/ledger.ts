@@ -16,6 +16,7 @@ import { openDatabase } from "./db/open.js";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
 import { EXPIRED_SWEEP_BATCH_MAX, JOURNAL_PAGE_MAX, TRADE_BATCH_MAX } from "./constants.js";
 import { checkHoldId, createHolds, type Hold, type ReserveRequest } from "./holds.js";
+import { REQUEST_HOLD_REASON_PREFIXES } from "./spend/constants.js";
 import { createJournal, type JournalEntry } from "./journal.js";
 import { createMerkleLog, type TradeProof } from "./merkle-log.js";
 import { createSettlement, type SettlementRequest, type SettlementStatement } from "./settlement.js";
@@ -96,6 +97,13 @@ export interface Ledger {
   release(holdId: string): void;
   /** Releases every hold expired at `nowMs` (default: clock). Returns how many. */
   releaseExpiredHolds(nowMs?: number): number;
+  /**
+   * Releases every active hold taken for one request (`REQUEST_HOLD_REASON_PREFIXES`: the spend path's
+   * and a provider's), each closed as `released` like any release, and returns them. Only for when no
+   * request of this ledger can be in flight: a node calls it at start, under its home lock, so holds whose
+   * requests died with the previous process (kill -9) do not lower balances until they expire.
+   */
+  releaseRequestHolds(): Hold[];
   getHold(holdId: string): Hold | undefined;
   listHolds(account?: AccountId): Hold[];
 
@@ -306,6 +314,16 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
         const expired = holds.expiredBefore(nowMs, EXPIRED_SWEEP_BATCH_MAX);
         for (const hold of expired) holds.close(hold, "expired", null, null, nowMs);
         return expired.length;
+      });
+    },
+    releaseRequestHolds() {
+      return tx(() => {
+        const nowMs = now();
+        const orphaned = holds
+          .listActive()
+          .filter((hold) => REQUEST_HOLD_REASON_PREFIXES.some((prefix) => hold.reason.startsWith(prefix)));
+        for (const hold of orphaned) holds.close(hold, "released", null, null, nowMs);
+        return orphaned.map((hold) => ({ ...hold, status: "released" as const, closed_ms: nowMs }));
       });
     },
     getHold: (holdId) => (open(), checkHoldId(holdId), holds.get(holdId)),

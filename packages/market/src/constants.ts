@@ -34,6 +34,10 @@ export const REPUTATION_ENTRIES_MAX = 10_000;
 
 /** Provider: how long it waits for the consumer's accept or reject after proposing the trade. */
 export const TRADE_ANSWER_TIMEOUT_MS = 10_000;
+/** Late settlement (`settle-owed.ts`): the whole exchange, proposal to answer, on one stream. */
+export const SETTLE_OWED_TIMEOUT_MS = 10_000;
+/** Purchases that died with the previous process a consumer will still pay for (the holds it released). */
+export const DIED_PURCHASES_MAX = 1_024;
 /** Consumer: a proposal stamped further than this from its clock is refused (INVALID_TRADE). */
 export const PROPOSAL_CLOCK_SKEW_MS = 60_000;
 /**

@@ -1,6 +1,8 @@
 /**
  * The consumer side of a remote purchase, through the ledger's spend path (`createSpendPath`):
  *
+ * 0. the `infer_request` is encoded first: a request the wire refuses (proto's rules) fails with
+ *    INVALID_REQUEST before anything is reserved or any peer contacted, and costs no provider anything;
  * 1. `spend()` runs the safety gate on the worst case `costTrm(max_tokens, offered price)` and reserves
  *    it on this node's account — a denial (kill switch, budget, approval) throws before any byte leaves
  *    the node;
@@ -29,13 +31,14 @@ import {
   INFER_PROTOCOL_ID,
   type InferError,
   type InferRequest,
+  ProtoError,
   type SignedTrade,
   type Trade,
   type TradeRejectReason,
 } from "@tirami/proto";
 import { checkProposal } from "./check-proposal.js";
 import { INFER_STREAM_TIMEOUT_MS } from "./constants.js";
-import { MarketError, MarketErrorCode } from "./errors.js";
+import { type FailureFault, MarketError, MarketErrorCode } from "./errors.js";
 import { InferRefusal, InferSession, type InferSessionResult } from "./infer-session.js";
 import type { LocalReputation } from "./reputation.js";
 
@@ -162,14 +165,34 @@ function inferRequestOf(request: PurchaseRequest, consumer: AccountId, nowMs: nu
 export function createConsumer(deps: ConsumerDeps) {
   const self = deps.spend.account;
 
+  /**
+   * The `infer_request` frame of `request`, encoded before anything is reserved or any peer contacted.
+   * @throws {MarketError} INVALID_REQUEST (fault `request`) naming the field the wire refuses.
+   */
+  function frameOf(request: PurchaseRequest): Uint8Array {
+    try {
+      return encodeMessage(inferRequestOf(request, self, deps.clock.nowMs()));
+    } catch (error) {
+      if (!(error instanceof ProtoError)) throw error;
+      throw new MarketError(MarketErrorCode.INVALID_REQUEST, `request cannot be sent: ${error.message}`, {
+        cause: error,
+        details: { fault: "request" satisfies FailureFault, field: error.details?.field },
+      });
+    }
+  }
+
   /** Opens the stream and sends the request; an unreachable provider is marked `started: false`. */
-  async function open(request: PurchaseRequest, signal: AbortSignal): Promise<FramedStream> {
+  async function open(
+    request: PurchaseRequest,
+    frame: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<FramedStream> {
     try {
       const stream = await deps.host.request(request.provider, INFER_PROTOCOL_ID, {
         signal,
         timeoutMs: INFER_STREAM_TIMEOUT_MS,
       });
-      await stream.send(encodeMessage(inferRequestOf(request, self, deps.clock.nowMs())));
+      await stream.send(frame);
       return stream;
     } catch (error) {
       throw new MarketError(
@@ -177,7 +200,7 @@ export function createConsumer(deps: ConsumerDeps) {
         `provider unreachable: ${(error as Error).message}`,
         {
           cause: error,
-          details: { provider: request.provider, started: false },
+          details: { provider: request.provider, started: false, fault: "network" satisfies FailureFault },
         },
       );
     }
@@ -202,7 +225,9 @@ export function createConsumer(deps: ConsumerDeps) {
       stream.abort();
       if (error instanceof InferRefusal) throw refusalToMarket(error.error);
       if (signal.aborted) return { ...session.result(), completionTokens: 0, proposal: undefined };
-      deps.reputation.failure(request.provider, 2);
+      // This node's own mesh stopping under the stream is not the provider's doing.
+      const fault: FailureFault = deps.host.started ? "provider" : "consumer";
+      if (fault === "provider") deps.reputation.failure(request.provider, 2);
       throw new MarketError(
         MarketErrorCode.PROVIDER_FAILED,
         `provider failed mid-stream: ${(error as Error).message}`,
@@ -211,6 +236,7 @@ export function createConsumer(deps: ConsumerDeps) {
           details: {
             provider: request.provider,
             started: true,
+            fault,
             net_code: isNetError(error) ? error.code : undefined,
           },
         },
@@ -242,7 +268,7 @@ export function createConsumer(deps: ConsumerDeps) {
       throw new MarketError(
         MarketErrorCode.TRADE_REJECTED,
         `refused to sign the provider's trade: ${reason}: ${message}`,
-        { details: { reason, provider: request.provider } },
+        { details: { reason, provider: request.provider, fault: "provider" satisfies FailureFault } },
       );
     }
 
@@ -267,6 +293,7 @@ export function createConsumer(deps: ConsumerDeps) {
       return proposal.provider_signature;
     }
 
+    const frame = frameOf(request);
     deps.inFlight.begin();
     try {
       const outcome = await deps.spend.spend<Received>({
@@ -279,7 +306,7 @@ export function createConsumer(deps: ConsumerDeps) {
         approvalId: request.approvalId,
         reason: `remote inference ${request.modelId}`,
         async run(signal) {
-          stream = await open(request, signal);
+          stream = await open(request, frame, signal);
           received = await read(stream, request, signal);
           return received;
         },

@@ -19,6 +19,8 @@ export const MarketErrorCode = {
   PROVIDER_INVALID_REQUEST: "PROVIDER_INVALID_REQUEST",
   /** The provider failed, vanished or broke the protocol; nothing was charged (503). */
   PROVIDER_FAILED: "PROVIDER_FAILED",
+  /** The request cannot cross the wire (proto's rules, e.g. a lone surrogate); no peer was contacted (400). */
+  INVALID_REQUEST: "INVALID_REQUEST",
   /** This node refused to sign the provider's trade (amount, price or tokens wrong); nothing moved (503). */
   TRADE_REJECTED: "TRADE_REJECTED",
   /** The mesh is not running on this node (503). */
@@ -35,6 +37,14 @@ export const MarketErrorCode = {
   INVALID_LOAN_REQUEST: "INVALID_LOAN_REQUEST",
 } as const;
 export type MarketErrorCode = (typeof MarketErrorCode)[keyof typeof MarketErrorCode];
+
+/**
+ * Whose fault a failed purchase was, in `details.fault`. Only `provider` faults (a stream it started that
+ * failed or broke the protocol, a wrong proposal, silence past the deadline) lower its reputation; the
+ * request (invalid input), this node (its own shutdown, its client leaving) and the network path (the
+ * provider could not be reached) say so and cost the provider nothing.
+ */
+export type FailureFault = "provider" | "request" | "consumer" | "network";
 
 /** A failure of a market operation. */
 export class MarketError extends TiramiError {

@@ -28,6 +28,7 @@ export type {
 export type { BuyRequest, EmbeddingBuyRequest } from "./router.js";
 export type { EmbeddingPurchaseRequest, EmbeddingPurchaseResult } from "./embed-consumer.js";
 export { EmbedSession, type EmbedSessionPhase, type EmbedSessionResult } from "./embed-session.js";
+export type { DiedPurchase } from "./settle-owed.js";
 export type { ProviderStats } from "./provider.js";
 export type { GeneratedWork } from "./provider-stream.js";
 export type { MarketDemand, MarketPeerView, RemoteModel } from "./views.js";
@@ -61,7 +62,7 @@ export {
 } from "./unsettled-book.js";
 
 /** Errors, limits and defaults. */
-export { isMarketError, MarketError, MarketErrorCode } from "./errors.js";
+export { type FailureFault, isMarketError, MarketError, MarketErrorCode } from "./errors.js";
 export * from "./constants.js";
 
 /** Lending over the mesh: lend offers, the pool, the loan handshake, loan gossip and the sweeper. */

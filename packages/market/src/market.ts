@@ -15,7 +15,7 @@
  */
 import { type AccountId, type Clock, type Signer, systemClock } from "@tirami/core";
 import type { Ledger, SpendPath } from "@tirami/ledger";
-import { EMBED_PROTOCOL_ID, INFER_PROTOCOL_ID } from "@tirami/proto";
+import { EMBED_PROTOCOL_ID, INFER_PROTOCOL_ID, SETTLE_PROTOCOL_ID } from "@tirami/proto";
 import type { MeshHost } from "@tirami/net";
 import type { OfferCapacity, ProviderOffer, SignedTrade } from "@tirami/proto";
 import {
@@ -44,6 +44,7 @@ import {
 } from "./reputation-gossip.js";
 import { type BuyRequest, createRouter, type EmbeddingBuyRequest } from "./router.js";
 import { createEmbeddingConsumer, type EmbeddingPurchaseResult } from "./embed-consumer.js";
+import { createOwedSettlement, type DiedPurchase } from "./settle-owed.js";
 import { createSyncService, type SyncRoundReport } from "./sync.js";
 import { intakeTrade, type IntakeResult } from "./trade-intake.js";
 import type { UnsettledBook, UnsettledEntry } from "./unsettled-book.js";
@@ -123,6 +124,11 @@ export interface MarketOptions {
   localInFlight?: (() => number) | undefined;
   /** Completion tokens this node served to the mesh (metrics). */
   onServed?: ((work: GeneratedWork) => void) | undefined;
+  /**
+   * This node's purchases that died with its previous process (the `spend:` holds its ledger released at
+   * start): a provider that still holds one unanswered is paid for it when it connects (`settle-owed.ts`).
+   */
+  diedPurchases?: readonly DiedPurchase[] | undefined;
   log?:
     | ((level: "info" | "warn" | "debug", message: string, fields?: Record<string, unknown>) => void)
     | undefined;
@@ -279,6 +285,17 @@ export function createMarket(options: MarketOptions): Market {
     },
   });
 
+  const owed = createOwedSettlement({
+    host,
+    ledger,
+    signer,
+    unsettled: options.unsettled,
+    diedPurchases: options.diedPurchases ?? [],
+    publishTrade,
+    onTradeApplied: (signed, side) => emitTrade(signed, side),
+    log: (message, fields) => log("info", message, fields),
+  });
+
   const provider = createProvider({
     ledger,
     unsettled: options.unsettled,
@@ -291,6 +308,7 @@ export function createMarket(options: MarketOptions): Market {
     inFlight: tracker("serving"),
     onTradeApplied: (signed) => emitTrade(signed, "provider"),
     onServed: options.onServed,
+    onOwedRequest: (consumer) => void owed.offer(consumer),
     log: (event, fields) => log("info", event, fields),
   });
 
@@ -380,11 +398,13 @@ export function createMarket(options: MarketOptions): Market {
     await host.handle(EMBED_PROTOCOL_ID, (stream, from, signal) =>
       provider.handleEmbed(stream, from, signal),
     );
+    await host.handle(SETTLE_PROTOCOL_ID, (stream, from) => owed.handle(stream, from));
     await sync.start();
     unsubscribers.push(
       host.on("peer:connected", ({ account }) => {
         sync.request(account);
         publisher.changed();
+        void owed.offer(account);
       }),
     );
     for (const account of host.connectedAccounts()) sync.request(account);
@@ -411,6 +431,7 @@ export function createMarket(options: MarketOptions): Market {
     await host.unhandle(INFER_PROTOCOL_ID).catch(() => undefined);
     await lending?.stop();
     await host.unhandle(EMBED_PROTOCOL_ID).catch(() => undefined);
+    await host.unhandle(SETTLE_PROTOCOL_ID).catch(() => undefined);
     gossip?.stop();
     gossip = undefined;
     reputationGossip?.stop();

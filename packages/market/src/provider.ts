@@ -22,7 +22,7 @@
  * @module
  */
 import { type AccountId, type Clock, costTrm, isTiramiError, type Signer } from "@tirami/core";
-import type { Ledger } from "@tirami/ledger";
+import { type Ledger, SERVE_HOLD_REASON_PREFIX } from "@tirami/ledger";
 import type { FramedStream } from "@tirami/net";
 import {
   assembleSignedTrade,
@@ -69,6 +69,8 @@ export interface ProviderDeps {
   log?(event: string, fields: Record<string, unknown>): void;
   /** Consumers that owe a signature (persistent, so a restart does not forgive them). */
   unsettled: UnsettledBook;
+  /** A consumer that owes a signature asked again (the market proposes the trade to it once more). */
+  onOwedRequest?(consumer: AccountId): void;
 }
 
 /** Counters of served requests. */
@@ -132,11 +134,13 @@ export function createProvider(deps: ProviderDeps) {
   /** Steps 2–4: no unpaid trade, admitted by this ledger, worst case held. Returns the hold id. */
   function admit(request: ServedRequest, worstTrm: number): string | undefined {
     const owed = owes(request.consumer);
-    if (owed !== undefined)
+    if (owed !== undefined) {
+      deps.onOwedRequest?.(request.consumer);
       throw new InferFailure(
         "DENIED",
         `UNSETTLED_TRADE: consumer never answered the proposal of trade ${owed.trade_id}`,
       );
+    }
     try {
       deps.ledger.admitConsumer(request.consumer, worstTrm);
       return worstTrm === 0
@@ -144,7 +148,7 @@ export function createProvider(deps: ProviderDeps) {
         : deps.ledger.reserve({
             account: request.consumer,
             amountTrm: worstTrm,
-            reason: `serve:${request.request_id}`,
+            reason: `${SERVE_HOLD_REASON_PREFIX}${request.request_id}`,
           });
     } catch (error) {
       if (isTiramiError(error, "INSUFFICIENT_BALANCE"))

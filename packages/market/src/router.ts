@@ -2,8 +2,8 @@
  * Routing a purchase (docs/architecture.md §7): the candidates for a model are the live offers in the book
  * that serve it (never this node), ranked by `rankProviders` on price, merged reputation, ping latency and
  * free capacity. `buy` tries the best one; a provider that cannot even be reached before the exchange
- * starts costs it reputation and the next candidate is tried (`ROUTE_ATTEMPTS_MAX` in all); any later
- * failure is final, so no request is ever paid twice.
+ * starts is skipped for the next candidate (`ROUTE_ATTEMPTS_MAX` in all); any later failure is final, so
+ * no request is ever paid twice. Only the provider's own faults lower its reputation (`FailureFault`).
  * @module
  */
 import type { AccountId } from "@tirami/core";
@@ -97,9 +97,10 @@ export function createRouter(deps: RouterDeps) {
         return await attempt(candidate);
       } catch (error) {
         lastError = error;
+        // Nothing was sent: try the next candidate. Not reaching a provider is the network path's
+        // failure as much as the provider's, so it costs no reputation (errors.ts `FailureFault`).
         const unreached = error instanceof MarketError && error.details?.started === false;
         if (!unreached) throw error;
-        reputation.failure(candidate.provider, 1);
       }
     }
     throw lastError;

@@ -6,6 +6,11 @@
 
 /** libp2p protocol id of the remote-inference stream (docs/architecture.md §7). */
 export const INFER_PROTOCOL_ID = "/tirami/infer/1.0.0";
+/**
+ * libp2p protocol id of the late settlement of a trade whose consumer died before answering the proposal:
+ * the provider sends its `trade_proposal` again, the consumer answers `trade_accept` or `trade_reject`.
+ */
+export const SETTLE_PROTOCOL_ID = "/tirami/settle/1.0.0";
 /** libp2p protocol id suggested for the catch-up stream (`sync_request` → `sync_response`). */
 export const SYNC_PROTOCOL_ID = "/tirami/sync/1.0.0";
 /** Version of the message set in this package; carried in `provider_offer.protocol_version`. */

@@ -37,6 +37,7 @@ export {
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_MAX,
   RETRY_AFTER_MS_MAX,
+  SETTLE_PROTOCOL_ID,
   SYNC_PROTOCOL_ID,
   SYNC_TRADES_MAX,
   TOKEN_CHUNK_TEXT_BYTES_MAX,
@@ -86,6 +87,7 @@ export {
   type InferRequest,
   type TokenChunk,
 } from "./infer.js";
+export { checkInferInput, type InferInput } from "./infer-input.js";
 export {
   type TradeAccept,
   type TradeProposal,

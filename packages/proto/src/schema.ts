@@ -9,7 +9,15 @@
  * `null`; `hex` fields (keys, signatures, ids) travel as raw bytes and read back as lowercase hex.
  * @module
  */
-import { canonicalFloat, type CanonicalValue, fromHex, isLowerHex, isTextId, toHex } from "@tirami/core";
+import {
+  canonicalFloat,
+  type CanonicalValue,
+  fromHex,
+  isLowerHex,
+  isTextId,
+  isWellFormedText,
+  toHex,
+} from "@tirami/core";
 import { describeValue, invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
 
 export type FieldType =
@@ -63,7 +71,6 @@ export function checkTrailingFields(fields: readonly Field[]): void {
   }
 }
 
-const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const KEY_SHOWN_MAX = 64;
 
 /** `parent.name` or `name` at the top. */
@@ -114,7 +121,7 @@ export function checkValue(kind: string, type: FieldType, value: unknown, path: 
       // A UTF-16 code unit never encodes to fewer than 1 byte: refuse long strings before measuring them.
       if (typeof value !== "string" || value.length > type.bytesMax)
         throw invalidField(kind, path, expected, value);
-      if (LONE_SURROGATE_RE.test(value)) throw invalidField(kind, path, expected, value);
+      if (!isWellFormedText(value)) throw invalidField(kind, path, expected, value);
       const bytes = Buffer.byteLength(value, "utf8");
       if (bytes < min || bytes > type.bytesMax) throw invalidField(kind, path, expected, value);
       return value;
@@ -364,3 +371,32 @@ export function bytesMaxOf(type: FieldType): number {
 }
 
 export { describeValue };
+
+/** Exact canonical encoding size of a clean (already checked) value, in bytes: `bytesMaxOf`'s twin. */
+export function bytesOf(type: FieldType, value: unknown): number {
+  switch (type.t) {
+    case "uint":
+    case "float":
+      return 9;
+    case "bool":
+      return 2;
+    case "text":
+    case "id":
+    case "enum":
+      return 5 + Buffer.byteLength(value as string, "utf8");
+    case "hex":
+      return 5 + type.bytes;
+    case "list":
+      return 5 + (value as unknown[]).reduce<number>((sum, item) => sum + bytesOf(type.of, item), 0);
+    case "record":
+      return (
+        5 +
+        type.fields.reduce(
+          (sum, field) => sum + bytesOf(field.type, (value as Record<string, unknown>)[field.name]),
+          0,
+        )
+      );
+    case "optional":
+      return value === undefined ? 1 : bytesOf(type.of, value);
+  }
+}

@@ -15,6 +15,7 @@ import { type AppEnv, spenderOf } from "../principal.js";
 import { answer, type AnswerRequest, type Outcome, shapeOf } from "./answer.js";
 import { responseId } from "./request.js";
 import type { StreamSettings } from "./stream.js";
+import { WIRE_SEED_MODULUS } from "./wire-input.js";
 
 /** What a remote answer needs. */
 export interface RemoteAnswerDeps extends StreamSettings {
@@ -24,8 +25,6 @@ export interface RemoteAnswerDeps extends StreamSettings {
   logger: Logger;
   metrics?: Pick<NodeMetrics, "meshRequests"> | undefined;
 }
-
-const SEED_MODULUS = 0x1_0000_0000;
 
 /**
  * True when `request` goes to the mesh: the model is not served locally but is offered in the mesh, or a
@@ -95,7 +94,7 @@ export function answerRemotely(
               temperature,
               topP,
               topK,
-              seed: seed === undefined ? undefined : seed % SEED_MODULUS,
+              seed: seed === undefined ? undefined : seed % WIRE_SEED_MODULUS,
               stop,
             },
             preference: route.preference,

@@ -11,6 +11,7 @@ import { NodeError, NodeErrorCode } from "../errors.js";
 import type { AnswerRequest } from "./answer.js";
 import type { RouteHints } from "./route-hints.js";
 import { type ChatCompletionRequest, type CompletionRequest, contentText } from "./schemas.js";
+import { assertWireInput } from "./wire-input.js";
 
 /**
  * The engine serving `model`.
@@ -70,13 +71,16 @@ function promptOf(body: CompletionRequest): string {
   return typeof body.prompt === "string" ? body.prompt : (body.prompt[0] as string);
 }
 
-/** The generation a chat request asks for. @throws {NodeError} INVALID_REQUEST (token cap) */
+/**
+ * The generation a chat request asks for, checked by the wire's rules (`wire-input.ts`).
+ * @throws {NodeError} INVALID_REQUEST (token cap, input the wire refuses)
+ */
 export function chatAnswerRequest(
   body: ChatCompletionRequest,
   maxTokensMax: number,
   route: RouteHints,
 ): AnswerRequest {
-  return {
+  return checked({
     endpoint: "chat",
     model: body.model,
     input: { messages: chatMessagesOf(body) },
@@ -84,16 +88,19 @@ export function chatAnswerRequest(
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     route,
-  };
+  });
 }
 
-/** The generation a text completion request asks for. @throws {NodeError} INVALID_REQUEST (token cap) */
+/**
+ * The generation a text completion request asks for, checked by the wire's rules (`wire-input.ts`).
+ * @throws {NodeError} INVALID_REQUEST (token cap, input the wire refuses)
+ */
 export function completionAnswerRequest(
   body: CompletionRequest,
   maxTokensMax: number,
   route: RouteHints,
 ): AnswerRequest {
-  return {
+  return checked({
     endpoint: "completions",
     model: body.model,
     input: { prompt: promptOf(body) },
@@ -101,7 +108,12 @@ export function completionAnswerRequest(
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     route,
-  };
+  });
+}
+
+function checked(request: AnswerRequest): AnswerRequest {
+  assertWireInput(request);
+  return request;
 }
 
 /** Sampling options in engine form. */

@@ -75,13 +75,18 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
     const accounts = deps.ledger.listAccounts();
     let contributed = 0;
     let consumed = 0;
+    let trading = 0;
     for (const account of accounts) {
       contributed += account.contributed_trm;
       consumed += account.consumed_trm;
+      if (account.trade_count > 0) trading += 1;
     }
     return c.json({
       local_account: deps.localAccount,
+      // Rows of this ledger: also accounts seen only through a hold or a grant here, so it differs
+      // between nodes; `trading_accounts` (a party to at least one trade) agrees wherever the trades do.
       total_accounts: accounts.length,
+      trading_accounts: trading,
       total_trades: deps.ledger.tradeCount(),
       total_contributed_trm: contributed,
       total_consumed_trm: consumed,

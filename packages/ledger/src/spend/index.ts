@@ -15,4 +15,9 @@ export {
   type SpendWork,
 } from "./spend.js";
 export { SpendDeniedError, SpendError, SpendErrorCode } from "./errors.js";
-export { COUNTERPARTY_SIGN_TIMEOUT_MS, SPEND_HOLD_REASON_PREFIX } from "./constants.js";
+export {
+  COUNTERPARTY_SIGN_TIMEOUT_MS,
+  REQUEST_HOLD_REASON_PREFIXES,
+  SERVE_HOLD_REASON_PREFIX,
+  SPEND_HOLD_REASON_PREFIX,
+} from "./constants.js";
