@@ -56,3 +56,10 @@ export const HF_BASE_URL_DEFAULT = "https://huggingface.co";
 export const PART_SUFFIX = ".part";
 /** Most directory entries scanned when looking a model up by name in the models directory. */
 export const MODELS_DIR_SCAN_MAX = 10_000;
+
+/** Compiled output grammars kept per engine (a tool set or schema used again skips compiling). */
+export const GRAMMAR_CACHE_MAX = 64;
+/** Most tool calls in one answer when parallel calls are allowed. */
+export const TOOL_CALLS_MAX = 8;
+/** Most tools one request may declare. */
+export const TOOLS_MAX = 128;

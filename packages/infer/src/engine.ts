@@ -15,6 +15,8 @@ import {
   LlamaCompletion,
   type LlamaContext,
   type LlamaContextSequence,
+  type Llama,
+  type LlamaGrammar,
   type LlamaModel,
   type LlamaText,
   LlamaVocabularyType,
@@ -41,6 +43,7 @@ import {
   ModelLoadError,
   ModelNotFoundError,
 } from "./errors.js";
+import { GrammarCache } from "./format.js";
 import { getSharedLlama } from "./llama.js";
 import { type ModelManifest, readModelManifest } from "./manifest.js";
 import {
@@ -253,6 +256,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const sequences: LlamaContextSequence[] = [];
   for (let i = 0; i < parallelism; i += 1) sequences.push(context.getSequence());
   return new LlamaEngine({
+    llama,
     manifest,
     model,
     context,
@@ -274,11 +278,13 @@ class LlamaEngine implements Engine {
   readonly #free: LlamaContextSequence[];
   readonly #wrapper: ChatWrapper;
   readonly #slots: Slots;
+  readonly #grammars: GrammarCache;
   readonly #bos: Token | null;
   readonly #running = new Set<{ controller: AbortController; done: Promise<unknown> }>();
   #closed = false;
 
   constructor(init: {
+    llama: Llama;
     manifest: ModelManifest;
     model: LlamaModel;
     context: LlamaContext;
@@ -301,6 +307,7 @@ class LlamaEngine implements Engine {
       retryAfterMs: init.busyRetryAfterMs,
     });
     this.#bos = beginningToken(init.model);
+    this.#grammars = new GrammarCache(init.llama);
     this.settings = {
       threads: init.threads,
       context_size_tokens: init.context.contextSize,
@@ -382,6 +389,13 @@ class LlamaEngine implements Engine {
     const contextSize = this.#context.contextSize;
     if (prompt.tokens.length >= contextSize)
       throw new ContextLengthExceededError(prompt.tokens.length, contextSize);
+    // Under a grammar the answer ends where the grammar does: a stop string (or the chat format's own
+    // stop text inside a JSON string) would cut it into something that does not parse.
+    if (options.format !== undefined && resolved.stop.length > 0)
+      throw new InvalidGenerationOptionsError("stop cannot be combined with a structured output format", {
+        field: "stop",
+      });
+    const grammar = options.format === undefined ? undefined : await this.#grammars.grammarFor(options.format);
 
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort(options.signal?.reason);
@@ -424,7 +438,7 @@ class LlamaEngine implements Engine {
                 controller.abort(error);
               }
             };
-      const done = this.#generateOn(sequence, prompt, resolved, controller.signal, onText);
+      const done = this.#generateOn(sequence, prompt, { ...resolved, grammar }, controller.signal, onText);
       const entry = { controller, done };
       this.#running.add(entry);
       try {
@@ -443,7 +457,7 @@ class LlamaEngine implements Engine {
   async #generateOn(
     sequence: LlamaContextSequence,
     prompt: PreparedPrompt,
-    options: ResolvedGenerationOptions,
+    options: ResolvedGenerationOptions & { grammar: LlamaGrammar | undefined },
     signal: AbortSignal,
     onText: ((chunk: string) => void) | undefined,
   ): Promise<GenerationResult> {
@@ -468,7 +482,8 @@ class LlamaEngine implements Engine {
             }),
         // llama.cpp's default: no repetition penalty (node-llama-cpp's LlamaCompletion would apply 1.1).
         repeatPenalty: false,
-        customStopTriggers: [...prompt.stopTriggers, ...options.stop],
+        ...(options.grammar === undefined ? {} : { grammar: options.grammar }),
+        customStopTriggers: options.grammar === undefined ? [...prompt.stopTriggers, ...options.stop] : [],
         // Stop at the end of the context instead of silently dropping the start of the prompt.
         disableContextShift: true,
         signal,
