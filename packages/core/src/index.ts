@@ -101,7 +101,7 @@ export { type Clock, createManualClock, type ManualClock, systemClock } from "./
 export {
   checkJsonSchema,
   InvalidJsonSchemaError,
-  JSON_SCHEMA_CHARS_MAX,
+  JSON_SCHEMA_BYTES_MAX,
   JSON_SCHEMA_DEPTH_MAX,
   JSON_SCHEMA_LIST_MAX,
   JSON_SCHEMA_NODES_MAX,

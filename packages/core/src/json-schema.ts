@@ -24,8 +24,8 @@ export const JSON_SCHEMA_DEPTH_MAX = 32;
 export const JSON_SCHEMA_NODES_MAX = 2_048;
 /** Most values in one `enum`, properties in one object, alternatives in one `oneOf`. */
 export const JSON_SCHEMA_LIST_MAX = 256;
-/** Largest schema, as JSON text in UTF-16 code units. */
-export const JSON_SCHEMA_CHARS_MAX = 65_536;
+/** Largest schema, as JSON text in UTF-8 bytes (the wire carries it as such). */
+export const JSON_SCHEMA_BYTES_MAX = 65_536;
 
 /** A schema outside the supported subset or its limits. */
 export class InvalidJsonSchemaError extends TiramiError {
@@ -194,8 +194,8 @@ function checkRefs(schema: unknown, defs: Set<string>, depth: number): void {
  */
 export function checkJsonSchema(schema: unknown): asserts schema is JsonSchema {
   const text = JSON.stringify(schema) as string | undefined;
-  if (text === undefined || text.length > JSON_SCHEMA_CHARS_MAX)
-    throw new InvalidJsonSchemaError(`must be JSON of at most ${JSON_SCHEMA_CHARS_MAX} characters`, "");
+  if (text === undefined || Buffer.byteLength(text) > JSON_SCHEMA_BYTES_MAX)
+    throw new InvalidJsonSchemaError(`must be JSON of at most ${JSON_SCHEMA_BYTES_MAX} bytes`, "");
   const walk: Walk = { nodes: 0, defs: new Set() };
   checkNode(schema, "", 0, walk);
   checkRefs(schema, walk.defs, 0);

@@ -69,6 +69,8 @@ export {
 export {
   CHAT_ROLES,
   type ChatMessage,
+  type InferResponseFormat,
+  RESPONSE_FORMAT_TYPES,
   type ChatRole,
   FINISH_REASONS,
   type FinishReason,
