@@ -20,6 +20,7 @@
  * @module
  */
 import type { AccountId, Clock } from "@tirami/core";
+import type { OutputFormat } from "@tirami/infer";
 import type { SpendPath } from "@tirami/ledger";
 import { type FramedStream, isNetError, type MeshHost } from "@tirami/net";
 import {
@@ -33,6 +34,7 @@ import {
   type Trade,
   type TradeRejectReason,
 } from "@tirami/proto";
+import { checkAnswerFormat } from "./check-answer.js";
 import { checkProposal } from "./check-proposal.js";
 import { INFER_STREAM_TIMEOUT_MS } from "./constants.js";
 import { MarketError, MarketErrorCode } from "./errors.js";
@@ -54,6 +56,8 @@ export interface RemoteSampling {
   /** 0 to 2^32 − 1. */
   seed?: number | undefined;
   stop?: string[] | undefined;
+  /** Structured output the provider enforces by grammar and this node checks before it signs. */
+  format?: OutputFormat | undefined;
 }
 
 /** What to generate: chat turns or a plain prompt. */
@@ -152,6 +156,14 @@ function inferRequestOf(request: PurchaseRequest, consumer: AccountId, nowMs: nu
     top_k: sampling.topK ?? 0,
     seed: sampling.seed ?? Math.floor(Math.random() * SEED_MAX),
     stop: sampling.stop ?? [],
+    ...(sampling.format === undefined
+      ? {}
+      : {
+          response_format:
+            sampling.format.type === "json_object"
+              ? { type: "json_object" as const }
+              : { type: "json_schema" as const, schema: JSON.stringify(sampling.format.schema) },
+        }),
     price_trm_per_token: request.priceTrmPerToken,
     timestamp_ms: nowMs,
   };
@@ -263,6 +275,17 @@ export function createConsumer(deps: ConsumerDeps) {
         nowMs: deps.clock.nowMs(),
       });
       if (rejection !== null) return reject(proposal.trade, rejection.reason, rejection.message);
+      const format = request.sampling.format;
+      const invalid =
+        format === undefined
+          ? null
+          : checkAnswerFormat(format, {
+              text: received.text,
+              finishReason: received.finishReason,
+              completionTokens: received.completionTokens,
+              maxTokens: request.sampling.maxTokens,
+            });
+      if (invalid !== null) return reject(proposal.trade, "INVALID_OUTPUT", invalid);
       return proposal.provider_signature;
     }
 
