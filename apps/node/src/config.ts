@@ -77,10 +77,10 @@ export const NODE_CONFIG_TABLE = {
   },
   parallelism: {
     kind: "integer",
-    default: 1,
-    min: 1,
+    default: 0,
+    min: 0,
     max: 64,
-    doc: "Concurrent generations (context sequences).",
+    doc: "Concurrent generations (context sequences); 0 = auto: up to 8, so concurrent requests decode in one batch, as many as fit a quarter of free memory.",
   },
   queue_max: {
     kind: "integer",

@@ -6,6 +6,7 @@
  * (each settles or releases what it reserved), close the server, the engine and the databases.
  * @module
  */
+import { logDestination } from "./log-destination.js";
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
@@ -113,7 +114,7 @@ function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number |
 export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: config.log_level }, pino.destination(2));
+  const logger = options.logger ?? pino({ level: config.log_level }, logDestination());
   if (!isLoopback(config.api_bind) && (config.api_token === undefined || config.api_token === "")) {
     throw new NodeError(
       NodeErrorCode.UNSAFE_BIND,
@@ -159,15 +160,20 @@ async function openNode(
       const resolved = await resolveModel(config.model, {
         modelsDir: config.models_dir ?? join(home, "models"),
       });
-      engine = await createEngine({
+      const created = await createEngine({
         modelPath: resolved.path,
         threads: config.threads,
         contextSize: config.context_size,
-        parallelism: config.parallelism,
+        parallelism: config.parallelism === 0 ? "auto" : config.parallelism,
         queueMax: config.queue_max,
         chatWrapper: options.chatWrapper ?? config.chat_wrapper,
       });
-      logger.info({ model: engine.manifest.id, path: resolved.path }, "model loaded");
+      engine = created;
+      const { parallelism } = created.settings;
+      logger.info(
+        { model: created.manifest.id, path: resolved.path, parallelism },
+        `model ${created.manifest.id} loaded (${parallelism} parallel sequences)`,
+      );
     }
   } catch (error) {
     nodeDb.close();

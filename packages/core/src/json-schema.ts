@@ -130,7 +130,8 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
       walk.defs.add(name);
       sub(def, `${path}.$defs.${name}`);
     }
-  } else if (schema.$defs !== undefined) throw new InvalidJsonSchemaError("must be an object", `${path}.$defs`);
+  } else if (schema.$defs !== undefined)
+    throw new InvalidJsonSchemaError("must be an object", `${path}.$defs`);
   if (shape === "enum")
     for (const v of list(schema.enum, `${path}.enum`, 1))
       if (!isScalar(v)) throw new InvalidJsonSchemaError("enum values must be scalars", `${path}.enum`);
@@ -162,7 +163,8 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
       if (typeof name !== "string" || !isRecord(schema.properties) || !(name in schema.properties))
         throw new InvalidJsonSchemaError("required names must be listed in properties", `${path}.required`);
   const additional = schema.additionalProperties;
-  if (additional !== undefined && typeof additional !== "boolean") sub(additional, `${path}.additionalProperties`);
+  if (additional !== undefined && typeof additional !== "boolean")
+    sub(additional, `${path}.additionalProperties`);
   if (schema.items !== undefined) sub(schema.items, `${path}.items`);
   if (schema.prefixItems !== undefined)
     list(schema.prefixItems, `${path}.prefixItems`, 1).forEach((v, i) => sub(v, `${path}.prefixItems[${i}]`));
@@ -239,7 +241,9 @@ function violation(schema: Record<string, unknown>, value: unknown, at: string, 
   if (schema.const !== undefined)
     return value === schema.const ? null : `${at}: must be ${JSON.stringify(schema.const)}`;
   if (Array.isArray(schema.enum))
-    return schema.enum.includes(value as never) ? null : `${at}: must be one of ${JSON.stringify(schema.enum)}`;
+    return schema.enum.includes(value as never)
+      ? null
+      : `${at}: must be one of ${JSON.stringify(schema.enum)}`;
   const alternatives = (schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
   if (alternatives !== undefined)
     return alternatives.some((s) => check(s, value, at) === null) ? null : `${at}: matches no alternative`;
@@ -251,7 +255,8 @@ function violation(schema: Record<string, unknown>, value: unknown, at: string, 
       : typeof max === "number" && n > max
         ? `${at}: allows at most ${max} ${what}`
         : null;
-  if (typeof value === "string") return bound([...value].length, schema.minLength, schema.maxLength, "characters");
+  if (typeof value === "string")
+    return bound([...value].length, schema.minLength, schema.maxLength, "characters");
   if (Array.isArray(value)) {
     const size = bound(value.length, schema.minItems, schema.maxItems, "items");
     if (size !== null) return size;

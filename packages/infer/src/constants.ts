@@ -10,6 +10,13 @@ export const CONTEXT_SIZE_DEFAULT_TOKENS = 2048;
 export const CONTEXT_SIZE_MAX_TOKENS = 131_072;
 /** Default number of requests generated at once (context sequences). */
 export const PARALLELISM_DEFAULT = 1;
+/**
+ * Most sequences `parallelism: "auto"` picks. Measured on a 2-core machine: 8 concurrent requests gave
+ * 2.2× the single-stream rate with 8 sequences (batched decoding) and 1.5× with 1.
+ */
+export const PARALLELISM_AUTO_MAX = 8;
+/** Share of free memory `parallelism: "auto"` lets the KV caches take. */
+export const PARALLELISM_AUTO_MEMORY_SHARE = 0.25;
 /** Most sequences per engine: each one costs a full KV cache. */
 export const PARALLELISM_MAX = 64;
 /** Default number of requests that may wait for a free sequence. */

@@ -41,7 +41,7 @@ const NUMBER_RULES = [
   // An exponent can make an "integer" a fraction (1e-5): integers get none.
   { head: "integer-number-rule ::= ", exponent: "" },
   // Up to 16 mantissa digits and a two-digit exponent stay finite (an exponent of 999 parses as Infinity).
-  { head: "fractional-number-rule ::= ", exponent: '([eE] [-+]? [0-9]{1,2})?' },
+  { head: "fractional-number-rule ::= ", exponent: "([eE] [-+]? [0-9]{1,2})?" },
 ];
 
 /**
@@ -104,9 +104,7 @@ export class GrammarCache {
       return cached;
     }
     const grammar =
-      checked.type === "json_object"
-        ? this.#llama.getGrammarFor("json")
-        : this.#compile(checked.schema);
+      checked.type === "json_object" ? this.#llama.getGrammarFor("json") : this.#compile(checked.schema);
     this.#grammars.set(key, grammar);
     grammar.catch(() => this.#grammars.delete(key));
     while (this.#grammars.size > GRAMMAR_CACHE_MAX) {

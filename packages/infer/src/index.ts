@@ -8,8 +8,10 @@
 
 /** Engine. */
 export {
+  autoParallelism,
   type ChatMessage,
   createEngine,
+  kvCacheBytesPerSequence,
   type Engine,
   type EngineOptions,
   type FinishReason,

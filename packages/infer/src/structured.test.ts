@@ -54,7 +54,13 @@ const engines: Engine[] = [];
 beforeAll(async () => {
   for (const modelPath of [STORIES_260K, LLAMA2_TINY_RANDOM])
     engines.push(
-      await createEngine({ modelPath, threads: 1, contextSize: 2048, chatWrapper: "llama2", flashAttention: false }),
+      await createEngine({
+        modelPath,
+        threads: 1,
+        contextSize: 2048,
+        chatWrapper: "llama2",
+        flashAttention: false,
+      }),
     );
 });
 afterAll(async () => {
@@ -63,80 +69,84 @@ afterAll(async () => {
 
 const messages = [{ role: "user" as const, content: "What is the weather in Paris?" }];
 
-describe.each([0, 1])("model %i", (which) => {
-  const engine = (): Engine => engines[which] as Engine;
+describe.each([0, 1])(
+  "model %i",
+  (which) => {
+    const engine = (): Engine => engines[which] as Engine;
 
-  it("json_schema answers parse and validate", async () => {
-    for (const seed of SEEDS) {
-      const result = await engine().chat(messages, {
-        seed,
-        temperature: 1,
-        max_tokens: 200,
-        format: { type: "json_schema", schema: person },
-      });
-      expect(result.finish_reason).toBe("stop");
-      expect(validateJson(JSON.parse(result.text), person)).toBeNull();
-    }
-  });
-
-  it("json_object answers are JSON objects", async () => {
-    const result = await engine().generate("Once upon a time", {
-      temperature: 0,
-      max_tokens: 900,
-      format: { type: "json_object" },
+    it("json_schema answers parse and validate", async () => {
+      for (const seed of SEEDS) {
+        const result = await engine().chat(messages, {
+          seed,
+          temperature: 1,
+          max_tokens: 200,
+          format: { type: "json_schema", schema: person },
+        });
+        expect(result.finish_reason).toBe("stop");
+        expect(validateJson(JSON.parse(result.text), person)).toBeNull();
+      }
     });
-    if (result.finish_reason === "stop") expect(typeof JSON.parse(result.text)).toBe("object");
-    else expect(result.text.startsWith("{")).toBe(true);
-  });
 
-  it.each([
-    ["required", "required" as const, true],
-    ["a named function", { name: "get_time" }, true],
-    ["required, one call", "required" as const, false],
-  ])("%s always calls, with valid arguments", async (_label, choice, parallel) => {
-    const plan = planToolCalls({ tools: [weather, time], choice, parallel });
-    if (plan === undefined) throw new Error("a plan was expected");
-    for (const seed of SEEDS) {
-      const result = await engine().chat(renderToolHistory(messages, plan.instructions), {
-        seed,
-        temperature: 1,
+    it("json_object answers are JSON objects", async () => {
+      const result = await engine().generate("Once upon a time", {
+        temperature: 0,
         max_tokens: 900,
-        format: plan.format,
+        format: { type: "json_object" },
       });
-      expect(result.finish_reason).toBe("stop");
-      const answer = parseToolAnswer(result.text, plan.format, () => "call_x");
-      expect(answer?.kind).toBe("calls");
-      if (answer?.kind !== "calls") continue;
-      if (!parallel) expect(answer.calls).toHaveLength(1);
-      for (const call of answer.calls) {
-        const tool = [weather, time].find((t) => t.name === call.name);
-        if (typeof choice === "object") expect(call.name).toBe(choice.name);
-        expect(validateJson(JSON.parse(call.arguments), tool?.parameters ?? {})).toBeNull();
-      }
-    }
-  });
+      if (result.finish_reason === "stop") expect(typeof JSON.parse(result.text)).toBe("object");
+      else expect(result.text.startsWith("{")).toBe(true);
+    });
 
-  it("auto answers either calls or text, both well-formed", async () => {
-    const plan = planToolCalls({ tools: [weather], choice: "auto", parallel: true });
-    if (plan === undefined) throw new Error("a plan was expected");
-    for (const seed of SEEDS) {
-      const result = await engine().chat(renderToolHistory(messages, plan.instructions), {
-        seed,
-        temperature: 1,
-        max_tokens: 900,
-        format: plan.format,
-      });
-      if (result.finish_reason !== "stop") continue;
-      const answer = parseToolAnswer(result.text, plan.format, () => "call_x");
-      expect(answer).not.toBeNull();
-      if (answer?.kind === "text") {
-        const decoder = createResponseTextDecoder();
-        const streamed = [...result.text].map((c) => decoder.push(c)).join("");
-        expect(streamed).toBe(answer.text);
+    it.each([
+      ["required", "required" as const, true],
+      ["a named function", { name: "get_time" }, true],
+      ["required, one call", "required" as const, false],
+    ])("%s always calls, with valid arguments", async (_label, choice, parallel) => {
+      const plan = planToolCalls({ tools: [weather, time], choice, parallel });
+      if (plan === undefined) throw new Error("a plan was expected");
+      for (const seed of SEEDS) {
+        const result = await engine().chat(renderToolHistory(messages, plan.instructions), {
+          seed,
+          temperature: 1,
+          max_tokens: 900,
+          format: plan.format,
+        });
+        expect(result.finish_reason).toBe("stop");
+        const answer = parseToolAnswer(result.text, plan.format, () => "call_x");
+        expect(answer?.kind).toBe("calls");
+        if (answer?.kind !== "calls") continue;
+        if (!parallel) expect(answer.calls).toHaveLength(1);
+        for (const call of answer.calls) {
+          const tool = [weather, time].find((t) => t.name === call.name);
+          if (typeof choice === "object") expect(call.name).toBe(choice.name);
+          expect(validateJson(JSON.parse(call.arguments), tool?.parameters ?? {})).toBeNull();
+        }
       }
-    }
-  });
-}, 120_000);
+    });
+
+    it("auto answers either calls or text, both well-formed", async () => {
+      const plan = planToolCalls({ tools: [weather], choice: "auto", parallel: true });
+      if (plan === undefined) throw new Error("a plan was expected");
+      for (const seed of SEEDS) {
+        const result = await engine().chat(renderToolHistory(messages, plan.instructions), {
+          seed,
+          temperature: 1,
+          max_tokens: 900,
+          format: plan.format,
+        });
+        if (result.finish_reason !== "stop") continue;
+        const answer = parseToolAnswer(result.text, plan.format, () => "call_x");
+        expect(answer).not.toBeNull();
+        if (answer?.kind === "text") {
+          const decoder = createResponseTextDecoder();
+          const streamed = [...result.text].map((c) => decoder.push(c)).join("");
+          expect(streamed).toBe(answer.text);
+        }
+      }
+    });
+  },
+  120_000,
+);
 
 describe("tool plans", () => {
   it("none is plain text; an undeclared name or a bad schema is refused", () => {
@@ -144,9 +154,14 @@ describe("tool plans", () => {
     expect(() => planToolCalls({ tools: [weather], choice: { name: "nope" }, parallel: true })).toThrow(
       InvalidGenerationOptionsError,
     );
-    const bad = { name: "f", parameters: { type: "object", properties: { x: { type: "string", pattern: "a" } } } };
+    const bad = {
+      name: "f",
+      parameters: { type: "object", properties: { x: { type: "string", pattern: "a" } } },
+    };
     expect(() => planToolCalls({ tools: [bad], choice: "auto", parallel: true })).toThrow("pattern");
-    expect(() => planToolCalls({ tools: [weather, weather], choice: "auto", parallel: true })).toThrow("twice");
+    expect(() => planToolCalls({ tools: [weather, weather], choice: "auto", parallel: true })).toThrow(
+      "twice",
+    );
   });
 
   it("renders calls and results as the envelope and Function result turns", () => {
@@ -176,7 +191,7 @@ describe("tool plans", () => {
 
   it("decodes streamed response text across escapes split between pieces", () => {
     const decoder = createResponseTextDecoder();
-    const pieces = ['{ "resp', 'onse": "a\\', 'nb \\u00', 'e9 \\"q\\"', '" }'];
+    const pieces = ['{ "resp', 'onse": "a\\', "nb \\u00", 'e9 \\"q\\"', '" }'];
     expect(pieces.map((p) => decoder.push(p)).join("")).toBe('a\nb é "q"');
     const calls = createResponseTextDecoder();
     expect(calls.push('{"tool_calls": [')).toBe("");

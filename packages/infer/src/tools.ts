@@ -104,7 +104,11 @@ function callSchema(tool: ToolFunction): JsonSchema {
  * The envelope schema: calls of the allowed functions (at most `TOOL_CALLS_MAX`, or one), or with
  * `calls_or_text` also `{"response": "<text>"}`.
  */
-export function toolCallFormat(tools: readonly ToolFunction[], mode: ToolMode, parallel: boolean): OutputFormat {
+export function toolCallFormat(
+  tools: readonly ToolFunction[],
+  mode: ToolMode,
+  parallel: boolean,
+): OutputFormat {
   const calls: JsonSchema = {
     type: "object",
     properties: {
@@ -223,7 +227,11 @@ export function parseToolAnswer(text: string, format: OutputFormat, newId: () =>
   if (envelope.tool_calls !== undefined)
     return {
       kind: "calls",
-      calls: envelope.tool_calls.map((c) => ({ id: newId(), name: c.name, arguments: JSON.stringify(c.arguments) })),
+      calls: envelope.tool_calls.map((c) => ({
+        id: newId(),
+        name: c.name,
+        arguments: JSON.stringify(c.arguments),
+      })),
     };
   return { kind: "text", text: envelope.response ?? "" };
 }

@@ -27,7 +27,12 @@ let honest: LedgerNode, careless: LedgerNode, consumer: LedgerNode;
 let model: string;
 
 beforeAll(async () => {
-  engine = await createEngine({ modelPath: testModelPath(), threads: 1, contextSize: 512, chatWrapper: "general" });
+  engine = await createEngine({
+    modelPath: testModelPath(),
+    threads: 1,
+    contextSize: 512,
+    chatWrapper: "general",
+  });
   model = engine.manifest.id;
   const ignoresFormat: MarketEngine = {
     manifest: engine.manifest,
@@ -109,6 +114,8 @@ describe("checkAnswerFormat", () => {
   });
   it("refuses an early length and a non-object json_object", () => {
     expect(checkAnswerFormat(format, { ...answer, text: "{", finishReason: "length" })).toContain("10 of 50");
-    expect(checkAnswerFormat({ type: "json_object" }, { ...answer, text: "[1]" })).toContain("not a JSON object");
+    expect(checkAnswerFormat({ type: "json_object" }, { ...answer, text: "[1]" })).toContain(
+      "not a JSON object",
+    );
   });
 });

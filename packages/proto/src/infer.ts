@@ -164,7 +164,10 @@ export const INFER_REQUEST_FIELDS: readonly Field[] = [
         t: "record",
         fields: [
           { name: "type", type: { t: "enum", values: RESPONSE_FORMAT_TYPES } },
-          { name: "schema", type: { t: "optional", of: { t: "text", bytesMin: 2, bytesMax: JSON_SCHEMA_BYTES_MAX } } },
+          {
+            name: "schema",
+            type: { t: "optional", of: { t: "text", bytesMin: 2, bytesMax: JSON_SCHEMA_BYTES_MAX } },
+          },
         ],
         refine: refineResponseFormat,
       },
@@ -188,7 +191,8 @@ function refineResponseFormat(value: Record<string, unknown>, kind: string, path
   try {
     checkJsonSchema(schema);
   } catch (error) {
-    if (error instanceof InvalidJsonSchemaError) throw invalidField(kind, at, `a supported schema (${error.message})`);
+    if (error instanceof InvalidJsonSchemaError)
+      throw invalidField(kind, at, `a supported schema (${error.message})`);
     throw error;
   }
 }
