@@ -32,6 +32,8 @@ import type { Market } from "@tirami/market";
 import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
+import { responsesRoutes } from "./responses/route.js";
+import type { ResponseStore } from "./responses/store.js";
 
 /** Everything the app uses. */
 export interface AppDeps {
@@ -48,6 +50,8 @@ export interface AppDeps {
   localAccount: AccountId;
   agents: AgentRegistry;
   usage: UsageMeter;
+  /** Stored Responses API answers. */
+  responses: ResponseStore;
   /** The loaded model, if any. */
   engine(): EnginePort | undefined;
   ledger: LedgerPort;
@@ -163,6 +167,7 @@ export function createApp(deps: AppDeps): NodeApp {
   };
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes({ ...generation, remote }));
+  app.route("/v1", responsesRoutes({ ...generation, remote, store: deps.responses }));
   app.route(
     "/v1",
     modelsRoutes({

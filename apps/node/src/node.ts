@@ -32,6 +32,7 @@ import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
 import { agentSpenders } from "./agents/spenders.js";
 import { openNodeDatabase } from "./agents/db.js";
 import { createUsageMeter } from "./agents/usage.js";
+import { createResponseStore } from "./responses/store.js";
 import { createApp, type NodeApp } from "./app.js";
 import type { NodeConfig } from "./config.js";
 import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
@@ -199,6 +200,7 @@ async function openNode(
     localAccount: account,
     agents,
     usage,
+    responses: createResponseStore(nodeDb, clock),
     engine: () => engine,
     ledger,
     ledgerOpen: () => ledgerOpen,

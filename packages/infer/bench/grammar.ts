@@ -5,7 +5,13 @@
  * `tool_choice: "required"`. Prints each variant's tokens/s and its ratio to (a) from the same run.
  * Run: `pnpm run bench:grammar` in packages/infer (`BENCH_MODEL`, `BENCH_RUNS`, `BENCH_MAX_TOKENS`).
  */
-import { createEngine, type GenerationOptions, planToolCalls, renderToolHistory } from "../src/index.js";
+import {
+  type ChatMessage,
+  createEngine,
+  type GenerationOptions,
+  planToolCalls,
+  renderToolHistory,
+} from "../src/index.js";
 import {
   BENCH_WORKLOAD as W,
   measureRun,
@@ -24,7 +30,7 @@ const engine = await createEngine({
   flashAttention: false,
   chatWrapper: "general",
 });
-const messages = [{ role: "user" as const, content: "Tell me a story about Lily and her dog." }];
+const messages: ChatMessage[] = [{ role: "user", content: "Tell me a story about Lily and her dog." }];
 const story = {
   type: "json_schema" as const,
   schema: {

@@ -40,6 +40,8 @@ export interface AnswerRequest {
   route: RouteHints;
   /** Chat under tools: how to read the answer back (see `tool-output.ts`). */
   tools?: ToolOutput | undefined;
+  /** Another shape than the endpoint's own (the Responses API answers a chat in its own objects). */
+  shape?: ((meta: AnswerMeta) => AnswerShape) | undefined;
 }
 
 /** Identity of one response: its id, creation second and model. */

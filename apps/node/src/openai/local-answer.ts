@@ -41,7 +41,7 @@ export function answerLocally(
     created: Math.floor(deps.clock.nowMs() / 1_000),
     model: engine.manifest.id,
   };
-  return answer(c, shapeOf(request.endpoint, meta), {
+  return answer(c, (request.shape ?? ((m) => shapeOf(request.endpoint, m)))(meta), {
     stream: request.stream,
     includeUsage: request.includeUsage,
     flushIntervalMs: deps.sseFlushIntervalMs,

@@ -81,7 +81,11 @@ export function answerRemotely(
   let provider: AccountId | undefined;
   return answer(
     c,
-    shapeOf(request.endpoint, { id, created: Math.floor(Date.now() / 1_000), model: request.model }),
+    (request.shape ?? ((meta) => shapeOf(request.endpoint, meta)))({
+      id,
+      created: Math.floor(Date.now() / 1_000),
+      model: request.model,
+    }),
     {
       stream: request.stream,
       includeUsage: request.includeUsage,

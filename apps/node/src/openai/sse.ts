@@ -66,6 +66,8 @@ export interface SseChannel {
   text(text: string): void;
   /** Writes everything pending now (unless the client is pushing back). */
   flush(): void;
+  /** Turns pending text into its `piece` frame now (written with the next write), so frames built after it follow it. */
+  settleText(): void;
   /** Sends `data: [DONE]` and closes the stream. */
   done(): void;
   /** Closes the stream without `[DONE]` (after an error frame). */
@@ -221,6 +223,7 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
       flush();
     },
     queue,
+    settleText: takeText,
     text(text) {
       if (closed || text === "") return;
       if (options.piece === undefined) throw new TypeError("createSseChannel: text needs options.piece");

@@ -81,6 +81,7 @@ export async function streamGeneration<R>(plan: StreamPlan<R>): Promise<Response
     .then(
       (result) => {
         begin();
+        channel.settleText(); // the last text's frame comes before the tail's (which may number them)
         for (const frame of plan.tail(result)) channel.queue(frame);
         channel.done();
       },
