@@ -13,7 +13,7 @@ import type { ToolCall } from "@tirami/infer";
 import type { AppEnv } from "../principal.js";
 import type { LocalGenerationRequest } from "./generate.js";
 import type { RouteHints } from "./route-hints.js";
-import { jsonAroundText, type RawJson } from "./sse.js";
+import { type Framing, jsonAroundText, type RawJson } from "./sse.js";
 import { sseTargetOf, streamGeneration } from "./stream.js";
 import { type ToolOutput, toolReader } from "./tool-output.js";
 
@@ -61,6 +61,10 @@ export interface AnswerShape {
   piece(text: string): RawJson;
   /** The frames closing a stream. */
   tail(outcome: Outcome, includeUsage: boolean): unknown[];
+  /** SSE (default) or NDJSON frames (Ollama). */
+  framing?: Framing | undefined;
+  /** The frame reporting a failure after the stream started (default: the OpenAI error body). */
+  errorFrame?: ((body: { error: { message: string } }) => unknown) | undefined;
 }
 
 const tailOf = (base: object, finish: object, outcome: Outcome, includeUsage: boolean): unknown[] =>
@@ -230,5 +234,7 @@ export async function answer<R>(
     piece: shape.piece,
     tail: (result: R) => shape.tail(outcomeOf(result), plan.includeUsage),
     onLateError: plan.onLateError,
+    framing: shape.framing,
+    errorFrame: shape.errorFrame,
   });
 }
