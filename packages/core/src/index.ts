@@ -105,6 +105,7 @@ export {
   JSON_SCHEMA_DEPTH_MAX,
   JSON_SCHEMA_LIST_MAX,
   JSON_SCHEMA_NODES_MAX,
+  JSON_SCHEMA_REPEAT_MAX,
   type JsonSchema,
   type JsonValue,
   validateJson,

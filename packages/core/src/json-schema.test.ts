@@ -44,6 +44,7 @@ describe("checkJsonSchema", () => {
     [{ $ref: "https://example.com/s.json" }, "schema.$ref"],
     [{ type: "string", maxItems: 3 }, "schema.maxItems"],
     [{ description: "no shape" }, "needs exactly one of"],
+    [{ type: "string", maxLength: 100_000 }, "schema.maxLength: must be an integer from 0 to 2000"],
     ["a string", "must be an object"],
   ])("refuses %j", (schema, where) => {
     expect(() => checkJsonSchema(schema)).toThrow(InvalidJsonSchemaError);

@@ -24,6 +24,11 @@ export const JSON_SCHEMA_DEPTH_MAX = 32;
 export const JSON_SCHEMA_NODES_MAX = 2_048;
 /** Most values in one `enum`, properties in one object, alternatives in one `oneOf`. */
 export const JSON_SCHEMA_LIST_MAX = 256;
+/**
+ * Largest `minItems`/`maxItems`/`minLength`/`maxLength`/`min/maxProperties`: llama.cpp's grammar parser
+ * refuses repetitions above 2,000 ("exceeds sane defaults"), so larger bounds could not be enforced.
+ */
+export const JSON_SCHEMA_REPEAT_MAX = 2_000;
 /** Largest schema, as JSON text in UTF-8 bytes (the wire carries it as such). */
 export const JSON_SCHEMA_BYTES_MAX = 65_536;
 
@@ -169,7 +174,7 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
   if (schema.prefixItems !== undefined)
     list(schema.prefixItems, `${path}.prefixItems`, 1).forEach((v, i) => sub(v, `${path}.prefixItems[${i}]`));
   for (const key of ["minProperties", "maxProperties", "minItems", "maxItems", "minLength", "maxLength"])
-    if (schema[key] !== undefined) count(`${path}.${key}`, schema[key], 1_000_000);
+    if (schema[key] !== undefined) count(`${path}.${key}`, schema[key], JSON_SCHEMA_REPEAT_MAX);
   if (schema.format !== undefined && !FORMATS.has(schema.format as string))
     throw new InvalidJsonSchemaError("format must be date-time, date or time", `${path}.format`);
 }
