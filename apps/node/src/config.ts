@@ -177,7 +177,7 @@ export const NODE_CONFIG_TABLE = {
     kind: "enum",
     values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
     default: "info",
-    doc: "Log level (pino, JSON lines on stderr).",
+    doc: "Log level (pino: JSON lines on stderr; on a terminal one readable line per entry).",
   },
 } as const;
 
