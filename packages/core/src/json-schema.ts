@@ -103,6 +103,7 @@ function checkType(schema: Record<string, unknown>, path: string): void {
       );
 }
 
+/** Checks one schema node and, through `sub`, the schemas inside it. */
 function checkNode(schema: unknown, path: string, depth: number, walk: Walk): void {
   if (depth > JSON_SCHEMA_DEPTH_MAX)
     throw new InvalidJsonSchemaError(`nested deeper than ${JSON_SCHEMA_DEPTH_MAX}`, path);
@@ -113,20 +114,7 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
   for (const key of Object.keys(schema))
     if (!KEYWORDS.has(key) && !ANNOTATIONS.has(key))
       throw new InvalidJsonSchemaError(`keyword ${JSON.stringify(key)} is not supported`, path);
-  // `type` beside `enum` or `const` is redundant (and common in tool schemas): the values decide.
-  const shapes = ["enum", "const", "oneOf", "anyOf", "$ref"].filter((k) => schema[k] !== undefined);
-  if (schema.type !== undefined && !(shapes.length === 1 && (shapes[0] === "enum" || shapes[0] === "const")))
-    shapes.push("type");
-  if (shapes.length !== 1)
-    throw new InvalidJsonSchemaError("needs exactly one of type, enum, const, oneOf, anyOf, $ref", path);
-  const shape = shapes[0] as string;
-  if (schema.type !== undefined) checkType(schema, path);
   const sub = (value: unknown, at: string): void => checkNode(value, at, depth + 1, walk);
-  const list = (value: unknown, at: string, min: number): unknown[] => {
-    if (!Array.isArray(value) || value.length < min || value.length > JSON_SCHEMA_LIST_MAX)
-      throw new InvalidJsonSchemaError(`must be a list of ${min} to ${JSON_SCHEMA_LIST_MAX} entries`, at);
-    return value;
-  };
   if (isRecord(schema.$defs)) {
     const entries = Object.entries(schema.$defs);
     if (entries.length > JSON_SCHEMA_LIST_MAX)
@@ -137,19 +125,50 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
     }
   } else if (schema.$defs !== undefined)
     throw new InvalidJsonSchemaError("must be an object", `${path}.$defs`);
+  checkShape(schema, path, sub);
+  checkTypedKeywords(schema, path, sub);
+}
+
+function listOf(value: unknown, at: string, min: number): unknown[] {
+  if (!Array.isArray(value) || value.length < min || value.length > JSON_SCHEMA_LIST_MAX)
+    throw new InvalidJsonSchemaError(`must be a list of ${min} to ${JSON_SCHEMA_LIST_MAX} entries`, at);
+  return value;
+}
+
+/** The node's one shape: `type`, `enum`, `const`, `oneOf`/`anyOf` or `$ref`. */
+function checkShape(
+  schema: Record<string, unknown>,
+  path: string,
+  sub: (value: unknown, at: string) => void,
+): void {
+  // `type` beside `enum` or `const` is redundant (and common in tool schemas): the values decide.
+  const shapes = ["enum", "const", "oneOf", "anyOf", "$ref"].filter((k) => schema[k] !== undefined);
+  if (schema.type !== undefined && !(shapes.length === 1 && (shapes[0] === "enum" || shapes[0] === "const")))
+    shapes.push("type");
+  if (shapes.length !== 1)
+    throw new InvalidJsonSchemaError("needs exactly one of type, enum, const, oneOf, anyOf, $ref", path);
+  const shape = shapes[0] as string;
+  if (schema.type !== undefined) checkType(schema, path);
   if (shape === "enum")
-    for (const v of list(schema.enum, `${path}.enum`, 1))
+    for (const v of listOf(schema.enum, `${path}.enum`, 1))
       if (!isScalar(v)) throw new InvalidJsonSchemaError("enum values must be scalars", `${path}.enum`);
   if (shape === "const" && !isScalar(schema.const))
     throw new InvalidJsonSchemaError("const must be a scalar", `${path}.const`);
   if (shape === "oneOf" || shape === "anyOf")
-    list(schema[shape], `${path}.${shape}`, 1).forEach((v, i) => sub(v, `${path}.${shape}[${i}]`));
+    listOf(schema[shape], `${path}.${shape}`, 1).forEach((v, i) => sub(v, `${path}.${shape}[${i}]`));
   if (shape === "$ref" && (typeof schema.$ref !== "string" || !REF_RE.test(schema.$ref)))
     throw new InvalidJsonSchemaError('only local references "#/$defs/<name>" are supported', `${path}.$ref`);
-  const type = schema.type;
+}
+
+/** The keywords of objects, arrays and strings: only beside their type, bounded, their schemas checked. */
+function checkTypedKeywords(
+  schema: Record<string, unknown>,
+  path: string,
+  sub: (value: unknown, at: string) => void,
+): void {
   const keysOf = (t: string, keys: string[]): void => {
     for (const key of keys)
-      if (schema[key] !== undefined && type !== t)
+      if (schema[key] !== undefined && schema.type !== t)
         throw new InvalidJsonSchemaError(`${key} needs type ${JSON.stringify(t)}`, `${path}.${key}`);
   };
   keysOf("object", ["properties", "required", "additionalProperties", "minProperties", "maxProperties"]);
@@ -164,7 +183,7 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
     for (const [name, value] of entries) sub(value, `${path}.properties.${name}`);
   }
   if (schema.required !== undefined)
-    for (const name of list(schema.required, `${path}.required`, 0))
+    for (const name of listOf(schema.required, `${path}.required`, 0))
       if (typeof name !== "string" || !isRecord(schema.properties) || !(name in schema.properties))
         throw new InvalidJsonSchemaError("required names must be listed in properties", `${path}.required`);
   const additional = schema.additionalProperties;
@@ -172,7 +191,9 @@ function checkNode(schema: unknown, path: string, depth: number, walk: Walk): vo
     sub(additional, `${path}.additionalProperties`);
   if (schema.items !== undefined) sub(schema.items, `${path}.items`);
   if (schema.prefixItems !== undefined)
-    list(schema.prefixItems, `${path}.prefixItems`, 1).forEach((v, i) => sub(v, `${path}.prefixItems[${i}]`));
+    listOf(schema.prefixItems, `${path}.prefixItems`, 1).forEach((v, i) =>
+      sub(v, `${path}.prefixItems[${i}]`),
+    );
   for (const key of ["minProperties", "maxProperties", "minItems", "maxItems", "minLength", "maxLength"])
     if (schema[key] !== undefined) count(`${path}.${key}`, schema[key], JSON_SCHEMA_REPEAT_MAX);
   if (schema.format !== undefined && !FORMATS.has(schema.format as string))
@@ -208,7 +229,7 @@ export function checkJsonSchema(schema: unknown): asserts schema is JsonSchema {
   checkRefs(schema, walk.defs, 0);
 }
 
-/** Options of `validateJson`. */
+/** Where the validator is: the `$defs` in scope and its depth. */
 interface Scope {
   defs: Record<string, unknown>;
   depth: number;
