@@ -91,6 +91,38 @@ export function responseObject(
   };
 }
 
+/** Makes one event with the next sequence number. */
+type EventMaker = (type: string, fields: object) => object;
+
+/** The events of one function call: added, its arguments in pieces, arguments done, item done. */
+function callEvents(event: EventMaker, call: ToolCall, index: number): object[] {
+  const item = functionCallItem(call) as { id: string };
+  const frames = [
+    event("response.output_item.added", {
+      output_index: index,
+      item: { ...item, status: "in_progress", arguments: "" },
+    }),
+  ];
+  for (let from = 0; from < call.arguments.length; from += ARGUMENTS_PIECE_CHARS)
+    frames.push(
+      event("response.function_call_arguments.delta", {
+        item_id: item.id,
+        output_index: index,
+        delta: call.arguments.slice(from, from + ARGUMENTS_PIECE_CHARS),
+      }),
+    );
+  frames.push(
+    event("response.function_call_arguments.done", {
+      item_id: item.id,
+      output_index: index,
+      name: call.name,
+      arguments: call.arguments,
+    }),
+    event("response.output_item.done", { output_index: index, item }),
+  );
+  return frames;
+}
+
 /** Several events as one `RawJson` (the SSE writer frames it as `data: <json>\n\n`). */
 function events(values: readonly object[]): RawJson {
   return new RawJson(values.map((value) => JSON.stringify(value)).join("\n\ndata: "));
@@ -106,7 +138,7 @@ export function responsesShape(
     let sequence = 0;
     let opened = false;
     let streamedText = "";
-    const event = (type: string, fields: object): object => ({
+    const event: EventMaker = (type, fields) => ({
       type,
       sequence_number: sequence++,
       ...fields,
@@ -183,32 +215,7 @@ export function responsesShape(
             }),
           );
         } else {
-          outcome.toolCalls.forEach((call, index) => {
-            const item = functionCallItem(call) as { id: string };
-            frames.push(
-              event("response.output_item.added", {
-                output_index: index,
-                item: { ...item, status: "in_progress", arguments: "" },
-              }),
-            );
-            for (let from = 0; from < call.arguments.length; from += ARGUMENTS_PIECE_CHARS)
-              frames.push(
-                event("response.function_call_arguments.delta", {
-                  item_id: item.id,
-                  output_index: index,
-                  delta: call.arguments.slice(from, from + ARGUMENTS_PIECE_CHARS),
-                }),
-              );
-            frames.push(
-              event("response.function_call_arguments.done", {
-                item_id: item.id,
-                output_index: index,
-                name: call.name,
-                arguments: call.arguments,
-              }),
-              event("response.output_item.done", { output_index: index, item }),
-            );
-          });
+          outcome.toolCalls.forEach((call, index) => frames.push(...callEvents(event, call, index)));
         }
         const response = finish(outcome);
         const done = response["status"] === "incomplete" ? "response.incomplete" : "response.completed";
