@@ -6,6 +6,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { APPROVAL_POLL_MS, APPROVAL_WAIT_MS_MAX, CHAT_TIMEOUT_MS_DEFAULT } from "./constants.js";
 import type { CommandContext } from "./context.js";
 import { CliError, ExitCode } from "./errors.js";
@@ -47,6 +48,8 @@ export interface AnswerReceipt {
   balanceTrm: number | undefined;
   provider: string | undefined;
   tradeId: string | undefined;
+  /** Generation speed seen by this client while streaming: tokens after the first per second since it. */
+  tokensPerS?: number | undefined;
 }
 
 function xTirami(settings: ChatSettings, attempt: Attempt): Record<string, unknown> {
@@ -70,6 +73,7 @@ function requestBody(
     max_tokens: settings.maxTokens,
     ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
     stream,
+    ...(stream ? { stream_options: { include_usage: true } } : {}),
     x_tirami: xTirami(settings, attempt),
   };
 }
@@ -168,6 +172,7 @@ async function askOnce(
   }
   const frames: Record<string, unknown>[] = [];
   let text = "";
+  let firstMs: number | undefined;
   await client.stream(PATHS.chat, requestBody(messages, settings, attempt, true), (data) => {
     const frame = record(data);
     if (frame["error"] !== undefined) throw errorFromStreamFrame(frame, client.token, client.url);
@@ -175,13 +180,28 @@ async function askOnce(
     for (const choice of list(frame, "choices")) {
       const piece = pick(record(choice["delta"]), "content");
       if (typeof piece === "string" && piece !== "") {
+        firstMs ??= performance.now();
         text += piece;
         ctx.out.raw(piece);
       }
     }
   });
+  const generationMs = firstMs === undefined ? 0 : performance.now() - firstMs;
   ctx.out.raw("\n");
-  return { ...receiptFrom(frames, text), raw: undefined };
+  const receipt = receiptFrom(frames, text);
+  return { ...receipt, tokensPerS: tokensPerSecond(receipt.completionTokens, generationMs), raw: undefined };
+}
+
+/**
+ * Tokens per second from the first streamed token to the end (the first token's wait is the prompt's,
+ * not generation), one decimal; undefined when it cannot be measured (one token, or no usage).
+ */
+export function tokensPerSecond(
+  completionTokens: number | undefined,
+  generationMs: number,
+): number | undefined {
+  if (completionTokens === undefined || completionTokens < 2 || generationMs <= 0) return undefined;
+  return Math.round(((completionTokens - 1) / generationMs) * 10_000) / 10;
 }
 
 /**
@@ -226,6 +246,7 @@ export async function printReceipt(ctx: CommandContext, receipt: AnswerReceipt):
     `cost ${receipt.costTrm ?? "?"} TRM`,
     `balance ${balance ?? "?"} TRM`,
     ...(receipt.completionTokens === undefined ? [] : [`${receipt.completionTokens} tokens`]),
+    ...(receipt.tokensPerS === undefined ? [] : [`${receipt.tokensPerS} tok/s`]),
     ...(receipt.provider === undefined ? [] : [`provider ${String(short(receipt.provider))}`]),
     ...(receipt.tradeId === undefined ? [] : [`trade ${String(short(receipt.tradeId))}`]),
   ];

@@ -59,7 +59,7 @@ describe.concurrent("a running node", () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim().length).toBeGreaterThan(0);
     // Self-use of the node's own model moves no TRM (docs/architecture.md §2): cost 0, balance the free tier.
-    expect(run.stderr).toMatch(/cost 0 TRM · balance 1000 TRM/);
+    expect(run.stderr).toMatch(/cost 0 TRM · balance 1000 TRM · 8 tokens · [\d.]+ tok\/s/);
     const balance = json<{ effective_balance_trm: number; spender: string; usage: { requests: number } }>(
       await runCli([...at, "balance", "--json"]),
     );

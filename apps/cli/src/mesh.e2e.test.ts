@@ -105,7 +105,9 @@ it("a worker joins the seed, buys answers, and the seed can prove the trade", as
   expect(worker.code, worker.stderr).toBe(0);
   expect(worker.stdout.trim().length).toBeGreaterThan(0);
   expect(worker.stderr).toContain("the mesh offers stories260K");
-  expect(worker.stderr).toMatch(/— cost [1-9]\d* TRM · balance \d+ TRM · provider/);
+  expect(worker.stderr).toMatch(
+    /— cost [1-9]\d* TRM · balance \d+ TRM · \d+ tokens · [\d.]+ tok\/s · provider/,
+  );
 
   const at = ["--url", seed.url, "--home", seed.home];
   const trades = json<{ trades: { trade_id: string; trade: { amount_trm: number } }[] }>(

@@ -5,6 +5,8 @@
  * it through `app.request` or a real socket with the same real ledger, gate and engine.
  * @module
  */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ollamaErrorResponse, ollamaRoutes } from "./ollama/routes.js";
 import { Hono } from "hono";
 import type { AccountId, Clock } from "@tirami/core";
 import type { Logger } from "pino";
@@ -36,6 +38,8 @@ import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
+import { responsesRoutes } from "./responses/route.js";
+import type { ResponseStore } from "./responses/store.js";
 
 /** Everything the app uses. */
 export interface AppDeps {
@@ -52,6 +56,8 @@ export interface AppDeps {
   localAccount: AccountId;
   agents: AgentRegistry;
   usage: UsageMeter;
+  /** Stored Responses API answers. */
+  responses: ResponseStore;
   /** The loaded model, if any. */
   engine(): EnginePort | undefined;
   ledger: LedgerPort;
@@ -119,7 +125,16 @@ export function createApp(deps: AppDeps): NodeApp {
       }),
   });
   const app = new Hono<AppEnv>();
-  app.onError(createErrorHandler(deps.logger));
+  const onError = createErrorHandler(deps.logger);
+  // Ollama clients read `{ "error": "<message>" }`; everything else gets the OpenAI error object.
+  app.onError((error, c) => {
+    if (!c.req.path.startsWith("/api/")) return onError(error, c);
+    const rendered = ollamaErrorResponse(error);
+    if (rendered.status >= 500 && describeError(error) === undefined)
+      deps.logger.error({ err: error, request_id: c.get("requestId") }, "unhandled error");
+    if (rendered.retryAfterS !== undefined) c.header("Retry-After", String(rendered.retryAfterS));
+    return c.json(rendered.body, rendered.status as ContentfulStatusCode);
+  });
   // Rendered here rather than thrown: hono runs notFound outside the per-handler error catch.
   app.notFound((c) => {
     const described = describeError(
@@ -142,23 +157,25 @@ export function createApp(deps: AppDeps): NodeApp {
   );
 
   const limiter = createRateLimiter({ perMinute: deps.limits.rateLimitPerMinute, clock: deps.clock });
-  app.use(
-    "/v1/*",
-    bearerAuth({ operatorTokenHash: deps.operatorTokenHash, agents: deps.agents, failures: limiter }),
-  );
-  app.use("/v1/*", principalRateLimit(limiter));
-  app.use(
-    "/v1/*",
-    limitBody({
-      maxSize: deps.limits.bodyBytesMax,
-      onError: () => {
-        throw new NodeError(
-          NodeErrorCode.BODY_TOO_LARGE,
-          `request body exceeds ${deps.limits.bodyBytesMax} bytes`,
-        );
-      },
-    }),
-  );
+  for (const path of ["/v1/*", "/api/*"]) {
+    app.use(
+      path,
+      bearerAuth({ operatorTokenHash: deps.operatorTokenHash, agents: deps.agents, failures: limiter }),
+    );
+    app.use(path, principalRateLimit(limiter));
+    app.use(
+      path,
+      limitBody({
+        maxSize: deps.limits.bodyBytesMax,
+        onError: () => {
+          throw new NodeError(
+            NodeErrorCode.BODY_TOO_LARGE,
+            `request body exceeds ${deps.limits.bodyBytesMax} bytes`,
+          );
+        },
+      }),
+    );
+  }
 
   const generation = {
     inFlight: deps.inFlight,
@@ -183,6 +200,8 @@ export function createApp(deps: AppDeps): NodeApp {
   app.route("/v1", chatCompletionsRoutes({ ...generation, remote }));
   app.route("/v1", completionsRoutes({ ...generation, remote }));
   app.route("/v1", embeddingsRoutes({ ...generation, remote }));
+  app.route("/v1", responsesRoutes({ ...generation, remote, store: deps.responses }));
+  app.route("/api", ollamaRoutes({ ...generation, remote, startedMs: deps.clock.nowMs() }));
   app.route(
     "/v1",
     modelsRoutes({

@@ -85,10 +85,10 @@ export const NODE_CONFIG_TABLE = {
   },
   parallelism: {
     kind: "integer",
-    default: 1,
-    min: 1,
+    default: 0,
+    min: 0,
     max: 64,
-    doc: "Concurrent generations (context sequences).",
+    doc: "Concurrent generations (context sequences); 0 = auto: up to 8, so concurrent requests decode in one batch, as many as fit a quarter of free memory.",
   },
   queue_max: {
     kind: "integer",
@@ -199,7 +199,7 @@ export const NODE_CONFIG_TABLE = {
     kind: "enum",
     values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
     default: "info",
-    doc: "Log level (pino, JSON lines on stderr).",
+    doc: "Log level (pino: JSON lines on stderr; on a terminal one readable line per entry).",
   },
 } as const;
 

@@ -6,6 +6,7 @@
  * (each settles or releases what it reserved), close the server, the engine and the databases.
  * @module
  */
+import { logDestination } from "./log-destination.js";
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -36,6 +37,7 @@ import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
 import { agentSpenders } from "./agents/spenders.js";
 import { openNodeDatabase } from "./agents/db.js";
 import { createUsageMeter } from "./agents/usage.js";
+import { createResponseStore } from "./responses/store.js";
 import { createApp, type NodeApp } from "./app.js";
 import { createCapacitySource } from "./shard/capacity.js";
 import { manifestOnDisk } from "./shard/manifest-on-disk.js";
@@ -118,7 +120,7 @@ function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number |
 export async function createNode(options: NodeOptions): Promise<TiramiNode> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: config.log_level }, pino.destination(2));
+  const logger = options.logger ?? pino({ level: config.log_level }, logDestination());
   if (!isLoopback(config.api_bind) && (config.api_token === undefined || config.api_token === "")) {
     throw new NodeError(
       NodeErrorCode.UNSAFE_BIND,
@@ -173,15 +175,20 @@ async function openNode(
       const resolved = await resolveModel(config.model, {
         modelsDir,
       });
-      engine = await createEngine({
+      const created = await createEngine({
         modelPath: resolved.path,
         threads: config.threads,
         contextSize: config.context_size,
-        parallelism: config.parallelism,
+        parallelism: config.parallelism === 0 ? "auto" : config.parallelism,
         queueMax: config.queue_max,
         chatWrapper: options.chatWrapper ?? config.chat_wrapper,
       });
-      logger.info({ model: engine.manifest.id, path: resolved.path }, "model loaded");
+      engine = created;
+      const { parallelism } = created.settings;
+      logger.info(
+        { model: created.manifest.id, path: resolved.path, parallelism },
+        `model ${created.manifest.id} loaded (${parallelism} parallel sequences)`,
+      );
     }
   } catch (error) {
     nodeDb.close();
@@ -211,6 +218,7 @@ async function openNode(
     localAccount: account,
     agents,
     usage,
+    responses: createResponseStore(nodeDb, clock),
     engine: () => engine,
     ledger,
     ledgerOpen: () => ledgerOpen,

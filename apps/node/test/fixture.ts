@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type Clock, createSigner, generateSeed, type Signer } from "@tirami/core";
 import { signTrade, type Trade } from "@tirami/proto";
 import { testModelPath } from "@tirami/test-kit";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { readNodeConfig } from "../src/config.js";
 import { createNode, type TiramiNode } from "../src/node.js";
 import type { Counterparty } from "@tirami/ledger";
@@ -26,7 +26,7 @@ export interface TestNode {
 
 /** Creates a node in a fresh temporary home. `flags` override config options (as strings or values). */
 export async function createTestNode(
-  options: { model?: boolean; flags?: Record<string, unknown>; clock?: Clock } = {},
+  options: { model?: boolean; flags?: Record<string, unknown>; clock?: Clock; logger?: Logger } = {},
 ): Promise<TestNode> {
   const home = mkdtempSync(join(tmpdir(), "tirami-node-test-"));
   const config = readNodeConfig({
@@ -46,7 +46,7 @@ export async function createTestNode(
   try {
     node = await createNode({
       config,
-      logger: pino({ level: "silent" }),
+      logger: options.logger ?? pino({ level: "silent" }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
   } catch (error) {

@@ -99,3 +99,17 @@ export {
   loadConfig,
 } from "./config.js";
 export { type Clock, createManualClock, type ManualClock, systemClock } from "./clock.js";
+
+/** Structured output: the JSON-schema subset a grammar enforces, and a validator for answers. */
+export {
+  checkJsonSchema,
+  InvalidJsonSchemaError,
+  JSON_SCHEMA_BYTES_MAX,
+  JSON_SCHEMA_DEPTH_MAX,
+  JSON_SCHEMA_LIST_MAX,
+  JSON_SCHEMA_NODES_MAX,
+  JSON_SCHEMA_REPEAT_MAX,
+  type JsonSchema,
+  type JsonValue,
+  validateJson,
+} from "./json-schema.js";

@@ -10,6 +10,13 @@ export const CONTEXT_SIZE_DEFAULT_TOKENS = 2048;
 export const CONTEXT_SIZE_MAX_TOKENS = 131_072;
 /** Default number of requests generated at once (context sequences). */
 export const PARALLELISM_DEFAULT = 1;
+/**
+ * Most sequences `parallelism: "auto"` picks. Measured on a 2-core machine: 8 concurrent requests gave
+ * 2.2× the single-stream rate with 8 sequences (batched decoding) and 1.5× with 1.
+ */
+export const PARALLELISM_AUTO_MAX = 8;
+/** Share of free memory `parallelism: "auto"` lets the KV caches take. */
+export const PARALLELISM_AUTO_MEMORY_SHARE = 0.25;
 /** Most sequences per engine: each one costs a full KV cache. */
 export const PARALLELISM_MAX = 64;
 /** Default number of requests that may wait for a free sequence. */
@@ -59,3 +66,9 @@ export const MODELS_DIR_SCAN_MAX = 10_000;
 
 /** Inputs one embeddings request may carry (the OpenAI API's own limit). */
 export const EMBED_INPUTS_MAX = 2_048;
+/** Compiled output grammars kept per engine (a tool set or schema used again skips compiling). */
+export const GRAMMAR_CACHE_MAX = 64;
+/** Most tool calls in one answer when parallel calls are allowed. */
+export const TOOL_CALLS_MAX = 8;
+/** Most tools one request may declare. */
+export const TOOLS_MAX = 128;

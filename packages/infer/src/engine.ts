@@ -5,7 +5,7 @@
  * Requests beyond the sequences wait in a bounded FIFO queue; beyond that they get `EngineBusyError`.
  * @module
  */
-import { availableParallelism } from "node:os";
+import { availableParallelism, freemem } from "node:os";
 import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { assert } from "@tirami/core";
@@ -15,6 +15,8 @@ import {
   LlamaCompletion,
   type LlamaContext,
   type LlamaContextSequence,
+  type Llama,
+  type LlamaGrammar,
   type LlamaModel,
   type LlamaText,
   LlamaVocabularyType,
@@ -26,6 +28,8 @@ import {
   CONTEXT_SIZE_DEFAULT_TOKENS,
   CONTEXT_SIZE_MAX_TOKENS,
   MESSAGES_MAX,
+  PARALLELISM_AUTO_MAX,
+  PARALLELISM_AUTO_MEMORY_SHARE,
   PARALLELISM_DEFAULT,
   PARALLELISM_MAX,
   PROMPT_MAX_CHARS,
@@ -42,6 +46,7 @@ import {
   ModelNotFoundError,
 } from "./errors.js";
 import { Embedder, type EmbeddingResult, type EmbedOptions } from "./embed.js";
+import { GrammarCache } from "./format.js";
 import { getSharedLlama } from "./llama.js";
 import { type ModelManifest, readModelManifest } from "./manifest.js";
 import {
@@ -60,8 +65,12 @@ export interface EngineOptions {
   threads?: number;
   /** Context window of each sequence, in tokens (default 2048; llama.cpp may round it up to a multiple of 256). */
   contextSize?: number;
-  /** Requests generated at once, i.e. context sequences (default 1, at most 64). */
-  parallelism?: number;
+  /**
+   * Requests generated at once, i.e. context sequences (default 1, at most 64). `"auto"`: as many as
+   * batch well (up to `PARALLELISM_AUTO_MAX`) whose KV caches fit a quarter of free memory
+   * (`autoParallelism`).
+   */
+  parallelism?: number | "auto";
   /** Requests allowed to wait for a sequence (default 16); more get `EngineBusyError`. */
   queueMax?: number;
   /** Chat format (default `"auto"`: the model's template, else `general`). See `ChatWrapperOption`. */
@@ -144,6 +153,23 @@ interface PreparedPrompt {
   stopTriggers: readonly LlamaText[];
 }
 
+/** Bytes of one sequence's KV cache (f16 keys and values for every layer), from the GGUF header. */
+export function kvCacheBytesPerSequence(manifest: ModelManifest, contextSize: number): number {
+  const headDim = manifest.head_count > 0 ? manifest.embedding_length / manifest.head_count : 0;
+  return 2 * 2 * manifest.block_count * contextSize * manifest.head_count_kv * headDim;
+}
+
+/**
+ * The sequences `parallelism: "auto"` uses: `PARALLELISM_AUTO_MAX` (so concurrent requests are decoded
+ * in one batch), fewer when their KV caches would take more than a quarter of `freeBytes`; at least 1.
+ */
+export function autoParallelism(manifest: ModelManifest, contextSize: number, freeBytes: number): number {
+  const perSequence = kvCacheBytesPerSequence(manifest, contextSize);
+  if (perSequence <= 0) return 1;
+  const fit = Math.floor((freeBytes * PARALLELISM_AUTO_MEMORY_SHARE) / perSequence);
+  return Math.max(1, Math.min(PARALLELISM_AUTO_MAX, fit));
+}
+
 function positiveInteger(name: string, value: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < 1 || value > max)
     throw new RangeError(`${name} must be an integer in [1, ${max}], got ${value}`);
@@ -205,11 +231,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     options.contextSize ?? CONTEXT_SIZE_DEFAULT_TOKENS,
     CONTEXT_SIZE_MAX_TOKENS,
   );
-  const parallelism = positiveInteger(
-    "parallelism",
-    options.parallelism ?? PARALLELISM_DEFAULT,
-    PARALLELISM_MAX,
-  );
+  const requestedParallelism = options.parallelism ?? PARALLELISM_DEFAULT;
+  if (requestedParallelism !== "auto") positiveInteger("parallelism", requestedParallelism, PARALLELISM_MAX);
   const queueMax = options.queueMax ?? QUEUE_DEFAULT;
   if (!Number.isSafeInteger(queueMax) || queueMax < 0 || queueMax > QUEUE_MAX)
     throw new RangeError(`queueMax must be an integer in [0, ${QUEUE_MAX}], got ${queueMax}`);
@@ -224,6 +247,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const manifest = await readModelManifest(options.modelPath);
+  const parallelism =
+    requestedParallelism === "auto"
+      ? autoParallelism(manifest, contextSize, freemem())
+      : requestedParallelism;
   const llama = await getSharedLlama({ gpu: options.gpu ?? false });
   let model: LlamaModel;
   try {
@@ -256,6 +283,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const sequences: LlamaContextSequence[] = [];
   for (let i = 0; i < parallelism; i += 1) sequences.push(context.getSequence());
   return new LlamaEngine({
+    llama,
     manifest,
     model,
     context,
@@ -277,12 +305,14 @@ class LlamaEngine implements Engine {
   readonly #free: LlamaContextSequence[];
   readonly #wrapper: ChatWrapper;
   readonly #slots: Slots;
+  readonly #grammars: GrammarCache;
   readonly #bos: Token | null;
   readonly #running = new Set<{ controller: AbortController; done: Promise<unknown> }>();
   readonly #embedder: Embedder;
   #closed = false;
 
   constructor(init: {
+    llama: Llama;
     manifest: ModelManifest;
     model: LlamaModel;
     context: LlamaContext;
@@ -311,6 +341,7 @@ class LlamaEngine implements Engine {
       queueMax: init.queueMax,
       busyRetryAfterMs: init.busyRetryAfterMs,
     });
+    this.#grammars = new GrammarCache(init.llama);
     this.settings = {
       threads: init.threads,
       context_size_tokens: init.context.contextSize,
@@ -398,6 +429,14 @@ class LlamaEngine implements Engine {
     const contextSize = this.#context.contextSize;
     if (prompt.tokens.length >= contextSize)
       throw new ContextLengthExceededError(prompt.tokens.length, contextSize);
+    // Under a grammar the answer ends where the grammar does: a stop string (or the chat format's own
+    // stop text inside a JSON string) would cut it into something that does not parse.
+    if (options.format !== undefined && resolved.stop.length > 0)
+      throw new InvalidGenerationOptionsError("stop cannot be combined with a structured output format", {
+        field: "stop",
+      });
+    const grammar =
+      options.format === undefined ? undefined : await this.#grammars.grammarFor(options.format);
 
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort(options.signal?.reason);
@@ -440,7 +479,7 @@ class LlamaEngine implements Engine {
                 controller.abort(error);
               }
             };
-      const done = this.#generateOn(sequence, prompt, resolved, controller.signal, onText);
+      const done = this.#generateOn(sequence, prompt, { ...resolved, grammar }, controller.signal, onText);
       const entry = { controller, done };
       this.#running.add(entry);
       try {
@@ -459,7 +498,7 @@ class LlamaEngine implements Engine {
   async #generateOn(
     sequence: LlamaContextSequence,
     prompt: PreparedPrompt,
-    options: ResolvedGenerationOptions,
+    options: ResolvedGenerationOptions & { grammar: LlamaGrammar | undefined },
     signal: AbortSignal,
     onText: ((chunk: string) => void) | undefined,
   ): Promise<GenerationResult> {
@@ -484,7 +523,8 @@ class LlamaEngine implements Engine {
             }),
         // llama.cpp's default: no repetition penalty (node-llama-cpp's LlamaCompletion would apply 1.1).
         repeatPenalty: false,
-        customStopTriggers: [...prompt.stopTriggers, ...options.stop],
+        ...(options.grammar === undefined ? {} : { grammar: options.grammar }),
+        customStopTriggers: options.grammar === undefined ? [...prompt.stopTriggers, ...options.stop] : [],
         // Stop at the end of the context instead of silently dropping the start of the prompt.
         disableContextShift: true,
         signal,

@@ -8,8 +8,10 @@
 
 /** Engine. */
 export {
+  autoParallelism,
   type ChatMessage,
   createEngine,
+  kvCacheBytesPerSequence,
   type Engine,
   type EngineOptions,
   type FinishReason,
@@ -17,6 +19,23 @@ export {
 } from "./engine.js";
 export { type GenerationOptions } from "./options.js";
 export { type EmbeddingResult, type EmbedOptions } from "./embed.js";
+export { checkOutputFormat, type OutputFormat } from "./format.js";
+export {
+  checkTools,
+  createResponseTextDecoder,
+  parseToolAnswer,
+  planToolCalls,
+  renderToolHistory,
+  type ToolAnswer,
+  type ToolCall,
+  type ToolChatMessage,
+  type ToolChoice,
+  type ToolFunction,
+  type ToolMode,
+  type ToolPlan,
+  type ToolsRequest,
+  toolCallFormat,
+} from "./tools.js";
 export { type TextStream } from "./stream.js";
 export { type EngineStats } from "./slots.js";
 export { CHAT_WRAPPER_NAMES, type ChatWrapperOption, type ChatWrapperSource } from "./chat-wrapper.js";

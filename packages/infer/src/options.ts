@@ -13,6 +13,7 @@ import {
   TOP_K_MAX,
 } from "./constants.js";
 import { InvalidGenerationOptionsError } from "./errors.js";
+import type { OutputFormat } from "./format.js";
 
 /** Options of one generation request. */
 export interface GenerationOptions {
@@ -28,6 +29,12 @@ export interface GenerationOptions {
   seed?: number;
   /** Strings that end the generation; they are not part of the returned text. */
   stop?: string | readonly string[];
+  /**
+   * Constrains the answer by grammar to JSON (`json_object`) or to JSON conforming to a schema
+   * (`json_schema`, the subset `checkJsonSchema` accepts). An answer that ends by itself always parses
+   * and validates; one cut by `max_tokens` (`finish_reason: "length"`) may be incomplete.
+   */
+  format?: OutputFormat | undefined;
   /** Aborting ends the generation promptly with `finish_reason: "abort"` (also while queued). */
   signal?: AbortSignal;
   /** Receives the generated text chunk by chunk, as it is produced (streaming). If it throws, the generation ends with `finish_reason: "abort"`. */

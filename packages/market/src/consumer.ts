@@ -22,6 +22,7 @@
  * @module
  */
 import type { AccountId, Clock } from "@tirami/core";
+import type { OutputFormat } from "@tirami/infer";
 import type { SpendPath } from "@tirami/ledger";
 import { type FramedStream, isNetError, type MeshHost } from "@tirami/net";
 import {
@@ -36,6 +37,7 @@ import {
   type Trade,
   type TradeRejectReason,
 } from "@tirami/proto";
+import { checkAnswerFormat } from "./check-answer.js";
 import { checkProposal } from "./check-proposal.js";
 import { INFER_STREAM_TIMEOUT_MS } from "./constants.js";
 import { type FailureFault, MarketError, MarketErrorCode } from "./errors.js";
@@ -57,6 +59,8 @@ export interface RemoteSampling {
   /** 0 to 2^32 − 1. */
   seed?: number | undefined;
   stop?: string[] | undefined;
+  /** Structured output the provider enforces by grammar and this node checks before it signs. */
+  format?: OutputFormat | undefined;
 }
 
 /** What to generate: chat turns or a plain prompt. */
@@ -156,6 +160,14 @@ function inferRequestOf(request: PurchaseRequest, consumer: AccountId, nowMs: nu
     top_k: sampling.topK ?? 0,
     seed: sampling.seed ?? Math.floor(Math.random() * SEED_MAX),
     stop: sampling.stop ?? [],
+    ...(sampling.format === undefined
+      ? {}
+      : {
+          response_format:
+            sampling.format.type === "json_object"
+              ? { type: "json_object" as const }
+              : { type: "json_schema" as const, schema: JSON.stringify(sampling.format.schema) },
+        }),
     price_trm_per_token: request.priceTrmPerToken,
     timestamp_ms: nowMs,
   };
@@ -290,6 +302,17 @@ export function createConsumer(deps: ConsumerDeps) {
         nowMs: deps.clock.nowMs(),
       });
       if (rejection !== null) return reject(proposal.trade, rejection.reason, rejection.message);
+      const format = request.sampling.format;
+      const invalid =
+        format === undefined
+          ? null
+          : checkAnswerFormat(format, {
+              text: received.text,
+              finishReason: received.finishReason,
+              completionTokens: received.completionTokens,
+              maxTokens: request.sampling.maxTokens,
+            });
+      if (invalid !== null) return reject(proposal.trade, "INVALID_OUTPUT", invalid);
       return proposal.provider_signature;
     }
 

@@ -7,6 +7,7 @@
  */
 import { isTiramiError } from "@tirami/core";
 import type { FramedStream } from "@tirami/net";
+import type { OutputFormat } from "@tirami/infer";
 import type { InferErrorCode, InferRequest } from "@tirami/proto";
 import type { MarketEngine } from "./engine.js";
 import { createTokenSender } from "./token-sender.js";
@@ -28,6 +29,15 @@ export interface GeneratedWork {
   promptTokens: number;
   completionTokens: number;
   finish: "stop" | "length";
+}
+
+/** The engine's form of the request's format (the wire checked the schema already). */
+export function outputFormatOf(request: InferRequest): OutputFormat | undefined {
+  const format = request.response_format;
+  if (format === undefined) return undefined;
+  return format.type === "json_object"
+    ? { type: "json_object" }
+    : { type: "json_schema", schema: JSON.parse(format.schema) as Record<string, unknown> };
 }
 
 /** Retry hint sent with BUSY. */
@@ -57,6 +67,7 @@ export async function streamGeneration(
     top_k: request.top_k,
     seed: request.seed,
     ...(request.stop.length > 0 ? { stop: request.stop } : {}),
+    format: outputFormatOf(request),
     signal,
     onText: tokens.push,
   };

@@ -77,6 +77,8 @@ export {
 export {
   CHAT_ROLES,
   type ChatMessage,
+  type InferResponseFormat,
+  RESPONSE_FORMAT_TYPES,
   type ChatRole,
   FINISH_REASONS,
   type FinishReason,

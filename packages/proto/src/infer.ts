@@ -6,7 +6,13 @@
  * quote the consumer agreed to, and the trade is checked against it.
  * @module
  */
-import { type AccountId, PUBLIC_KEY_BYTES } from "@tirami/core";
+import {
+  type AccountId,
+  checkJsonSchema,
+  InvalidJsonSchemaError,
+  JSON_SCHEMA_BYTES_MAX,
+  PUBLIC_KEY_BYTES,
+} from "@tirami/core";
 import {
   ERROR_MESSAGE_BYTES_MAX,
   INFER_CONTENT_BYTES_MAX,
@@ -31,6 +37,15 @@ import { PRICE_TRM_PER_TOKEN_MAX } from "./trade.js";
 export const CHAT_ROLES = ["system", "user", "assistant"] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 
+/**
+ * What the answer must be, enforced by the provider's grammar and checked by the consumer before it
+ * signs: any JSON object, or JSON conforming to `schema` (JSON text of a schema in the subset
+ * `checkJsonSchema` accepts). Tool calls travel as a `json_schema` of their envelope.
+ */
+export type InferResponseFormat = { type: "json_object" } | { type: "json_schema"; schema: string };
+
+export const RESPONSE_FORMAT_TYPES = ["json_object", "json_schema"] as const;
+
 export interface ChatMessage {
   role: ChatRole;
   content: string;
@@ -51,6 +66,8 @@ export interface InferRequest {
   top_k: number;
   seed: number;
   stop: string[];
+  /** Structured output the provider must enforce (then `stop` is empty). */
+  response_format?: InferResponseFormat;
   /** The price the consumer accepts; the trade's price must equal it. */
   price_trm_per_token: number;
   timestamp_ms: number;
@@ -139,13 +156,55 @@ export const INFER_REQUEST_FIELDS: readonly Field[] = [
   },
   { name: "price_trm_per_token", type: { t: "float", min: 0, max: PRICE_TRM_PER_TOKEN_MAX } },
   { name: "timestamp_ms", type: safeUint },
+  {
+    name: "response_format",
+    type: {
+      t: "optional",
+      of: {
+        t: "record",
+        fields: [
+          { name: "type", type: { t: "enum", values: RESPONSE_FORMAT_TYPES } },
+          {
+            name: "schema",
+            type: { t: "optional", of: { t: "text", bytesMin: 2, bytesMax: JSON_SCHEMA_BYTES_MAX } },
+          },
+        ],
+        refine: refineResponseFormat,
+      },
+    },
+  },
 ];
+
+/** A `json_schema` format carries a schema in the supported subset; `json_object` carries none. */
+function refineResponseFormat(value: Record<string, unknown>, kind: string, path: string): void {
+  const at = `${path}.schema`;
+  if (value.type === "json_object") {
+    if (value.schema !== undefined) throw invalidField(kind, at, "absent for json_object");
+    return;
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(value.schema as string);
+  } catch {
+    throw invalidField(kind, at, "JSON text of a schema", value.schema);
+  }
+  try {
+    checkJsonSchema(schema);
+  } catch (error) {
+    if (error instanceof InvalidJsonSchemaError)
+      throw invalidField(kind, at, `a supported schema (${error.message})`);
+    throw error;
+  }
+}
 
 /** Exactly one of `messages` and `prompt`. */
 export function refineInferRequest(value: Record<string, unknown>, kind: string): void {
   if ((value.messages === undefined) === (value.prompt === undefined)) {
     throw invalidField(kind, "prompt", "exactly one of messages and prompt");
   }
+  // A stop string would cut a grammar-constrained answer into text that does not parse.
+  if (value.response_format !== undefined && (value.stop as unknown[]).length > 0)
+    throw invalidField(kind, "stop", "empty when response_format is present");
 }
 
 export const TOKEN_CHUNK_FIELDS: readonly Field[] = [

@@ -40,6 +40,8 @@ export const TRADE_REJECT_REASONS = [
   "INVALID_TRADE",
   /** No such request in flight. */
   "UNKNOWN_REQUEST",
+  /** The answer breaks the requested structured-output format (does not parse or validate). */
+  "INVALID_OUTPUT",
 ] as const;
 export type TradeRejectReason = (typeof TRADE_REJECT_REASONS)[number];
 

@@ -1,6 +1,7 @@
 /**
  * `tirami chat [prompt]`: one answer, or a REPL when no prompt is given. Answers stream token by token
- * through the node's OpenAI endpoint; after each, the cost in TRM, the provider and the balance are
+ * through the node's OpenAI endpoint; after each, the cost in TRM, the balance, the tokens and the generation
+ * speed (tokens per second, from the first streamed token), the provider and the trade are
  * printed (from the response's `x_tirami`). With `--json` the full, non-streamed response is printed.
  * The REPL also reads piped lines (one question per line), which is how scripts and tests drive it.
  * @module

@@ -47,8 +47,14 @@ export function startCommand(deps: CliDeps): Command {
       defineAction(deps, async (ctx, _args, options) => {
         const flags = flagsOf(ctx, options);
         const fresh = !fileExists(join(ctx.home, NODE_KEY_FILE));
-        // A first-run terminal shows the banner, not the daemon's JSON log lines (pass --log-level info for them).
-        if (flags["log_level"] === undefined && ctx.deps.env["TIRAMI_LOG_LEVEL"] === undefined)
+        // On a terminal the daemon's log is one readable line per entry (a line per answered request, with
+        // its speed and cost), worth seeing; piped, it would be JSON lines: then only warnings (pass
+        // --log-level info for them).
+        if (
+          flags["log_level"] === undefined &&
+          ctx.deps.env["TIRAMI_LOG_LEVEL"] === undefined &&
+          ctx.deps.stderr.isTTY !== true
+        )
           flags["log_level"] = "warn";
         // First run joins the mesh too, so there are multiaddrs to share (any free port unless given).
         if (

@@ -28,6 +28,15 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT`,
   // The market's book of consumers that owe this provider a signature (its own schema).
   UNSETTLED_TABLE_SQL,
+  // Stored Responses API answers (`store: true`), readable and chainable by the principal that made them.
+  `CREATE TABLE responses (
+     id TEXT PRIMARY KEY,
+     spender TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     response TEXT NOT NULL,
+     history TEXT NOT NULL
+   ) STRICT`,
+  `CREATE INDEX responses_by_spender ON responses (spender, created_ms)`,
 ];
 
 /** Opens (creating if needed) node.db at `path` and brings its schema up to date. */

@@ -61,7 +61,7 @@ export async function runLocalGeneration(
   const startedNs = process.hrtime.bigint();
   const elapsedS = (): number => Number(process.hrtime.bigint() - startedNs) / 1e9;
   let firstToken = true;
-  const { maxTokens, temperature, topP, topK, seed, stop } = request.sampling;
+  const { maxTokens, temperature, topP, topK, seed, stop, format } = request.sampling;
   const options = {
     max_tokens: maxTokens,
     ...(temperature === undefined ? {} : { temperature }),
@@ -69,6 +69,7 @@ export async function runLocalGeneration(
     ...(topK === undefined ? {} : { top_k: topK }),
     ...(seed === undefined ? {} : { seed }),
     ...(stop === undefined ? {} : { stop }),
+    ...(format === undefined ? {} : { format }),
     signal: entry.signal,
     onText: (text: string) => {
       if (firstToken) {

@@ -8,10 +8,11 @@ import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { GenerationResult } from "@tirami/infer";
 import type { EnginePort } from "../deps.js";
-import type { AppEnv } from "../principal.js";
+import { type AppEnv, spenderOf } from "../principal.js";
 import { answer, type AnswerRequest, type Outcome, shapeOf } from "./answer.js";
 import { type LocalGenerationDeps, runLocalGeneration, type XTirami } from "./generate.js";
 import { engineFor, finishReasonOf, responseId, usageOf } from "./request.js";
+import { logAnswer } from "./request-log.js";
 import type { StreamSettings } from "./stream.js";
 
 /** What a local answer needs. */
@@ -40,7 +41,7 @@ export function answerLocally(
     created: Math.floor(deps.clock.nowMs() / 1_000),
     model: engine.manifest.id,
   };
-  return answer(c, shapeOf(request.endpoint, meta), {
+  return answer(c, (request.shape ?? ((m) => shapeOf(request.endpoint, m)))(meta), {
     stream: request.stream,
     includeUsage: request.includeUsage,
     flushIntervalMs: deps.sseFlushIntervalMs,
@@ -55,6 +56,20 @@ export function answerLocally(
         onText,
       }),
     outcome: localOutcome,
+    tools: request.tools,
+    onAnswered: (outcome, timing) =>
+      logAnswer(
+        deps.logger,
+        {
+          requestId: c.get("requestId"),
+          endpoint: request.endpoint,
+          who: spenderOf(c.get("principal")),
+          model: engine.manifest.id,
+          servedBy: "local",
+        },
+        outcome,
+        timing,
+      ),
     onLateError: (error) =>
       deps.logger.error({ err: error, request_id: c.get("requestId") }, `${request.endpoint} stream failed`),
   });

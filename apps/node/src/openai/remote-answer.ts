@@ -7,6 +7,7 @@
  * entry of the node, taken by its spend path (drained on shutdown); the client leaving aborts it.
  * @module
  */
+import type { AccountId } from "@tirami/core";
 import type { Context } from "hono";
 import type { Logger } from "pino";
 import { type Market, MarketError, MarketErrorCode, type PurchaseResult } from "@tirami/market";
@@ -14,6 +15,7 @@ import type { NodeMetrics } from "../metrics.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 import { answer, type AnswerRequest, type Outcome, shapeOf } from "./answer.js";
 import { responseId } from "./request.js";
+import { logAnswer } from "./request-log.js";
 import type { StreamSettings } from "./stream.js";
 import { WIRE_SEED_MODULUS } from "./wire-input.js";
 
@@ -74,10 +76,15 @@ export function answerRemotely(
     throw new MarketError(MarketErrorCode.MESH_DISABLED, "the mesh is not running on this node");
   const { route } = request;
   const id = responseId(request.endpoint === "chat" ? "chatcmpl" : "cmpl");
-  const { maxTokens, temperature, topP, topK, seed, stop } = request.sampling;
+  const { maxTokens, temperature, topP, topK, seed, stop, format } = request.sampling;
+  let provider: AccountId | undefined;
   return answer(
     c,
-    shapeOf(request.endpoint, { id, created: Math.floor(Date.now() / 1_000), model: request.model }),
+    (request.shape ?? ((meta) => shapeOf(request.endpoint, meta)))({
+      id,
+      created: Math.floor(Date.now() / 1_000),
+      model: request.model,
+    }),
     {
       stream: request.stream,
       includeUsage: request.includeUsage,
@@ -96,6 +103,7 @@ export function answerRemotely(
               topK,
               seed: seed === undefined ? undefined : seed % WIRE_SEED_MODULUS,
               stop,
+              format,
             },
             preference: route.preference,
             provider: route.provider,
@@ -105,12 +113,27 @@ export function answerRemotely(
             onText,
           });
           outcome = "ok";
+          provider = result.provider;
           return result;
         } finally {
           deps.metrics?.meshRequests.inc({ role: "bought", outcome });
         }
       },
       outcome: (result: PurchaseResult) => remoteOutcome(result, route.preference),
+      tools: request.tools,
+      onAnswered: (outcome, timing) =>
+        logAnswer(
+          deps.logger,
+          {
+            requestId: c.get("requestId"),
+            endpoint: request.endpoint,
+            who: spenderOf(c.get("principal")),
+            model: request.model,
+            servedBy: provider ?? "local",
+          },
+          outcome,
+          timing,
+        ),
       onLateError: (error) =>
         deps.logger.error(
           { err: error, request_id: c.get("requestId") },

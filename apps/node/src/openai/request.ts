@@ -5,7 +5,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { MAX_TOKENS_DEFAULT } from "../constants.js";
-import type { GenerationResult } from "@tirami/infer";
+import {
+  checkOutputFormat,
+  type GenerationResult,
+  type OutputFormat,
+  planToolCalls,
+  renderToolHistory,
+  type ToolChatMessage,
+  type ToolChoice,
+  type ToolPlan,
+} from "@tirami/infer";
 import type { EnginePort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import type { AnswerRequest } from "./answer.js";
@@ -58,12 +67,70 @@ function chatMaxTokensOf(body: ChatCompletionRequest, maxTokensMax: number): num
     : maxTokensOf(body.max_completion_tokens, maxTokensMax, "max_completion_tokens");
 }
 
-/** A chat request's messages with the three roles the engine and the wire know (`developer` = `system`). */
-function chatMessagesOf(body: ChatCompletionRequest) {
+/** A chat request's messages, `developer` read as `system`, with their tool calls and results. */
+function chatMessagesOf(body: ChatCompletionRequest): ToolChatMessage[] {
   return body.messages.map((message) => ({
     role: message.role === "developer" ? ("system" as const) : message.role,
     content: contentText(message.content),
+    tool_calls: message.tool_calls?.map((call) => ({
+      id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+    })),
+    tool_call_id: message.tool_call_id,
   }));
+}
+
+function invalid(param: string, message: string): NodeError {
+  return new NodeError(NodeErrorCode.INVALID_REQUEST, `${param}: ${message}`, { param });
+}
+
+/** The tool plan of a chat request (undefined without tools or with `tool_choice: "none"`). */
+function toolPlanOf(body: ChatCompletionRequest): ToolPlan | undefined {
+  const choice: ToolChoice =
+    body.tool_choice === undefined
+      ? "auto"
+      : typeof body.tool_choice === "string"
+        ? body.tool_choice
+        : { name: body.tool_choice.function.name };
+  if (body.tools === undefined || body.tools.length === 0) {
+    if (choice !== "auto" && choice !== "none") throw invalid("tool_choice", "needs tools");
+    return undefined;
+  }
+  return planToolCalls({
+    tools: body.tools.map((tool) => ({
+      name: tool.function.name,
+      description: tool.function.description,
+      parameters: tool.function.parameters,
+    })),
+    choice,
+    parallel: body.parallel_tool_calls ?? true,
+  });
+}
+
+/** The structured output a chat request asks for, checked. */
+function responseFormatOf(body: ChatCompletionRequest): OutputFormat | undefined {
+  const format = body.response_format;
+  if (format === undefined || format.type === "text") return undefined;
+  return checkOutputFormat(
+    format.type === "json_object" ? format : { type: "json_schema", schema: format.json_schema.schema },
+  );
+}
+
+/**
+ * The model a request names, or — when it names none — the one model this node serves: its loaded
+ * model, else the only model the mesh offers. @throws {NodeError} INVALID_REQUEST when that is ambiguous
+ */
+export function modelOf(
+  requested: string | undefined,
+  localModel: string | undefined,
+  meshModels: () => string[],
+): string {
+  if (requested !== undefined) return requested;
+  if (localModel !== undefined) return localModel;
+  const mesh = [...new Set(meshModels())];
+  if (mesh.length === 1) return mesh[0] as string;
+  throw invalid("model", `is required: this node serves ${mesh.length} models (GET /v1/models lists them)`);
 }
 
 /** A completion request's one prompt (a one-element array is accepted; the schema refuses more). */
@@ -79,12 +146,22 @@ export function chatAnswerRequest(
   body: ChatCompletionRequest,
   maxTokensMax: number,
   route: RouteHints,
+  model: string,
 ): AnswerRequest {
+  const plan = toolPlanOf(body);
+  const responseFormat = responseFormatOf(body);
+  if (plan !== undefined && responseFormat !== undefined)
+    throw invalid("response_format", "cannot be combined with tools (their calls are JSON already)");
+  const format = plan?.format ?? responseFormat;
+  const sampling = { maxTokens: chatMaxTokensOf(body, maxTokensMax), ...samplingOf(body), format };
+  if (format !== undefined && sampling.stop !== undefined && sampling.stop.length > 0)
+    throw invalid("stop", "cannot be combined with tools or a JSON response_format");
   return checked({
     endpoint: "chat",
-    model: body.model,
-    input: { messages: chatMessagesOf(body) },
-    sampling: { maxTokens: chatMaxTokensOf(body, maxTokensMax), ...samplingOf(body) },
+    model,
+    input: { messages: renderToolHistory(chatMessagesOf(body), plan?.instructions) },
+    sampling,
+    tools: plan === undefined ? undefined : { mode: plan.mode, format: plan.format },
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     route,
@@ -99,10 +176,11 @@ export function completionAnswerRequest(
   body: CompletionRequest,
   maxTokensMax: number,
   route: RouteHints,
+  model: string,
 ): AnswerRequest {
   return checked({
     endpoint: "completions",
-    model: body.model,
+    model,
     input: { prompt: promptOf(body) },
     sampling: { maxTokens: maxTokensOf(body.max_tokens, maxTokensMax), ...samplingOf(body) },
     stream: body.stream === true,

@@ -1,8 +1,9 @@
 /**
  * Request schemas of the OpenAI-compatible endpoints (zod), with explicit caps on every size and count.
  * Unknown fields are ignored (clients send many optional ones), but every field that would change the
- * answer and that this node does not implement (`n > 1`, tools, logprobs, penalties, JSON mode) is
- * refused with 400 rather than silently ignored.
+ * answer and that this node does not implement (`n > 1`, logprobs, penalties) is refused with 400
+ * rather than silently ignored. Tools and structured output (`response_format`) are enforced by grammar
+ * (@tirami/infer `planToolCalls`, `checkOutputFormat`); their schemas are checked there.
  * @module
  */
 import { z } from "zod";
@@ -20,11 +21,57 @@ const TOP_K_MAX = 1_000;
 const textPart = z.object({ type: z.literal("text"), text: z.string().max(CONTENT_CHARS_MAX) });
 const content = z.union([z.string().max(CONTENT_CHARS_MAX), z.array(textPart).max(64)]);
 
+const TOOL_CALL_ID_CHARS_MAX = 128;
+const TOOL_ARGUMENTS_CHARS_MAX = CONTENT_CHARS_MAX;
+
+const toolCall = z.object({
+  id: z.string().min(1).max(TOOL_CALL_ID_CHARS_MAX),
+  type: z.literal("function"),
+  function: z.object({
+    name: z.string().min(1).max(64),
+    arguments: z.string().max(TOOL_ARGUMENTS_CHARS_MAX),
+  }),
+});
+
 const message = z.object({
-  role: z.enum(["system", "developer", "user", "assistant"]),
+  role: z.enum(["system", "developer", "user", "assistant", "tool"]),
   content: content.nullable().optional(),
   name: z.string().max(64).optional(),
+  tool_calls: z.array(toolCall).max(64).optional(),
+  tool_call_id: z.string().min(1).max(TOOL_CALL_ID_CHARS_MAX).optional(),
 });
+
+/** A JSON schema object; its keywords are checked by `checkJsonSchema` (@tirami/core). */
+const schemaObject = z.record(z.string(), z.unknown());
+
+const tool = z.object({
+  type: z.literal("function", { message: "only function tools are supported" }),
+  function: z.object({
+    name: z.string().min(1).max(64),
+    description: z.string().max(CONTENT_CHARS_MAX).optional(),
+    parameters: schemaObject.optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(["auto", "none", "required"]),
+  z.object({ type: z.literal("function"), function: z.object({ name: z.string().min(1).max(64) }) }),
+]);
+
+const responseFormat = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }),
+  z.object({ type: z.literal("json_object") }),
+  z.object({
+    type: z.literal("json_schema"),
+    json_schema: z.object({
+      name: z.string().min(1).max(64),
+      description: z.string().max(CONTENT_CHARS_MAX).optional(),
+      schema: schemaObject,
+      strict: z.boolean().nullable().optional(),
+    }),
+  }),
+]);
 
 const stop = z.union([
   z.string().min(1).max(STOP_SEQUENCE_CHARS_MAX),
@@ -37,7 +84,8 @@ const unsupportedZero = z
 
 /** Sampling and control fields shared by chat and text completions. */
 const common = {
-  model: z.string().min(1).max(MODEL_ID_CHARS_MAX),
+  /** Optional when the node serves exactly one model (its loaded one). */
+  model: z.string().min(1).max(MODEL_ID_CHARS_MAX).optional(),
   max_tokens: z.int().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().gt(0).max(1).optional(),
@@ -58,11 +106,10 @@ export const chatCompletionRequest = z.object({
   ...common,
   messages: z.array(message).min(1, { message: "messages must not be empty" }).max(MESSAGES_MAX),
   max_completion_tokens: z.int().min(1).optional(),
-  tools: z.array(z.unknown()).max(0, { message: "tools are not supported by this node" }).optional(),
-  tool_choice: z.literal("none").optional(),
-  response_format: z
-    .object({ type: z.literal("text", { message: "only response_format text is supported" }) })
-    .optional(),
+  tools: z.array(tool).max(128).optional(),
+  tool_choice: toolChoice.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  response_format: responseFormat.optional(),
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 

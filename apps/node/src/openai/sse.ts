@@ -66,6 +66,8 @@ export interface SseChannel {
   text(text: string): void;
   /** Writes everything pending now (unless the client is pushing back). */
   flush(): void;
+  /** Turns pending text into its `piece` frame now (written with the next write), so frames built after it follow it. */
+  settleText(): void;
   /** Sends `data: [DONE]` and closes the stream. */
   done(): void;
   /** Closes the stream without `[DONE]` (after an error frame). */
@@ -87,7 +89,24 @@ export interface SseChannelOptions {
   target?: SseTarget | undefined;
   /** Streamed text is written at most once per this many ms (default `SSE_FLUSH_INTERVAL_MS`; 0 = each turn). */
   flushIntervalMs?: number | undefined;
+  /**
+   * `sse` (default): `data: <json>\n\n` frames ending with `data: [DONE]`; `ndjson`: one JSON document per
+   * line and no end marker (`application/x-ndjson`, as Ollama streams).
+   */
+  framing?: Framing | undefined;
 }
+
+/** How frames are written. */
+export type Framing = "sse" | "ndjson";
+
+const NDJSON_HEADERS: Record<string, string> = {
+  "Content-Type": "application/x-ndjson",
+  "Cache-Control": "no-cache",
+  Connection: "keep-alive",
+};
+
+const ndjsonFrameOf = (value: unknown): string =>
+  `${value instanceof RawJson ? value.json : JSON.stringify(value)}\n`;
 
 const SSE_HEADERS: Record<string, string> = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -95,7 +114,7 @@ const SSE_HEADERS: Record<string, string> = {
   Connection: "keep-alive",
 };
 
-const frameOf = (value: unknown): string =>
+const sseFrameOf = (value: unknown): string =>
   `data: ${value instanceof RawJson ? value.json : JSON.stringify(value)}\n\n`;
 
 /** Where bytes go: a Node response or a web stream controller. */
@@ -108,6 +127,9 @@ interface Sink {
 
 /** Creates a channel; `onCancel` runs once if the client stops reading. */
 export function createSseChannel(onCancel: () => void, options: SseChannelOptions = {}): SseChannel {
+  const ndjson = options.framing === "ndjson";
+  const frameOf = ndjson ? ndjsonFrameOf : sseFrameOf;
+  const headers = ndjson ? NDJSON_HEADERS : SSE_HEADERS;
   let closed = false;
   let pendingText = "";
   let out = "";
@@ -167,7 +189,7 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
     sink = {
       write(data) {
         if (!writable()) return cancel();
-        if (!res.headersSent) res.writeHead(200, { ...SSE_HEADERS, ...extraHeaders });
+        if (!res.headersSent) res.writeHead(200, { ...headers, ...extraHeaders });
         res.write(data);
         // Node corks a chunked response's writes until the next tick, which — inside a generation loop
         // chaining promises — comes only once the loop next waits on llama.cpp. Send the frame now.
@@ -221,6 +243,7 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
       flush();
     },
     queue,
+    settleText: takeText,
     text(text) {
       if (closed || text === "") return;
       if (options.piece === undefined) throw new TypeError("createSseChannel: text needs options.piece");
@@ -236,16 +259,16 @@ export function createSseChannel(onCancel: () => void, options: SseChannelOption
     },
     flush,
     done() {
-      queue(new RawJson("[DONE]"));
+      if (!ndjson) queue(new RawJson("[DONE]"));
       close();
     },
     close,
     get closed() {
       return closed;
     },
-    response(headers = {}) {
+    response(extra = {}) {
       if (body === undefined) return RESPONSE_ALREADY_SENT;
-      return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...extraHeaders, ...headers } });
+      return new Response(body, { status: 200, headers: { ...headers, ...extraHeaders, ...extra } });
     },
   };
 }

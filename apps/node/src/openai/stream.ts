@@ -10,7 +10,7 @@
 import type { Context } from "hono";
 import { describeError, INTERNAL_ERROR_BODY } from "../middleware/on-error.js";
 import type { AppEnv } from "../principal.js";
-import { createSseChannel, type SseTarget } from "./sse.js";
+import { createSseChannel, type Framing, type SseTarget } from "./sse.js";
 
 /** Streaming settings of a route. */
 export interface StreamSettings {
@@ -34,6 +34,10 @@ export interface StreamPlan<R> {
   flushIntervalMs?: number | undefined;
   /** Called with unexpected errors that happen after the response started. */
   onLateError(error: unknown): void;
+  /** SSE (default) or NDJSON frames. */
+  framing?: Framing | undefined;
+  /** The frame reporting a failure after the stream started (default: the OpenAI error body). */
+  errorFrame?: ((body: { error: { message: string } }) => unknown) | undefined;
 }
 
 /** The stream target of a request: the Node response under @hono/node-server, and its request id. */
@@ -56,6 +60,7 @@ export async function streamGeneration<R>(plan: StreamPlan<R>): Promise<Response
     piece: (text) => plan.piece(text),
     target: plan.target,
     flushIntervalMs: plan.flushIntervalMs,
+    framing: plan.framing,
   });
   let started = false;
   let markStarted!: () => void;
@@ -81,6 +86,7 @@ export async function streamGeneration<R>(plan: StreamPlan<R>): Promise<Response
     .then(
       (result) => {
         begin();
+        channel.settleText(); // the last text's frame comes before the tail's (which may number them)
         for (const frame of plan.tail(result)) channel.queue(frame);
         channel.done();
       },
@@ -92,7 +98,8 @@ export async function streamGeneration<R>(plan: StreamPlan<R>): Promise<Response
         }
         const described = describeError(error);
         if (described === undefined) plan.onLateError(error);
-        channel.queue(described?.body ?? INTERNAL_ERROR_BODY);
+        const body = described?.body ?? INTERNAL_ERROR_BODY;
+        channel.queue(plan.errorFrame === undefined ? body : plan.errorFrame(body));
         channel.close();
       },
     );

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { readJsonBody } from "../openai/json-body.js";
 import { answerLocally, type LocalAnswerDeps } from "../openai/local-answer.js";
 import { answerRemotely, type RemoteAnswerDeps, wantsRemote } from "../openai/remote-answer.js";
-import { chatAnswerRequest } from "../openai/request.js";
+import { chatAnswerRequest, modelOf } from "../openai/request.js";
 import { routeHintsOf } from "../openai/route-hints.js";
 import { chatCompletionRequest, parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
@@ -26,7 +26,10 @@ export function chatCompletionsRoutes(deps: ChatCompletionsDeps): Hono<AppEnv> {
   app.post("/chat/completions", async (c) => {
     const raw = await readJsonBody(c);
     const body = parseBody(chatCompletionRequest, raw);
-    const request = chatAnswerRequest(body, deps.maxTokensMax, routeHintsOf(raw, c.req.raw.headers));
+    const model = modelOf(body.model, deps.engine()?.manifest.id, () =>
+      (deps.remote.market()?.remoteModels() ?? []).map((offer) => offer.model_id),
+    );
+    const request = chatAnswerRequest(body, deps.maxTokensMax, routeHintsOf(raw, c.req.raw.headers), model);
     return wantsRemote(deps.remote, request)
       ? answerRemotely(c, deps.remote, request)
       : answerLocally(c, deps, request);
