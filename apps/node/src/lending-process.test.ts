@@ -5,93 +5,16 @@
  * with interest; C only watches. All three ledgers end with the same loan events, balances and root, and
  * every ledger file verifies after the daemons stop.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import OpenAI from "openai";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLedger } from "@tirami/ledger";
 import { testModelPath, waitFor } from "@tirami/test-kit";
+import { createDaemonPool, type Daemon, freePort, getJson, openaiClient } from "../test/daemons.js";
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/main.js");
 const MODEL = "stories260K";
-
-interface Daemon {
-  name: string;
-  home: string;
-  child: ChildProcess;
-  url: string;
-  token: string;
-  account: string;
-  exited: Promise<number | null>;
-}
-const daemons: Daemon[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolvePort(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-async function spawnDaemon(name: string, env: Record<string, string>, reuseHome?: string): Promise<Daemon> {
-  const home = reuseHome ?? mkdtempSync(join(tmpdir(), `tirami-lend-${name}-`));
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      TIRAMI_HOME: home,
-      TIRAMI_API_PORT: "0",
-      TIRAMI_THREADS: "1",
-      TIRAMI_CONTEXT_SIZE: "2048",
-      TIRAMI_LOG_LEVEL: "warn",
-      TIRAMI_OFFER_INTERVAL_MS: "1000",
-      TIRAMI_SHUTDOWN_GRACE_MS: "0",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
-  let stderr = "";
-  const line = await new Promise<RegExpMatchArray>((resolveLine, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), 30_000);
-    child.stderr?.on("data", (data: Buffer) => {
-      stderr += data.toString();
-      const match = /tirami node ([0-9a-f]{64}) listening on (\S+)/.exec(stderr);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolveLine(match);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
-  });
-  const daemon: Daemon = {
-    name,
-    home,
-    child,
-    url: line[2] as string,
-    account: line[1] as string,
-    token: readFileSync(join(home, "api.token"), "utf8").trim(),
-    exited,
-  };
-  daemons.push(daemon);
-  return daemon;
-}
-
-const get = async (d: Daemon, path: string): Promise<Record<string, unknown>> =>
-  (await (
-    await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${d.token}` } })
-  ).json()) as Record<string, unknown>;
-const client = (d: Daemon) => new OpenAI({ apiKey: d.token, baseURL: `${d.url}/v1`, maxRetries: 0 });
+const pool = createDaemonPool();
+const get = getJson;
+const client = openaiClient;
 
 const post = async (d: Daemon, path: string, body: unknown) => {
   const response = await fetch(`${d.url}${path}`, {
@@ -106,15 +29,15 @@ let a: Daemon, b: Daemon, c: Daemon;
 
 beforeAll(async () => {
   const p2pPort = await freePort();
-  a = await spawnDaemon("a", {
+  a = await pool.start("a", {
     TIRAMI_MODEL: testModelPath(),
     TIRAMI_CHAT_WRAPPER: "general",
     TIRAMI_P2P_PORT: String(p2pPort),
   });
   const bootstrap = `/ip4/127.0.0.1/tcp/${p2pPort}`;
   [b, c] = await Promise.all([
-    spawnDaemon("b", { TIRAMI_P2P_PORT: "0", TIRAMI_BOOTSTRAP: bootstrap }),
-    spawnDaemon("c", { TIRAMI_P2P_PORT: "0", TIRAMI_BOOTSTRAP: bootstrap }),
+    pool.start("b", { TIRAMI_P2P_PORT: "0", TIRAMI_BOOTSTRAP: bootstrap }),
+    pool.start("c", { TIRAMI_P2P_PORT: "0", TIRAMI_BOOTSTRAP: bootstrap }),
   ]);
   await waitFor(
     "b to see a's offer",
@@ -125,11 +48,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const d of daemons) {
-    if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill("SIGKILL");
-    await d.exited;
-    rmSync(d.home, { recursive: true, force: true });
-  }
+  await pool.close();
 });
 
 describe("lending between three node processes", () => {
@@ -205,8 +124,7 @@ describe("lending between three node processes", () => {
   }, 60_000);
 
   it("every ledger file holds the same loan and balances, and verifies after the daemons stop", async () => {
-    for (const d of [a, b, c]) d.child.kill("SIGTERM");
-    await Promise.all([a, b, c].map((d) => d.exited));
+    await Promise.all([a, b, c].map((d) => pool.stop(d)));
     const states = [a, b, c].map((d) => {
       const ledger = openLedger({ path: join(d.home, "ledger.db") });
       try {

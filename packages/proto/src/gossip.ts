@@ -285,7 +285,11 @@ export function reputationObservationId(observation: ReputationObservation): str
   return toHex(sha256(reputationObservationSigningBytes(observation)));
 }
 
-function verifySigned(
+/**
+ * True when `value[signerField]`'s Ed25519 signature in `value.signature` verifies over `signingBytes(value)`
+ * (internal: shared by every singly-signed gossip item). Never throws.
+ */
+export function verifySigned(
   value: unknown,
   signerField: string,
   signingBytes: (value: unknown) => Uint8Array,

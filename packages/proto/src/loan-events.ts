@@ -16,15 +16,14 @@ import {
   type AccountId,
   encodeCanonical,
   fromHex,
-  isSignatureHex,
   PUBLIC_KEY_BYTES,
   publicKeyFromAccountId,
   sha256,
   SIGNATURE_BYTES,
   type Signer,
   toHex,
-  verifySignature,
 } from "@tirami/core";
+import { verifySigned } from "./gossip.js";
 import { TRADE_ID_BYTES } from "./ids.js";
 import { LOAN_RATE_PPM_PER_HOUR_MAX, LOAN_TERM_HOURS_MAX } from "./loan.js";
 import { checkRecord, type Field, type RecordType, recordToCanonical } from "./schema.js";
@@ -174,17 +173,4 @@ export function loanDefaultCanonicalBytes(record: LoanDefault): Uint8Array {
     record.recovered_trm,
     record.default_ms,
   ]);
-}
-
-function verifySigned(value: unknown, signerField: string, bytesOf: (value: unknown) => Uint8Array): boolean {
-  try {
-    if (typeof value !== "object" || value === null) return false;
-    const record = value as Record<string, unknown>;
-    const sig = record.signature;
-    const signer = record[signerField];
-    if (!isSignatureHex(sig) || typeof signer !== "string") return false;
-    return verifySignature(signer as AccountId, bytesOf(value), fromHex(sig));
-  } catch {
-    return false;
-  }
 }
