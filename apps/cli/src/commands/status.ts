@@ -1,6 +1,7 @@
 /**
  * `tirami status`: is the node up, who is it, what does it serve, what does it hold, is the kill switch
- * on — one screen from `/health`, `/v1/models`, `/v1/tirami/balance`, `/network` and `/safety`.
+ * on, which loans fall due — one screen from `/health`, `/v1/models`, `/v1/tirami/balance`, `/network`,
+ * `/safety` and `/loans`.
  * @module
  */
 import { Command } from "commander";
@@ -24,6 +25,10 @@ export function statusCommand(deps: CliDeps): Command {
           // 503 MESH_DISABLED (or 404 on an older node) means no mesh: reported as null, not an error.
           client.get(PATHS.peers).catch(() => null),
         ]);
+        // Repayment reminders: this node's active loans as borrower, soonest due first (an older node: none).
+        const loans = list(await client.get(PATHS.loans, { status: "active" }).catch(() => null), "loans")
+          .filter((l) => l["role"] === "borrower")
+          .sort((x, y) => Number(x["due_ms"]) - Number(y["due_ms"]));
         const status = {
           url: client.url,
           health,
@@ -32,6 +37,7 @@ export function statusCommand(deps: CliDeps): Command {
           network,
           safety,
           peers: peers === null ? null : list(peers, "peers"),
+          loans_due: loans,
         };
         ctx.out.result(status, () => {
           const b = record(balance);
@@ -49,6 +55,7 @@ export function statusCommand(deps: CliDeps): Command {
             ["merkle root", pick(n, "merkle_root", "root")],
             ["mesh", meshLine(status.peers)],
             ["kill switch", killActive === true ? ctx.out.color.red("ACTIVE") : "off"],
+            ["loans to repay", loans.length === 0 ? "none" : loans.map(dueLine).join("; ")],
           ]);
         });
       }),
@@ -60,4 +67,10 @@ function meshLine(peers: Record<string, unknown>[] | null): string {
   const connected = peers.filter((p) => p["connected"] === true).length;
   const disagree = peers.filter((p) => p["root_agrees"] === false).length;
   return `${connected} connected peer(s) of ${peers.length} known${disagree === 0 ? "" : `, ${disagree} with a different root`}`;
+}
+
+function dueLine(loan: Record<string, unknown>): string {
+  const hours = Number(loan["due_in_ms"]) / 3_600_000;
+  const when = hours < 0 ? `overdue by ${(-hours).toFixed(1)} h` : `due in ${hours.toFixed(1)} h`;
+  return `${String(loan["total_due_trm"])} TRM to ${String(loan["lender"]).slice(0, 12)}… ${when} (loan ${String(loan["loan_id"]).slice(0, 12)}…)`;
 }
