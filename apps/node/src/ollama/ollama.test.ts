@@ -158,3 +158,21 @@ describe("auth and errors", () => {
     await expect(clientOf(local).show({ model: "nope" })).rejects.toMatchObject({ status_code: 404 });
   });
 });
+
+describe.each([
+  ["a local model", () => local],
+  ["a purchase from the mesh", () => consumer],
+])("embed on %s", (_where, target) => {
+  it("one vector per input, unit length, identical for identical input", async () => {
+    const client = clientOf(target());
+    const result = await client.embed({ model: MODEL, input: ["a red ball", "a red ball", "the cat"] });
+    expect(result.embeddings).toHaveLength(3);
+    expect(result.embeddings[0]).toEqual(result.embeddings[1]);
+    expect(result.embeddings[0]).not.toEqual(result.embeddings[2]);
+    const norm = Math.hypot(...result.embeddings[2]!);
+    expect(norm).toBeCloseTo(1, 5);
+    expect(result.prompt_eval_count).toBeGreaterThan(0);
+    const single = await client.embed({ model: MODEL, input: "a red ball" });
+    expect(single.embeddings[0]).toEqual(result.embeddings[0]);
+  });
+});

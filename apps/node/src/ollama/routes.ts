@@ -8,6 +8,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
+import { answerEmbeddings, type EmbeddingsDeps } from "../routes/embeddings.js";
 import type { ModelManifest } from "@tirami/infer";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { describeError, INTERNAL_ERROR_BODY } from "../middleware/on-error.js";
@@ -31,7 +32,7 @@ import {
 export const OLLAMA_API_VERSION = "0.6.0";
 
 /** What the routes need. */
-export interface OllamaDeps extends LocalAnswerDeps {
+export interface OllamaDeps extends LocalAnswerDeps, EmbeddingsDeps {
   maxTokensMax: number;
   remote: RemoteAnswerDeps;
   startedMs: number;
@@ -136,6 +137,24 @@ export function ollamaRoutes(deps: OllamaDeps): Hono<AppEnv> {
             },
       capabilities: ["completion", "tools"],
       modified_at: new Date(deps.startedMs).toISOString(),
+    });
+  });
+  // `/api/embed`: Ollama's body (`model`, `input` text or list) answered by the OpenAI embeddings path.
+  app.post("/embed", async (c) => {
+    const raw = (await readJsonBody(c)) as Record<string, unknown> | null;
+    const input = raw?.["input"];
+    const startedNs = process.hrtime.bigint();
+    const answer = await answerEmbeddings(c, deps, {
+      model: modelFor(typeof raw?.["model"] === "string" ? raw["model"] : undefined),
+      input,
+      encoding_format: "float",
+    });
+    const data = (answer as { data: { embedding: number[] }[] }).data;
+    return c.json({
+      model: (answer as { model: string }).model,
+      embeddings: data.map((d) => d.embedding),
+      total_duration: Number(process.hrtime.bigint() - startedNs),
+      prompt_eval_count: (answer as { usage: { prompt_tokens: number } }).usage.prompt_tokens,
     });
   });
   app.post("/chat", async (c) => {

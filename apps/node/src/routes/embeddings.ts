@@ -122,55 +122,57 @@ function checkDimensions(requested: number | undefined, width: number): void {
 /** Routes of the embeddings endpoint. */
 export function embeddingsRoutes(deps: EmbeddingsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.post("/embeddings", async (c) => {
-    const raw = await readJsonBody(c);
-    refuseTokenArrays(raw);
-    const body = parseBody(embeddingsRequest, raw);
-    const hints = routeHintsOf(raw, c.req.raw.headers);
-    const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    const model = body.model ?? deps.engine()?.manifest.id;
-    if (model === undefined)
-      throw new NodeError(
-        NodeErrorCode.INVALID_REQUEST,
-        "model: required, this node serves no model of its own",
-        {
-          param: "model",
-        },
-      );
-    if (goesToMesh(deps, model, hints))
-      return c.json(await embedRemotely(c, deps, { body, model, inputs, hints }));
-    const engine = engineFor(deps.engine(), model);
-    checkDimensions(body.dimensions, engine.manifest.embedding_length);
-    const entry = deps.inFlight.begin();
-    const onClientAbort = (): void => entry.abort("client disconnected");
-    c.req.raw.signal.addEventListener("abort", onClientAbort, { once: true });
-    try {
-      const result = await engine.embed(inputs, { signal: entry.signal });
-      const principal = c.get("principal");
-      deps.metrics.tokens.inc({ kind: "prompt", spender_kind: principal.kind }, result.prompt_tokens);
-      deps.usage.record(spenderOf(principal), {
-        promptTokens: result.prompt_tokens,
-        completionTokens: 0,
-        spentTrm: 0,
-      });
-      return c.json(
-        shapeResponse(
-          body,
-          { vectors: result.vectors, promptTokens: result.prompt_tokens, model: engine.manifest.id },
-          {
-            trm_cost: 0,
-            effective_balance: deps.effectiveBalance(),
-            trade_id: null,
-            provider: deps.localAccount,
-          },
-        ),
-      );
-    } finally {
-      c.req.raw.signal.removeEventListener("abort", onClientAbort);
-      entry.end();
-    }
-  });
+  app.post("/embeddings", async (c) => c.json(await answerEmbeddings(c, deps, await readJsonBody(c))));
   return app;
+}
+
+/**
+ * The OpenAI embeddings answer to an already-read JSON body: local (free, metered) or bought from the mesh.
+ * Shared by `POST /v1/embeddings` and Ollama's `POST /api/embed`.
+ */
+export async function answerEmbeddings(c: Context<AppEnv>, deps: EmbeddingsDeps, raw: unknown) {
+  refuseTokenArrays(raw);
+  const body = parseBody(embeddingsRequest, raw);
+  const hints = routeHintsOf(raw, c.req.raw.headers);
+  const inputs = typeof body.input === "string" ? [body.input] : body.input;
+  const model = body.model ?? deps.engine()?.manifest.id;
+  if (model === undefined)
+    throw new NodeError(
+      NodeErrorCode.INVALID_REQUEST,
+      "model: required, this node serves no model of its own",
+      {
+        param: "model",
+      },
+    );
+  if (goesToMesh(deps, model, hints)) return embedRemotely(c, deps, { body, model, inputs, hints });
+  const engine = engineFor(deps.engine(), model);
+  checkDimensions(body.dimensions, engine.manifest.embedding_length);
+  const entry = deps.inFlight.begin();
+  const onClientAbort = (): void => entry.abort("client disconnected");
+  c.req.raw.signal.addEventListener("abort", onClientAbort, { once: true });
+  try {
+    const result = await engine.embed(inputs, { signal: entry.signal });
+    const principal = c.get("principal");
+    deps.metrics.tokens.inc({ kind: "prompt", spender_kind: principal.kind }, result.prompt_tokens);
+    deps.usage.record(spenderOf(principal), {
+      promptTokens: result.prompt_tokens,
+      completionTokens: 0,
+      spentTrm: 0,
+    });
+    return shapeResponse(
+      body,
+      { vectors: result.vectors, promptTokens: result.prompt_tokens, model: engine.manifest.id },
+      {
+        trm_cost: 0,
+        effective_balance: deps.effectiveBalance(),
+        trade_id: null,
+        provider: deps.localAccount,
+      },
+    );
+  } finally {
+    c.req.raw.signal.removeEventListener("abort", onClientAbort);
+    entry.end();
+  }
 }
 
 /** Buys the embeddings from the mesh: a trade priced per input token (see the module comment). */
