@@ -3,7 +3,7 @@
  * text completion schemas, limits and answer path: messages (with Ollama's tool calls, whose arguments
  * are objects and which carry no ids — ids are given here and tool results answer them in order),
  * `tools`, `format` (`"json"` → `json_object`, a schema → `json_schema`) and `options`. Options that
- * would change the answer and are not implemented (penalties, mirostat, min_p, …) are refused; the
+ * would change the answer and this engine does not offer (penalties, mirostat, min_p, …) are refused; the
  * runtime knobs Ollama clients send (`num_ctx`, `num_thread`, …) are ignored, since the operator sets
  * them for the node.
  * @module
