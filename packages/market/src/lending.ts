@@ -62,6 +62,12 @@ export const PENDING_REPAYMENTS_MAX = 1_024;
 export const LOAN_PROPOSAL_SKEW_MS = 60_000;
 /** How long a proposer waits for the answer. */
 export const LOAN_HANDSHAKE_TIMEOUT_MS = 15_000;
+/** Protocol of the loan catch-up: the asker opens a stream and reads (see `catchUp`). */
+export const LOAN_CATCH_UP_PROTOCOL_ID = "/tirami/loan-sync/1.0.0";
+/** Most recent loans (with their repayments) one catch-up sends. */
+export const LOAN_CATCH_UP_MAX = 1_000;
+/** Loans kept for a retry while their lender's funds are not yet known here. */
+export const PENDING_LOANS_MAX = 1_024;
 /** Due-time sweeper and lend-offer re-publication period. */
 export const LENDING_TICK_MS = 10_000;
 
@@ -138,6 +144,8 @@ export interface Lending {
   repay(request: { spender: string; loanId: string }): Promise<StoredLoan>;
   /** Applies due defaults now (the sweeper does this every tick). */
   sweep(): StoredLoan[];
+  /** Asks `peer` for its recent loans and repayments now (done on every connect). */
+  catchUp(peer: AccountId): Promise<void>;
   counters(): LendingCounters;
 }
 
@@ -187,6 +195,8 @@ export function createLending(options: LendingOptions): Lending {
   const log = options.log ?? (() => undefined);
   const book = new Map<AccountId, LendOffer>();
   const pendingRepayments = new Map<string, LoanRepayment[]>();
+  const pendingLoans = new Map<string, SignedLoan>();
+  let unsubscribePeers: (() => void) | undefined;
   const counters: LendingCounters = {
     loans_applied: 0,
     loans_rejected: 0,
@@ -255,19 +265,23 @@ export function createLending(options: LendingOptions): Lending {
   }
 
   /** Applies a loan from anywhere; a repayment held for it goes with it. */
-  function intakeLoan(signed: SignedLoan): "applied" | "exists" | "invalid" | "unfunded" | "stale" {
+  function intakeLoan(
+    signed: SignedLoan,
+    nowMs?: number,
+  ): "applied" | "exists" | "invalid" | "unfunded" | "stale" {
+    const at = nowMs === undefined ? {} : { nowMs };
     const held = pendingRepayments.get(signed.loan_id) ?? [];
     try {
       let result;
       try {
-        result = ledger.loans.applySignedLoan(signed);
+        result = ledger.loans.applySignedLoan(signed, at);
       } catch (error) {
         if (!isTiramiError(error) || error.code !== "INSUFFICIENT_BALANCE" || held.length === 0) throw error;
         // The lender's funds are out in later events: try the loan with each repayment held for it.
         result = undefined;
         for (const repayment of held) {
           try {
-            result = ledger.loans.applySignedLoan(signed, { repayment });
+            result = ledger.loans.applySignedLoan(signed, { ...at, repayment });
             break;
           } catch {
             // the next one
@@ -280,7 +294,7 @@ export function createLending(options: LendingOptions): Lending {
       pendingRepayments.delete(signed.loan_id);
       for (const repayment of held) {
         try {
-          ledger.loans.applyRepayment(repayment);
+          ledger.loans.applyRepayment(repayment, { nowMs: repayment.timestamp_ms });
         } catch {
           // applied with the loan already, or refused for what it is
         }
@@ -295,9 +309,19 @@ export function createLending(options: LendingOptions): Lending {
     }
   }
 
-  function intakeRepayment(repayment: LoanRepayment): "applied" | "exists" | "invalid" | "held" {
+  /** A repayment from a catch-up, judged at its own time (never in the future). */
+  function intakeRepaymentAt(repayment: LoanRepayment) {
+    return repayment.timestamp_ms <= now()
+      ? intakeRepayment(repayment, repayment.timestamp_ms)
+      : ("invalid" as const);
+  }
+
+  function intakeRepayment(
+    repayment: LoanRepayment,
+    nowMs?: number,
+  ): "applied" | "exists" | "invalid" | "held" {
     try {
-      const result = ledger.loans.applyRepayment(repayment);
+      const result = ledger.loans.applyRepayment(repayment, nowMs === undefined ? {} : { nowMs });
       if (result.status === "exists") return "exists";
       counters.repayments_applied += 1;
       return "applied";
@@ -315,6 +339,72 @@ export function createLending(options: LendingOptions): Lending {
       }
       counters.repayments_rejected += 1;
       return "invalid";
+    }
+  }
+
+  /** Retries loans that were unfunded in this view (their lender's income arrived since). */
+  function retryPending(): void {
+    for (const [id, signed] of pendingLoans) {
+      const outcome = intakeLoanAt(signed);
+      if (outcome !== "unfunded") pendingLoans.delete(id);
+    }
+  }
+
+  /** A loan from a catch-up: judged at its own time (it was fresh when it was made), never in the future. */
+  function intakeLoanAt(signed: SignedLoan) {
+    return signed.loan.created_ms <= now() ? intakeLoan(signed, signed.loan.created_ms) : ("stale" as const);
+  }
+
+  /**
+   * Catch-up for loans (trade sync carries trades only): a node that connects asks the peer, which sends
+   * its most recent loans as `loan_gossip` frames and their repayments as `loan_repayment` frames, then
+   * closes. Every item goes through the same intake as gossip (full verification); an invalid one ends
+   * the round.
+   */
+  async function serveCatchUp(stream: FramedStream): Promise<void> {
+    try {
+      for (const stored of ledger.loans.list({ limit: LOAN_CATCH_UP_MAX })) {
+        const { loan_id, loan, lender_signature, borrower_signature } = stored;
+        await stream.send(
+          encodeMessage({ kind: "loan_gossip", loan_id, loan, lender_signature, borrower_signature }),
+        );
+      }
+      for (const repayment of ledger.loans.repayments(LOAN_CATCH_UP_MAX))
+        await stream.send(encodeMessage(repayment));
+      await stream.close();
+    } catch {
+      stream.abort();
+    }
+  }
+
+  async function catchUp(peer: AccountId): Promise<void> {
+    let stream: FramedStream;
+    try {
+      stream = await host.request(peer, LOAN_CATCH_UP_PROTOCOL_ID, {
+        timeoutMs: LOAN_HANDSHAKE_TIMEOUT_MS,
+        idleTimeoutMs: LOAN_HANDSHAKE_TIMEOUT_MS,
+      });
+    } catch {
+      return; // unreachable, or a node without lending: nothing to catch up from
+    }
+    try {
+      await stream.close(); // the request is the stream itself: nothing to send
+      for await (const frame of stream) {
+        const message = decodeMessage(frame, ["loan_gossip", "loan_repayment"]);
+        if (message.kind === "loan_gossip") {
+          const { kind: _kind, ...signed } = message;
+          const outcome = intakeLoanAt(signed);
+          if (outcome === "invalid") throw new Error(`peer sent an invalid loan ${signed.loan_id}`);
+          if (outcome === "unfunded" && pendingLoans.size < PENDING_LOANS_MAX)
+            pendingLoans.set(signed.loan_id, signed);
+        } else {
+          const outcome = intakeRepaymentAt(message);
+          if (outcome === "invalid") throw new Error("peer sent an invalid repayment");
+        }
+      }
+    } catch (error) {
+      stream.abort();
+      log("loan catch-up failed", { peer, err: (error as Error).message });
     }
   }
 
@@ -608,7 +698,11 @@ export function createLending(options: LendingOptions): Lending {
     async start() {
       unsubscribe = subscribe();
       await host.handle(LOAN_PROTOCOL_ID, (stream) => serve(stream));
+      await host.handle(LOAN_CATCH_UP_PROTOCOL_ID, (stream) => serveCatchUp(stream));
+      unsubscribePeers = host.on("peer:connected", ({ account }) => void catchUp(account));
+      for (const account of host.connectedAccounts()) void catchUp(account);
       timer = setInterval(() => {
+        retryPending();
         try {
           const defaulted = ledger.loans.applyDueDefaults();
           counters.defaults_applied += defaulted.length;
@@ -622,6 +716,8 @@ export function createLending(options: LendingOptions): Lending {
     async stop() {
       clearInterval(timer);
       unsubscribe?.();
+      unsubscribePeers?.();
+      await host.unhandle(LOAN_CATCH_UP_PROTOCOL_ID).catch(() => undefined);
       await host.unhandle(LOAN_PROTOCOL_ID).catch(() => undefined);
     },
     async offer(next) {
@@ -747,7 +843,9 @@ export function createLending(options: LendingOptions): Lending {
       await publish(repayment);
       return ledger.loans.get(loanId)!;
     },
+    catchUp,
     sweep() {
+      retryPending();
       const defaulted = ledger.loans.applyDueDefaults();
       counters.defaults_applied += defaulted.length;
       return defaulted;

@@ -12,6 +12,7 @@ import { pause, waitFor } from "@tirami/test-kit";
 import { repaymentOf, signedLoan } from "@tirami/test-trades";
 import { type GossipLine, startGossipLine } from "../test/line.js";
 import { MarketError } from "./errors.js";
+import { startLedgerNode } from "./testing.js";
 
 let line: GossipLine;
 beforeAll(async () => {
@@ -58,6 +59,25 @@ describe("lending over the mesh", () => {
     expect(view(a, loan.loan_id)).toEqual(view(b, loan.loan_id));
     expect(view(c, loan.loan_id)).toEqual(view(b, loan.loan_id));
     for (const node of [a, b, c]) expect(node.ledger.verify().issues).toEqual([]);
+  });
+
+  it("a node that joins later catches up on the loan and its repayment", async () => {
+    const { a, c } = line;
+    const loan = a.ledger.loans.list({ status: "repaid", limit: 1 })[0]!;
+    const d = await startLedgerNode({ bootstrap: [c.addr()] });
+    try {
+      await waitFor(
+        "D to catch up on the repaid loan",
+        () => d.ledger.loans.get(loan.loan_id)?.status === "repaid",
+      );
+      expect(d.ledger.loans.events(loan.loan_id).map((e) => e.event_id)).toEqual(
+        c.ledger.loans.events(loan.loan_id).map((e) => e.event_id),
+      );
+      await waitFor("D's root to agree with C's", () => d.ledger.merkleRoot() === c.ledger.merkleRoot());
+      expect(d.ledger.verify().issues).toEqual([]);
+    } finally {
+      await d.stop();
+    }
   });
 
   it("a lender whose kill switch is on refuses with KILL_SWITCH_ACTIVE, and nothing moves", async () => {

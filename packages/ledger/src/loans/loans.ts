@@ -5,7 +5,8 @@
  */
 import type Database from "better-sqlite3";
 import type { AccountId } from "@tirami/core";
-import { isTradeId } from "@tirami/proto";
+import { isTradeId, type LoanRepayment } from "@tirami/proto";
+import { toHex } from "@tirami/core";
 import { checkAccountId } from "../accounts.js";
 import type { MerkleLog } from "../merkle-log.js";
 import { type ApplyLoanResult, type ApplyRepaymentResult, type LoanBook } from "./book.js";
@@ -54,6 +55,8 @@ export interface Loans {
   list(request?: ListLoansRequest): StoredLoan[];
   /** The loan's events (its Merkle leaves), oldest first. */
   events(loanId: string): StoredLoanEvent[];
+  /** The stored repayments (as the borrower signed them), newest first, at most `limit`. */
+  repayments(limit?: number): LoanRepayment[];
   /** Loans still active and due (not yet defaulted) at or before `beforeMs`, soonest first. */
   dueBefore(beforeMs: number, limit?: number): StoredLoan[];
   credit(account: AccountId): CreditScore;
@@ -74,6 +77,9 @@ export function createLoans(deps: {
   const { db, book, merkle, tx, now, open } = deps;
   const get = db.prepare("SELECT * FROM loans WHERE loan_id = ?");
   const events = db.prepare("SELECT * FROM loan_events WHERE loan_id = ? ORDER BY timestamp_ms, event_id");
+  const repaid = db.prepare(`SELECT e.loan_id, l.borrower, l.total_due_trm, e.timestamp_ms, e.signature
+    FROM loan_events e JOIN loans l ON l.loan_id = e.loan_id WHERE e.kind = 'repaid'
+    ORDER BY e.timestamp_ms DESC, e.event_id DESC LIMIT ?`);
   const due = db.prepare(
     "SELECT * FROM loans WHERE status = 'active' AND due_ms <= ? ORDER BY due_ms LIMIT ?",
   );
@@ -163,6 +169,27 @@ export function createLoans(deps: {
     events(loanId) {
       open();
       return (events.all(loanId) as LoanEventRow[]).map(storedLoanEvent);
+    },
+    repayments(limit = 100) {
+      open();
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > LOAN_PAGE_MAX * 10)
+        throw new RangeError(`"limit" expected 1..${LOAN_PAGE_MAX * 10}`);
+      return (
+        repaid.all(limit) as {
+          loan_id: string;
+          borrower: string;
+          total_due_trm: number;
+          timestamp_ms: number;
+          signature: Uint8Array;
+        }[]
+      ).map((r) => ({
+        kind: "loan_repayment" as const,
+        loan_id: r.loan_id,
+        borrower: r.borrower as AccountId,
+        amount_trm: r.total_due_trm,
+        timestamp_ms: r.timestamp_ms,
+        signature: toHex(new Uint8Array(r.signature)),
+      }));
     },
     dueBefore(beforeMs, limit = 100) {
       open();
