@@ -21,6 +21,7 @@
  * A provider that vanishes mid-stream fails `run`: the hold is released and nothing is charged.
  * @module
  */
+import { closePurchase } from "./purchase-close.js";
 import type { AccountId, Clock } from "@tirami/core";
 import type { OutputFormat } from "@tirami/infer";
 import type { SpendPath } from "@tirami/ledger";
@@ -336,28 +337,7 @@ export function createConsumer(deps: ConsumerDeps) {
         signal: request.signal,
       });
       const signed = outcome.signedTrade;
-      if (signed !== null) {
-        await stream
-          ?.send(
-            encodeMessage({
-              kind: "trade_accept",
-              trade_id: signed.trade_id,
-              consumer_signature: signed.consumer_signature,
-            }),
-          )
-          .catch(() => undefined);
-        deps.onTradeApplied?.(signed);
-      }
-      // Gossiping the trade, noting the provider's success and closing the stream are not the client's
-      // business: they run once the answer is on its way (after this turn).
-      const finished = stream;
-      setImmediate(() => {
-        if (signed !== null) {
-          void deps.publishTrade(signed).catch(() => undefined);
-          deps.reputation.success(request.provider);
-        }
-        void finished?.close().catch(() => undefined);
-      });
+      await closePurchase(deps, stream, signed, request.provider);
       return {
         text: outcome.work.text,
         promptTokens: outcome.work.promptTokens,

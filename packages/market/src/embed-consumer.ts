@@ -20,6 +20,7 @@ import {
 import { checkProposal } from "./check-proposal.js";
 import { INFER_STREAM_TIMEOUT_MS } from "./constants.js";
 import { type ConsumerDeps, refusalToMarket } from "./consumer.js";
+import { closePurchase } from "./purchase-close.js";
 import { EmbedSession, type EmbedSessionResult } from "./embed-session.js";
 import { MarketError, MarketErrorCode } from "./errors.js";
 import { InferRefusal } from "./infer-session.js";
@@ -200,26 +201,7 @@ export function createEmbeddingConsumer(deps: ConsumerDeps) {
         signal: request.signal,
       });
       const signed = outcome.signedTrade;
-      if (signed !== null) {
-        await stream
-          ?.send(
-            encodeMessage({
-              kind: "trade_accept",
-              trade_id: signed.trade_id,
-              consumer_signature: signed.consumer_signature,
-            }),
-          )
-          .catch(() => undefined);
-        deps.onTradeApplied?.(signed);
-      }
-      const finished = stream;
-      setImmediate(() => {
-        if (signed !== null) {
-          void deps.publishTrade(signed).catch(() => undefined);
-          deps.reputation.success(request.provider);
-        }
-        void finished?.close().catch(() => undefined);
-      });
+      await closePurchase(deps, stream, signed, request.provider);
       return {
         vectors: outcome.work.vectors,
         promptTokens: outcome.work.promptTokens,
