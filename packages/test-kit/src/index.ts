@@ -52,3 +52,14 @@ export {
   TOPOLOGY_NODES_MAX,
   waitForEdges,
 } from "./topology.js";
+
+/** A Nostr relay on 127.0.0.1. */
+export {
+  NOSTR_RELAY_EVENTS_MAX,
+  NOSTR_RELAY_FILTERS_MAX,
+  NOSTR_RELAY_MESSAGE_BYTES_MAX,
+  NOSTR_RELAY_SUBSCRIPTIONS_MAX,
+  type NostrRelay,
+  type NostrRelayOptions,
+  startNostrRelay,
+} from "./nostr-relay.js";
