@@ -37,6 +37,7 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import { mountMcp } from "./routes/mcp.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -157,7 +158,7 @@ export function createApp(deps: AppDeps): NodeApp {
   );
 
   const limiter = createRateLimiter({ perMinute: deps.limits.rateLimitPerMinute, clock: deps.clock });
-  for (const path of ["/v1/*", "/api/*"]) {
+  for (const path of ["/v1/*", "/api/*", "/mcp"]) {
     app.use(
       path,
       bearerAuth({ operatorTokenHash: deps.operatorTokenHash, agents: deps.agents, failures: limiter }),
@@ -241,5 +242,6 @@ export function createApp(deps: AppDeps): NodeApp {
     );
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
+  mountMcp(app);
   return { app, metrics };
 }

@@ -23,35 +23,15 @@ export const SHUTDOWN_GRACE_MS_DEFAULT = 5_000;
 /** After aborting, how long shutdown still waits for generations to settle before closing anyway (ms). */
 export const SHUTDOWN_ABORT_WAIT_MS = 10_000;
 
-/** Messages per chat request: bounds prompt flattening work. */
-export const MESSAGES_MAX = 256;
-/** Characters in one message's content or one completion prompt. */
-export const CONTENT_CHARS_MAX = 32_768;
-/** Stop sequences per request, and characters per stop sequence (OpenAI allows 4). */
-export const STOP_SEQUENCES_MAX = 4;
-export const STOP_SEQUENCE_CHARS_MAX = 64;
-/** Characters in a model id in a request. */
-export const MODEL_ID_CHARS_MAX = 256;
-
 /** Agents a node may hold (active, frozen or revoked rows). */
 export const AGENTS_MAX = 1_000;
-/** Agent name: lowercase letters, digits, `_`, `-`; 1–64 characters. */
-export const AGENT_NAME_RE = /^[a-z0-9_-]{1,64}$/;
 /** Random bytes in an API token (256 bits), shown base64url-encoded. */
 export const TOKEN_BYTES = 32;
 /** Characters in an Authorization header we are willing to look at. */
 export const AUTHORIZATION_CHARS_MAX = 512;
 
-/** `GET /v1/tirami/trades?limit=`: default and cap (docs/upstream.md §3.5). */
-export const TRADES_LIMIT_DEFAULT = 20;
-export const TRADES_LIMIT_MAX = 100;
-/** Settlement window when `hours` is not given (docs/upstream.md §4.10), and its largest span. */
-export const SETTLEMENT_HOURS_DEFAULT = 24;
-export const SETTLEMENT_HOURS_MAX = 24 * 366;
 /** Seconds a client should wait after a 429/503 for overload. */
 export const RETRY_AFTER_BUSY_S = 1;
-/** Characters in a kill-switch reason or an approval note. */
-export const REASON_CHARS_MAX = 512;
 
 /** Latency histogram buckets (seconds): from one fast token to a long generation. */
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -69,3 +49,18 @@ export const SSE_FLUSH_INTERVAL_MS = 16;
 
 /** Upper bound of `sse_flush_interval_ms`. */
 export const SSE_FLUSH_INTERVAL_MAX_MS = 1_000;
+
+/** The API's request limits are defined once, beside the schemas that enforce them (@tirami/client). */
+export {
+  AGENT_NAME_RE,
+  CONTENT_CHARS_MAX,
+  MESSAGES_MAX,
+  MODEL_ID_CHARS_MAX,
+  REASON_CHARS_MAX,
+  SETTLEMENT_HOURS_DEFAULT,
+  SETTLEMENT_HOURS_MAX,
+  STOP_SEQUENCE_CHARS_MAX,
+  STOP_SEQUENCES_MAX,
+  TRADES_LIMIT_DEFAULT,
+  TRADES_LIMIT_MAX,
+} from "@tirami/client";

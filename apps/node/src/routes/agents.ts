@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import { createAgentRequest } from "@tirami/client";
 import { type AgentRegistry, agentSpender, assertAgentName } from "../agents/registry.js";
 import type { UsageMeter } from "../agents/usage.js";
 import type { SafetyPort } from "../deps.js";
@@ -15,12 +15,6 @@ import { operatorOnly } from "../middleware/auth.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
-import { policyFields } from "./policy-fields.js";
-
-const createBody = z.strictObject({
-  name: z.string().max(64),
-  policy: z.strictObject(policyFields).optional(),
-});
 
 /** What the agent routes use. */
 export interface AgentRoutesDeps {
@@ -42,7 +36,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Hono<AppEnv> {
   };
 
   app.post("/agents", operatorOnly(), async (c) => {
-    const body = parseBody(createBody, await readJsonBody(c));
+    const body = parseBody(createAgentRequest, await readJsonBody(c));
     assertAgentName(body.name);
     if (agents.has(body.name))
       throw new NodeError(NodeErrorCode.AGENT_EXISTS, `an agent named "${body.name}" already exists`, {

@@ -14,8 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { z } from "zod";
-import { inferLimits } from "@tirami/infer";
+import { type EmbeddingsRequest, embeddingsRequest } from "@tirami/client";
 import { MarketError, MarketErrorCode } from "@tirami/market";
 import { INFER_PROMPT_TOKENS_MAX } from "@tirami/proto";
 import { MODEL_ID_CHARS_MAX } from "../constants.js";
@@ -29,27 +28,13 @@ import { engineFor } from "../openai/request.js";
 import { parseBody } from "../openai/schemas.js";
 import { type AppEnv, spenderOf } from "../principal.js";
 
-/** Characters of one input text: a long document, still bounded before tokenizing (the body limit binds first). */
-const INPUT_CHARS_MAX = 1_000_000;
-
-const embeddingsRequest = z.object({
-  model: z.string().min(1).max(MODEL_ID_CHARS_MAX).optional(),
-  input: z.union([
-    z.string().min(1).max(INPUT_CHARS_MAX),
-    z.array(z.string().min(1).max(INPUT_CHARS_MAX)).min(1).max(inferLimits.EMBED_INPUTS_MAX),
-  ]),
-  encoding_format: z.enum(["float", "base64"]).optional(),
-  dimensions: z.int().min(1).max(1_048_576).optional(),
-  user: z.string().max(256).optional(),
-});
-
 /** What the route needs: the local model, the self-use metering of generations and the mesh. */
 export interface EmbeddingsDeps extends LocalGenerationDeps {
   engine(): EnginePort | undefined;
   remote: RemoteAnswerDeps;
 }
 
-type EmbeddingsBody = z.infer<typeof embeddingsRequest>;
+type EmbeddingsBody = EmbeddingsRequest;
 
 /** Extra tokens per input beyond one per UTF-8 byte, for BOS/EOS and similar. */
 const SPECIAL_TOKENS_PER_INPUT = 4;

@@ -7,8 +7,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
-import { type AccountId, isAccountId } from "@tirami/core";
+import { borrowRequest, lendRequest, lendToRequest, repayRequest } from "@tirami/client";
+import { type AccountId, isAccountId, parseAccountId } from "@tirami/core";
 import { type Ledger, LedgerError, LedgerErrorCode, type StoredLoan } from "@tirami/ledger";
 import { type Lending, MarketError, MarketErrorCode } from "@tirami/market";
 import { isTradeId, LOAN_TERM_HOURS_MAX, PPM } from "@tirami/proto";
@@ -25,31 +25,14 @@ export interface LendingRoutesDeps {
   nowMs(): number;
 }
 
-const trm = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const term = z.number().int().min(1).max(LOAN_TERM_HOURS_MAX);
-const rate = z.number().int().min(0).max(100_000);
-const account = z.string().refine(isAccountId, "expected 64 lowercase hex characters");
-
-const lendBody = z
-  .object({
-    amount_trm: trm,
-    max_term_hours: term.default(LOAN_TERM_HOURS_MAX),
-    min_interest_ppm_per_hour: rate.default(0),
-  })
-  .strict();
-const borrowBody = z
-  .object({ amount_trm: trm, term_hours: term, collateral_trm: trm, lender: account.optional() })
-  .strict();
-const lendToBody = z
-  .object({
-    borrower: account,
-    amount_trm: trm,
-    term_hours: term,
-    collateral_trm: trm,
-    interest_ppm_per_hour: rate.optional(),
-  })
-  .strict();
-const repayBody = z.object({ loan_id: z.string().refine(isTradeId, "expected a loan id (64 hex)") }).strict();
+/** The contract rules bound the term (proto's loan schema); the API checks it first for a clear `param`. */
+function checkTermHours(value: number, param: string): number {
+  if (value > LOAN_TERM_HOURS_MAX)
+    throw new NodeError(NodeErrorCode.INVALID_REQUEST, `${param}: at most ${LOAN_TERM_HOURS_MAX} hours`, {
+      param,
+    });
+  return value;
+}
 
 /** A loan as the API shows it, from this node's point of view. */
 export function loanView(loan: StoredLoan, self: AccountId) {
@@ -84,34 +67,36 @@ export function lendingRoutes(deps: LendingRoutesDeps): Hono<AppEnv> {
   };
 
   app.post("/lend", operatorOnly(), async (c) => {
-    const body = parseBody(lendBody, await readJsonBody(c));
+    const body = parseBody(lendRequest, await readJsonBody(c));
     const lending = lendingOf();
     const offer = await lending.offer({
       capacityTrm: body.amount_trm,
-      maxTermHours: body.max_term_hours,
-      minInterestPpmPerHour: body.min_interest_ppm_per_hour,
+      maxTermHours: checkTermHours(body.max_term_hours ?? LOAN_TERM_HOURS_MAX, "max_term_hours"),
+      minInterestPpmPerHour: body.min_interest_ppm_per_hour ?? 0,
     });
     return c.json({ offer, pool: lending.pool() });
   });
 
   app.post("/borrow", operatorOnly(), async (c) => {
-    const body = parseBody(borrowBody, await readJsonBody(c));
+    const body = parseBody(borrowRequest, await readJsonBody(c));
+    checkTermHours(body.term_hours, "term_hours");
     const loan = await lendingOf().borrow({
       spender: "operator",
       amountTrm: body.amount_trm,
       termHours: body.term_hours,
       collateralTrm: body.collateral_trm,
-      ...(body.lender === undefined ? {} : { lender: body.lender }),
+      ...(body.lender === undefined ? {} : { lender: parseAccountId(body.lender, "lender") }),
       signal: c.req.raw.signal,
     });
     return c.json(loanView(loan, self), 201);
   });
 
   app.post("/lend-to", operatorOnly(), async (c) => {
-    const body = parseBody(lendToBody, await readJsonBody(c));
+    const body = parseBody(lendToRequest, await readJsonBody(c));
+    checkTermHours(body.term_hours, "term_hours");
     const loan = await lendingOf().lendTo({
       spender: "operator",
-      borrower: body.borrower,
+      borrower: parseAccountId(body.borrower, "borrower"),
       amountTrm: body.amount_trm,
       termHours: body.term_hours,
       collateralTrm: body.collateral_trm,
@@ -122,7 +107,7 @@ export function lendingRoutes(deps: LendingRoutesDeps): Hono<AppEnv> {
   });
 
   app.post("/repay", operatorOnly(), async (c) => {
-    const body = parseBody(repayBody, await readJsonBody(c));
+    const body = parseBody(repayRequest, await readJsonBody(c));
     const loan = await lendingOf().repay({ spender: "operator", loanId: body.loan_id });
     return c.json({ ...loanView(loan, self), interest_paid_trm: loan.interest_trm });
   });

@@ -5,31 +5,18 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import { APPROVALS_LIMIT_MAX, approvalStatus, killRequest, setPolicyRequest } from "@tirami/client";
 import type { AgentRegistry } from "../agents/registry.js";
 import { isApprovalId, OPERATOR_SPENDER } from "@tirami/ledger";
-import { REASON_CHARS_MAX } from "../constants.js";
 import type { SafetyPort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { operatorOnly } from "../middleware/auth.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { parseBody } from "../openai/schemas.js";
 import { type AppEnv, spenderOf } from "../principal.js";
-import { policyFields } from "./policy-fields.js";
 import { integerParam } from "./query.js";
 
 const DECISIONS_SHOWN = 20;
-const APPROVALS_LIMIT_MAX = 1_000;
-
-const killBody = z.object({
-  activate: z.boolean(),
-  reason: z.string().min(1).max(REASON_CHARS_MAX).optional(),
-});
-const policyBody = z.strictObject({
-  spender: z.string().max(64).optional(),
-  ...policyFields,
-});
-const approvalStatus = z.enum(["pending", "approved", "denied", "expired", "consumed"]);
 
 /** What the safety routes use. */
 export interface SafetyRoutesDeps {
@@ -70,7 +57,7 @@ export function safetyRoutes(deps: SafetyRoutesDeps): Hono<AppEnv> {
   });
 
   app.post("/kill", operatorOnly(), async (c) => {
-    const body = parseBody(killBody, await readJsonBody(c));
+    const body = parseBody(killRequest, await readJsonBody(c));
     if (body.activate) {
       const state = safety.activateKill(body.reason ?? "emergency halt", OPERATOR_SPENDER);
       return c.json({ status: "KILL SWITCH ACTIVATED", kill_switch: state });
@@ -85,7 +72,7 @@ export function safetyRoutes(deps: SafetyRoutesDeps): Hono<AppEnv> {
 
   const putPolicy = operatorOnly();
   app.on(["PUT", "POST"], "/policy", putPolicy, async (c) => {
-    const { spender: requested, ...partial } = parseBody(policyBody, await readJsonBody(c));
+    const { spender: requested, ...partial } = parseBody(setPolicyRequest, await readJsonBody(c));
     const spender = existingSpender(deps, requested);
     const policy = safety.setPolicy(spender, partial);
     return c.json({ status: "policy set", spender, policy });

@@ -1,0 +1,104 @@
+/**
+ * What the economy routes answer (`/v1/tirami/balance`, `trades`, `proof`, `settlement`, `network`,
+ * `pricing`): JSON shapes, integers for every TRM amount. The node's handlers are checked against these
+ * types at compile time (`satisfies`), so the client and the node share one definition.
+ * @module
+ */
+
+/** A dual-signed trade as the ledger stores and serves it (docs/canonical-encoding.md). */
+export interface WireTrade {
+  trade: {
+    provider: string;
+    consumer: string;
+    model_id: string;
+    prompt_tokens: number;
+    completion_tokens: number;
+    amount_trm: number;
+    timestamp_ms: number;
+    nonce: string;
+    [field: string]: unknown;
+  };
+  trade_id: string;
+  provider_signature: string;
+  consumer_signature: string;
+  applied_ms: number;
+}
+
+/** `GET /v1/tirami/balance`: the node account's balance, as the caller (operator or agent) sees it. */
+export interface BalanceResponse {
+  account_id: string;
+  balance_trm: number;
+  reserved_trm: number;
+  effective_balance_trm: number;
+  contributed_trm: number;
+  consumed_trm: number;
+  trade_count: number;
+  known: boolean;
+  spender: string;
+  usage: Record<string, number>;
+  [field: string]: unknown;
+}
+
+/** `GET /v1/tirami/trades`. */
+export interface TradesResponse {
+  count: number;
+  trades: WireTrade[];
+}
+
+/** `GET /v1/tirami/proof/:trade_id`: an RFC 9162 inclusion proof, hex-encoded. */
+export interface TradeProof {
+  trade_id: string;
+  leaf_index: number;
+  tree_size: number;
+  leaf_hash: string;
+  proof: string[];
+  root: string;
+}
+
+/** One account of a settlement statement. */
+export interface SettlementAccount {
+  account_id: string;
+  gross_earned_trm: number;
+  gross_spent_trm: number;
+  net_trm: number;
+  trade_count: number;
+  estimated_value_sats?: number;
+}
+
+/** `GET /v1/tirami/settlement`: the trades of a window, their Merkle root and the net per account. */
+export interface SettlementStatement {
+  generated_at_ms: number;
+  window_start_ms: number;
+  window_end_ms: number;
+  trade_count: number;
+  total_trm_transferred: number;
+  merkle_root: string;
+  reference_price_sats_per_trm: number | null;
+  accounts: SettlementAccount[];
+  trades: WireTrade[];
+}
+
+/** `GET /v1/tirami/network`. */
+export interface NetworkResponse {
+  local_account: string;
+  total_accounts: number;
+  trading_accounts: number;
+  total_trades: number;
+  total_contributed_trm: number;
+  total_consumed_trm: number;
+  merkle_root: string;
+  mesh: Record<string, unknown> | null;
+}
+
+/** `GET /v1/tirami/pricing`: the live price and what moves it. */
+export interface PricingResponse {
+  price_trm_per_token: number;
+  base_price_trm_per_token: number;
+  price_floor_trm_per_token: number;
+  deflation_factor: number;
+  demand_factor: number;
+  supply_factor: number;
+  estimated_cost_100_tokens_trm: number;
+  estimated_cost_1000_tokens_trm: number;
+  [field: string]: unknown;
+}
