@@ -107,7 +107,7 @@ export function requestOf(endpoint: Endpoint, input: unknown, options: CallOptio
 export function createTiramiClient(options: ClientOptions = {}): TiramiClient {
   const transport: Transport = createTransport(options);
 
-  const call = (name: EndpointName, input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
+  const call = async (name: EndpointName, input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
     const endpoint: Endpoint = endpoints[name];
     const request = requestOf(endpoint, input, callOptions);
     return endpoint.response === "text" ? transport.text(request) : transport.json(request);
