@@ -30,9 +30,11 @@ import type { ChatCompletionChunk, CompletionChunk, ResponseStreamEvent } from "
 export type ClientOptions = TransportOptions;
 
 type Method<E> =
-  undefined extends InputOf<E>
-    ? (input?: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>
-    : (input: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>;
+  E extends Endpoint<undefined, infer O>
+    ? (options?: CallOptions) => Promise<O>
+    : undefined extends InputOf<E>
+      ? (input?: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>
+      : (input: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>;
 
 /** A typed method per endpoint, plus the streams and the generic calls. */
 export type TiramiClient = { readonly [K in EndpointName]: Method<Endpoints[K]> } & {
@@ -97,7 +99,7 @@ export function requestOf(endpoint: Endpoint, input: unknown, options: CallOptio
       if (value === undefined || ["string", "number", "boolean"].includes(typeof value))
         query[key] = value as QueryValue;
     request.query = query;
-  } else if (endpoint.input !== undefined) {
+  } else if (Object.keys(fields).length > 0) {
     request.body = fields;
   }
   return request;
@@ -126,15 +128,18 @@ export function createTiramiClient(options: ClientOptions = {}): TiramiClient {
   const methods = Object.fromEntries(
     (Object.keys(endpoints) as EndpointName[]).map((name) => [
       name,
-      (input?: unknown, callOptions?: CallOptions) =>
-        call(
-          name,
-          // The non-streamed methods of the OpenAI routes always ask for one JSON answer.
-          streamable.has(name) && input !== null && typeof input === "object"
-            ? { ...input, stream: false }
-            : input,
-          callOptions,
-        ),
+      (first?: unknown, second?: CallOptions) =>
+        // A route without input takes only the options.
+        endpoints[name].input === undefined
+          ? call(name, undefined, first as CallOptions | undefined)
+          : call(
+              name,
+              // The non-streamed methods of the OpenAI routes always ask for one JSON answer.
+              streamable.has(name) && first !== null && typeof first === "object"
+                ? { ...first, stream: false }
+                : first,
+              second,
+            ),
     ]),
   );
 

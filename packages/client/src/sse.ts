@@ -35,6 +35,8 @@ export async function* parseSse(
       );
     let newline: number;
     while ((newline = buffer.search(/\r?\n|\r/)) !== -1) {
+      // A CR at the end of the buffer may be the first half of a CRLF split across chunks: wait for more.
+      if (newline === buffer.length - 1 && buffer.endsWith("\r")) break;
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + (buffer.startsWith("\r\n", newline) ? 2 : 1));
       if (line === "") {
