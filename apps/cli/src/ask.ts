@@ -12,7 +12,7 @@ import type { CommandContext } from "./context.js";
 import { CliError, ExitCode } from "./errors.js";
 import { short } from "./format.js";
 import { errorFromStreamFrame } from "./http-errors.js";
-import { PATHS } from "./paths.js";
+import type { ChatCompletionRequest } from "@tirami/client";
 import { list, num, pick, record } from "./values.js";
 
 /** One chat message on the wire. */
@@ -66,7 +66,7 @@ function requestBody(
   settings: ChatSettings & { model: string },
   attempt: Attempt,
   stream: boolean,
-): Record<string, unknown> {
+): ChatCompletionRequest {
   return {
     model: settings.model,
     messages,
@@ -133,7 +133,7 @@ async function waitForApproval(ctx: CommandContext, id: string): Promise<void> {
   const deadline = Date.now() + APPROVAL_WAIT_MS_MAX;
   const client = ctx.client();
   while (Date.now() < deadline) {
-    const approvals = list(await client.get(PATHS.approvals, { limit: 1_000 }), "approvals");
+    const approvals = list(await client.api.approvals({ limit: 1_000 }), "approvals");
     const status = pick(approvals.find((a) => a["approval_id"] === id) ?? {}, "status");
     if (status === "approved") return;
     if (status !== "pending")
@@ -165,7 +165,7 @@ async function askOnce(
 ): Promise<AnswerReceipt & { raw: unknown }> {
   const client = ctx.client(Math.max(ctx.options.timeout_ms, CHAT_TIMEOUT_MS_DEFAULT));
   if (ctx.out.json) {
-    const raw = await client.post(PATHS.chat, requestBody(messages, settings, attempt, false));
+    const raw = await client.api.chatCompletions(requestBody(messages, settings, attempt, false));
     const choice = list(raw, "choices")[0] ?? {};
     const content = pick(record(choice["message"]), "content");
     return { ...receiptFrom([record(raw)], typeof content === "string" ? content : ""), raw };
@@ -173,8 +173,10 @@ async function askOnce(
   const frames: Record<string, unknown>[] = [];
   let text = "";
   let firstMs: number | undefined;
-  await client.stream(PATHS.chat, requestBody(messages, settings, attempt, true), (data) => {
-    const frame = record(data);
+  for await (const chunk of client.api.streamChatCompletions(
+    requestBody(messages, settings, attempt, true),
+  )) {
+    const frame = record(chunk);
     if (frame["error"] !== undefined) throw errorFromStreamFrame(frame, client.token, client.url);
     frames.push(frame);
     for (const choice of list(frame, "choices")) {
@@ -185,7 +187,7 @@ async function askOnce(
         ctx.out.raw(piece);
       }
     }
-  });
+  }
   const generationMs = firstMs === undefined ? 0 : performance.now() - firstMs;
   ctx.out.raw("\n");
   const receipt = receiptFrom(frames, text);
@@ -211,12 +213,12 @@ export function tokensPerSecond(
  */
 export async function defaultModel(ctx: CommandContext): Promise<string> {
   const client = ctx.client();
-  const served = list(await client.get(PATHS.models), "data")
+  const served = list(await client.api.models(), "data")
     .map((m) => m["id"])
     .find((id): id is string => typeof id === "string");
   if (served !== undefined) return served;
   // The mesh's models (`{ model_id, providers, min_price_trm_per_token }`), when the node runs a mesh.
-  const mesh = list(await client.get(PATHS.providers).catch(() => ({})), "models")
+  const mesh = list(await client.api.providers().catch(() => ({})), "models")
     .map((m) => m["model_id"])
     .find((id): id is string => typeof id === "string");
   if (mesh !== undefined) return mesh;
@@ -237,7 +239,7 @@ export async function printReceipt(ctx: CommandContext, receipt: AnswerReceipt):
     const b = record(
       await ctx
         .client()
-        .get(PATHS.balance)
+        .api.balance()
         .catch(() => ({})),
     );
     balance = num(b, "effective_balance_trm", "effective_balance", "balance_trm");

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isHex32, parseAccountId } from "@tirami/core";
+import { costTrm, isHex32, parseAccountId } from "@tirami/core";
 import { openLedger } from "@tirami/ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -260,10 +260,12 @@ describe.concurrent("a running node", () => {
     const run = await runCli([...at, "pricing", "--json"]);
     expect(run.code).toBe(0);
     const pricing = json<{ price_trm_per_token: number; estimated_cost_100_tokens_trm: number }>(run);
-    expect(pricing.price_trm_per_token).toBe(1);
-    expect(pricing.estimated_cost_100_tokens_trm).toBe(100);
+    // The price is live: the chats running beside this test raise demand, so it is near 1, not exactly 1.
+    expect(pricing.price_trm_per_token).toBeGreaterThan(0.5);
+    expect(pricing.price_trm_per_token).toBeLessThan(3);
+    expect(pricing.estimated_cost_100_tokens_trm).toBe(costTrm(100, pricing.price_trm_per_token));
     const human = await runCli([...at, "pricing"]);
-    expect(human.stdout).toMatch(/price_trm_per_token\s+1\n/);
+    expect(human.stdout).toMatch(/price_trm_per_token\s+\d+(\.\d+)?\n/);
   });
 
   it("lists the catalog and the node's model", async () => {

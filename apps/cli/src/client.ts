@@ -1,29 +1,38 @@
 /**
- * The HTTP client every `tirami` command uses to talk to a node: base URL from `--url`, bearer token from
- * `token.ts`, a timeout on every call (AbortSignal.timeout), bounded response bodies, SSE streaming for
- * chat, and every failure turned into a typed `CliError` (`http-errors.ts`).
+ * The node client every `tirami` command uses: @tirami/client (the repo's one HTTP client) for `--url`,
+ * with the token from `token.ts` and the `--timeout-ms` of the invocation, and every failure turned into a
+ * typed `CliError` with an exit code and a hint (`http-errors.ts`). Commands call the typed methods of
+ * `api`; `get`/`post`/`delete`/`stream` reach a route by path, for routes the typed client does not name.
  * @module
  */
-import { RESPONSE_BYTES_MAX } from "./constants.js";
-import { CliError, CliErrorCode, ExitCode } from "./errors.js";
-import { errorFromFetchFailure, errorFromResponse } from "./http-errors.js";
-import { parseSse } from "./sse.js";
+import {
+  createTiramiClient,
+  type QueryValue,
+  type RawRequest,
+  type TiramiClient,
+  TiramiApiError,
+  TiramiClientError,
+} from "@tirami/client";
+import { CliError } from "./errors.js";
+import { errorFromClientFailure, errorFromResponse } from "./http-errors.js";
 import type { ResolvedToken } from "./token.js";
 
 export interface ClientOptions {
   /** Base URL of the node, e.g. `http://127.0.0.1:3000`. */
   url: string;
   token: ResolvedToken;
-  /** Timeout of one ordinary call, in milliseconds. */
+  /** Timeout of one call, in milliseconds. */
   timeoutMs: number;
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
+export type Query = Record<string, QueryValue>;
 
 /** What commands call. Every method throws `CliError` on failure. */
 export interface NodeClient {
   readonly url: string;
   readonly token: ResolvedToken;
+  /** The typed client: one method per route of the node. */
+  readonly api: TiramiClient;
   get<T = unknown>(path: string, query?: Query): Promise<T>;
   post<T = unknown>(path: string, body?: unknown, options?: { timeoutMs?: number }): Promise<T>;
   delete<T = unknown>(path: string): Promise<T>;
@@ -36,135 +45,102 @@ export interface NodeClient {
   ): Promise<void>;
 }
 
-function buildUrl(base: string, path: string, query?: Query): string {
-  const url = new URL(path, base.endsWith("/") ? base : `${base}/`);
-  for (const [key, value] of Object.entries(query ?? {}))
-    if (value !== undefined) url.searchParams.set(key, String(value));
-  return url.toString();
-}
-
-async function readBounded(response: Response): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > RESPONSE_BYTES_MAX) throw tooLarge();
-  if (response.body === null) return "";
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    if (total > RESPONSE_BYTES_MAX) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function tooLarge(): CliError {
-  return new CliError(
-    CliErrorCode.BAD_RESPONSE,
-    ExitCode.FAILURE,
-    `the node's response exceeded ${RESPONSE_BYTES_MAX} bytes`,
-  );
-}
-
-function parseJson(text: string, url: string): unknown {
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError(
-      CliErrorCode.BAD_RESPONSE,
-      ExitCode.FAILURE,
-      `the answer from ${url} is not JSON: ${text.slice(0, 120)}`,
-      {
-        cause: error,
-        hint: "is --url pointing at a Tirami node?",
-      },
-    );
-  }
-}
-
 /**
  * Creates a client for one node.
  * @example
  * const client = createClient({ url: "http://127.0.0.1:3000", token, timeoutMs: 10_000 });
- * const balance = await client.get("/v1/tirami/balance");
+ * const balance = await client.api.balance();
  */
 export function createClient(options: ClientOptions): NodeClient {
-  const { url: base, token } = options;
-  const headers = (sse: boolean, hasBody: boolean): Record<string, string> => ({
-    accept: sse ? "text/event-stream" : "application/json",
-    ...(hasBody ? { "content-type": "application/json" } : {}),
-    ...(token.value === undefined ? {} : { authorization: `Bearer ${token.value}` }),
+  const { url, token, timeoutMs } = options;
+  const raw = createTiramiClient({
+    baseUrl: url,
+    timeoutMs,
+    // An empty token is "none": the node's 401 then names where the token file is.
+    ...(token.value === undefined ? { token: "" } : { token: token.value }),
   });
-
-  async function send(
-    method: string,
-    path: string,
-    init: { query?: Query; body?: unknown; timeoutMs: number; signal?: AbortSignal; sse?: boolean },
-  ): Promise<Response> {
-    const url = buildUrl(base, path, init.query);
-    const timeout = AbortSignal.timeout(init.timeoutMs);
-    const signal = init.signal === undefined ? timeout : AbortSignal.any([timeout, init.signal]);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: headers(init.sse === true, init.body !== undefined),
-        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-        signal,
-      });
-    } catch (error) {
-      throw errorFromFetchFailure(error, base, init.timeoutMs);
-    }
-    if (!response.ok) {
-      const text = await readBounded(response).catch(() => "");
-      throw errorFromResponse({
-        status: response.status,
-        text,
-        token,
-        retryAfter: response.headers.get("retry-after"),
-        url: base,
-      });
-    }
-    return response;
-  }
-
-  async function json<T>(
-    method: string,
-    path: string,
-    init: { query?: Query; body?: unknown; timeoutMs: number },
-  ): Promise<T> {
-    const response = await send(method, path, init);
-    try {
-      return parseJson(await readBounded(response), base) as T;
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw errorFromFetchFailure(error, base, init.timeoutMs);
-    }
-  }
-
+  const fail = (error: unknown, callTimeoutMs = timeoutMs): never => {
+    throw cliErrorOf(error, { url, token, timeoutMs: callTimeoutMs });
+  };
+  const api = withCliErrors(raw, fail);
+  const request = <T>(spec: RawRequest): Promise<T> =>
+    raw.request<T>(spec).catch((error: unknown) => fail(error, spec.timeoutMs));
   return {
-    url: base,
+    url,
     token,
-    get: (path, query) =>
-      json("GET", path, { ...(query === undefined ? {} : { query }), timeoutMs: options.timeoutMs }),
-    delete: (path) => json("DELETE", path, { timeoutMs: options.timeoutMs }),
+    api,
+    get: (path, query) => request({ method: "GET", path, ...(query === undefined ? {} : { query }) }),
+    delete: (path) => request({ method: "DELETE", path }),
     post: (path, body, callOptions) =>
-      json("POST", path, { body: body ?? {}, timeoutMs: callOptions?.timeoutMs ?? options.timeoutMs }),
+      request({
+        method: "POST",
+        path,
+        body: body ?? {},
+        ...(callOptions?.timeoutMs === undefined ? {} : { timeoutMs: callOptions.timeoutMs }),
+      }),
     async stream(path, body, onData, callOptions) {
-      const timeoutMs = callOptions?.timeoutMs ?? options.timeoutMs;
-      const response = await send("POST", path, {
+      const spec: RawRequest = {
+        method: "POST",
+        path,
         body,
-        timeoutMs,
-        sse: true,
+        ...(callOptions?.timeoutMs === undefined ? {} : { timeoutMs: callOptions.timeoutMs }),
         ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }),
-      });
-      if (response.body === null) return;
+      };
       try {
-        for await (const event of parseSse(response.body)) onData(parseJson(event.data, base));
+        for await (const { data } of raw.events(spec)) onData(data);
       } catch (error) {
-        if (error instanceof CliError) throw error;
-        throw errorFromFetchFailure(error, base, timeoutMs);
+        fail(error, spec.timeoutMs);
       }
     },
   };
+}
+
+/** The CliError for a failure of the client (a CliError thrown by a callback passes through). */
+export function cliErrorOf(
+  error: unknown,
+  context: { url: string; token: ResolvedToken; timeoutMs: number },
+): unknown {
+  if (error instanceof TiramiApiError)
+    return errorFromResponse({
+      status: error.status,
+      text: JSON.stringify({ error: error.body }),
+      token: context.token,
+      retryAfter: error.retryAfterMs === undefined ? null : String(Math.ceil(error.retryAfterMs / 1_000)),
+      url: context.url,
+    });
+  if (error instanceof TiramiClientError)
+    return errorFromClientFailure(error, context.url, context.timeoutMs);
+  return error;
+}
+
+/** The typed client with every rejection and stream failure mapped by `fail`. */
+function withCliErrors(client: TiramiClient, fail: (error: unknown) => never): TiramiClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) return result.catch((error: unknown) => fail(error));
+        if (isAsyncGenerator(result)) return mapGenerator(result, fail);
+        return result;
+      };
+    },
+  });
+}
+
+function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+async function* mapGenerator<T>(
+  source: AsyncGenerator<T>,
+  fail: (error: unknown) => never,
+): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    fail(error);
+  }
 }

@@ -10,7 +10,6 @@ import { createClient, type NodeClient } from "./client.js";
 import type { CommandContext } from "./context.js";
 import type { RunningNode } from "./deps.js";
 import { CliError, ExitCode, toCliError } from "./errors.js";
-import { PATHS } from "./paths.js";
 import { list, num, pick, record } from "./values.js";
 
 /** How long the demo waits for offers and trades to cross the mesh (ms): gossip takes about a second. */
@@ -73,7 +72,7 @@ export async function buy(
   maxTokens = DEMO_MAX_TOKENS,
 ): Promise<Purchase> {
   const response = record(
-    await client.post(PATHS.chat, {
+    await client.api.chatCompletions({
       model,
       messages: [{ role: "user", content: prompt }],
       max_tokens: maxTokens,
@@ -186,11 +185,9 @@ export function awaitTrades(nodes: readonly DemoNode[], tradeIds: readonly strin
   return waitFor("every node to hold every trade", async () => {
     const seen = await Promise.all(
       nodes.map(async (n): Promise<NodeView> => {
-        const trades = list(await n.operator.get(PATHS.trades, { limit: 100 }), "trades").map(
-          (t) => t["trade_id"],
-        );
-        const network = record(await n.operator.get(PATHS.network));
-        const balance = record(await n.operator.get(PATHS.balance));
+        const trades = list(await n.operator.api.trades({ limit: 100 }), "trades").map((t) => t["trade_id"]);
+        const network = record(await n.operator.api.network());
+        const balance = record(await n.operator.api.balance());
         return {
           node: n.name,
           account: n.node.nodeId,
@@ -213,8 +210,8 @@ export async function proofHolds(
   rootHex: string,
 ): Promise<boolean> {
   const [proof, signed] = await Promise.all([
-    from.operator.get(PATHS.proof(tradeId)).then(record),
-    from.operator.get(PATHS.trade(tradeId)),
+    from.operator.api.proof({ trade_id: tradeId }).then(record),
+    from.operator.api.trade({ trade_id: tradeId }),
   ]);
   // The leaf comes from the signed trade itself (signatures checked), not from the node's word.
   const leaf = await ctx.deps.ledger.tradeLeaf(signed);

@@ -45,6 +45,7 @@ export const CliErrorCode = {
   NODE_UNAVAILABLE: "NODE_UNAVAILABLE",
   NODE_ERROR: "NODE_ERROR",
   BAD_RESPONSE: "BAD_RESPONSE",
+  ABORTED: "ABORTED",
 } as const;
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
 

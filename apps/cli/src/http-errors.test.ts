@@ -5,7 +5,8 @@
 import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "./errors.js";
-import { errorFromFetchFailure, errorFromResponse, errorFromStreamFrame } from "./http-errors.js";
+import { ClientErrorCode, createTransport, TiramiClientError } from "@tirami/client";
+import { errorFromClientFailure, errorFromResponse, errorFromStreamFrame } from "./http-errors.js";
 import type { ResolvedToken } from "./token.js";
 
 const noToken: ResolvedToken = { value: undefined, source: "none", filePath: "/home/u/.tirami/api.token" };
@@ -125,23 +126,33 @@ describe("errorFromResponse", () => {
   });
 });
 
-describe("errorFromFetchFailure", () => {
+describe("errorFromClientFailure", () => {
   it("connection refused says how to start a node", async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const failure = await fetch(`http://127.0.0.1:${port}/`).catch((error: unknown) => error);
-    const error = errorFromFetchFailure(failure, `http://127.0.0.1:${port}`, 1_000);
+    const failure = await createTransport({ baseUrl: `http://127.0.0.1:${port}` })
+      .json({ method: "GET", path: "/health" })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TiramiClientError);
+    const error = errorFromClientFailure(failure as TiramiClientError, `http://127.0.0.1:${port}`, 1_000);
     expect(error.exitCode).toBe(ExitCode.UNREACHABLE);
     expect(error.message).toContain("ECONNREFUSED");
     expect(error.hint).toContain("tirami node");
   });
 
   it("a timeout is unreachable too, with its duration", () => {
-    const timeout = new DOMException("timed out", "TimeoutError");
-    const error = errorFromFetchFailure(timeout, url, 1_234);
+    const timeout = new TiramiClientError(ClientErrorCode.TIMEOUT, "no answer within 1234 ms");
+    const error = errorFromClientFailure(timeout, url, 1_234);
     expect(error).toMatchObject({ exitCode: ExitCode.UNREACHABLE, code: "NODE_TIMEOUT" });
     expect(error.message).toContain("1234 ms");
+  });
+
+  it("input the node's schema refuses is a usage error", () => {
+    const invalid = new TiramiClientError(ClientErrorCode.INVALID_INPUT, "limit: too big", {
+      param: "limit",
+    });
+    expect(errorFromClientFailure(invalid, url, 1_000)).toMatchObject({ exitCode: ExitCode.USAGE });
   });
 });

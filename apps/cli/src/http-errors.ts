@@ -5,6 +5,7 @@
  * `{ error: { message, type, code } }` (docs/architecture.md §8); anything else is reported as received.
  * @module
  */
+import { ClientErrorCode, type TiramiClientError } from "@tirami/client";
 import { CliError, CliErrorCode, ExitCode } from "./errors.js";
 import { describeTokenSource, type ResolvedToken } from "./token.js";
 import { TOKEN_ENV } from "./constants.js";
@@ -191,39 +192,44 @@ export function errorFromResponse(options: {
   );
 }
 
-/** Maps a fetch failure (no HTTP response) to NODE_UNREACHABLE or NODE_TIMEOUT, exit 3. */
-export function errorFromFetchFailure(error: unknown, url: string, timeoutMs: number): CliError {
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === "TimeoutError")
-    return new CliError(
-      CliErrorCode.NODE_TIMEOUT,
-      ExitCode.UNREACHABLE,
-      `the node at ${url} did not answer within ${timeoutMs} ms`,
-      {
+/**
+ * Maps a failure without a usable answer (@tirami/client's `TiramiClientError`) to a CliError: no node
+ * reachable or no answer in time (exit 3), input the node's schema refuses (usage), a body that is not
+ * what a node sends.
+ */
+export function errorFromClientFailure(error: TiramiClientError, url: string, timeoutMs: number): CliError {
+  switch (error.code) {
+    case ClientErrorCode.TIMEOUT:
+      return new CliError(
+        CliErrorCode.NODE_TIMEOUT,
+        ExitCode.UNREACHABLE,
+        `the node at ${url} did not answer within ${timeoutMs} ms`,
+        { cause: error, hint: "is it overloaded? raise --timeout-ms or check `tirami status`" },
+      );
+    case ClientErrorCode.NETWORK:
+      return new CliError(
+        CliErrorCode.NODE_UNREACHABLE,
+        ExitCode.UNREACHABLE,
+        `no node is reachable at ${url} (${String(error.details.reason ?? error.message)})`,
+        {
+          cause: error,
+          hint: "start it with `tirami node` (or `tirami start`), or point --url at a running node",
+        },
+      );
+    case ClientErrorCode.INVALID_INPUT:
+      return new CliError(CliErrorCode.USAGE, ExitCode.USAGE, `invalid arguments: ${error.message}`, {
         cause: error,
-        hint: "is it overloaded? raise --timeout-ms or check `tirami status`",
-      },
-    );
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const reason =
-    typeof cause?.code === "string"
-      ? cause.code
-      : typeof cause?.message === "string"
-        ? cause.message
-        : error instanceof Error
-          ? error.message
-          : String(error);
-  return new CliError(
-    CliErrorCode.NODE_UNREACHABLE,
-    ExitCode.UNREACHABLE,
-    `no node is reachable at ${url} (${reason})`,
-    {
-      cause: error,
-      hint: "start it with `tirami node` (or `tirami start`), or point --url at a running node",
-    },
-  );
+        hint: "check the arguments (`tirami <command> --help`)",
+      });
+    case ClientErrorCode.ABORTED:
+      return new CliError(CliErrorCode.ABORTED, ExitCode.FAILURE, "aborted", { cause: error });
+    default:
+      return new CliError(CliErrorCode.BAD_RESPONSE, ExitCode.FAILURE, `${error.message} (from ${url})`, {
+        cause: error,
+        hint: "is --url pointing at a Tirami node?",
+      });
+  }
 }
-
 const STATUS_BY_TYPE: Record<string, number> = {
   insufficient_quota: 402,
   permission_error: 403,

@@ -7,8 +7,12 @@
  * approval threshold waits (`chat --wait-approval`) until `tirami approvals approve` lets it through, and
  * with the kill switch on the next spend exits 5. `tirami topology` on the seed then plans its model
  * across the seed and the consumer from the capacity both advertise, and says the plan is not executed.
+ * `tirami mcp` serves the consumer's tools over stdio to the MCP SDK's own client: a chat paid through
+ * the mesh, then denied by the kill switch, and invalid input refused with the field named.
  */
 import { spawn } from "node:child_process";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { testModelPath, waitFor, waitForValue } from "@tirami/test-kit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
@@ -235,3 +239,62 @@ it("tirami topology plans the seed's model across the nodes advertising capacity
   expect(unknown.code).toBe(7);
   expect(unknown.stderr).toContain("MODEL_NOT_FOUND");
 });
+
+it("tirami mcp serves the consumer's tools over stdio: balance, a chat paid through the mesh, the kill switch", async () => {
+  consumer ??= await startNode({
+    model: false,
+    extra: ["--p2p-port", "0", "--bootstrap", seed.multiaddr, "--offer-interval-ms", "1000"],
+  });
+  const node = consumer;
+  const mcp = new Client({ name: "tirami-e2e", version: "0.0.0" });
+  await mcp.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, "mcp", "--url", node.url, "--home", node.home],
+      env: cleanEnv() as Record<string, string>,
+      stderr: "pipe",
+    }),
+  );
+  try {
+    const text = (answer: unknown) =>
+      ((answer as { content: Array<{ text?: string }> }).content[0]?.text as string) ?? "";
+    const { tools } = await mcp.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(["tirami_balance", "tirami_chat"]));
+    const balance = JSON.parse(text(await mcp.callTool({ name: "tirami_balance", arguments: {} }))) as {
+      account_id: string;
+    };
+    expect(balance.account_id).toBe(node.nodeId);
+
+    const messages = [{ role: "user", content: "Once upon a time" }];
+    const answer = await waitForValue(
+      "a chat bought from the seed",
+      async () => {
+        const result = await mcp.callTool({
+          name: "tirami_chat",
+          arguments: { model: "stories260K", max_tokens: 4, temperature: 0, messages },
+        });
+        return (result as { isError?: boolean }).isError === true ? undefined : result;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const paid = JSON.parse(text(answer)) as { x_tirami: { trade_id: string; trm_cost: number } };
+    expect(paid.x_tirami.trm_cost).toBeGreaterThan(0);
+    expect(paid.x_tirami.trade_id).toMatch(/^[0-9a-f]{64}$/);
+
+    await mcp.callTool({ name: "tirami_kill_switch", arguments: { activate: true, reason: "e2e" } });
+    const denied = await mcp.callTool({
+      name: "tirami_chat",
+      arguments: { model: "stories260K", max_tokens: 4, messages },
+    });
+    expect(text(denied)).toMatch(/^403 KILL_SWITCH_ACTIVE/);
+    await mcp.callTool({ name: "tirami_kill_switch", arguments: { activate: false } });
+
+    const invalid = await mcp
+      .callTool({ name: "tirami_proof", arguments: { trade_id: 7 } })
+      .catch((error: unknown) => ({ isError: true, content: [{ text: String(error) }] }));
+    expect((invalid as { isError?: boolean }).isError).toBe(true);
+    expect(text(invalid)).toMatch(/trade_id/);
+  } finally {
+    await mcp.close();
+  }
+}, 120_000);

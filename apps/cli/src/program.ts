@@ -10,6 +10,7 @@ import { GLOBAL_FLAGS, GLOBAL_OPTION_TABLE } from "./options.js";
 import { agentCommand } from "./commands/agent.js";
 import { approvalsCommand } from "./commands/approvals.js";
 import { loanCommand } from "./commands/loan.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { balanceCommand } from "./commands/balance.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -80,6 +81,7 @@ export function createProgram(deps: CliDeps): Command {
     agentCommand(deps),
     ledgerCommand(deps),
     proofCommand(deps),
+    mcpCommand(deps),
     demoCommand(deps),
   ];
   for (const command of commands) program.addCommand(command);

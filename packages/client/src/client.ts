@@ -52,6 +52,8 @@ export type TiramiClient = { readonly [K in EndpointName]: Method<Endpoints[K]> 
   call(name: EndpointName, input?: unknown, options?: CallOptions): Promise<unknown>;
   /** Sends a raw request (no schema): for routes a newer node has and this client does not know yet. */
   request<T = unknown>(request: RawRequest): Promise<T>;
+  /** Sends a raw request for a server-sent event stream and yields each event's name and parsed data. */
+  events(request: RawRequest): AsyncGenerator<{ event: string; data: unknown }>;
 };
 
 /**
@@ -152,6 +154,7 @@ export function createTiramiClient(options: ClientOptions = {}): TiramiClient {
     streamResponse: (input, callOptions) => stream<ResponseStreamEvent>("createResponse", input, callOptions),
     call,
     request: <T>(request: RawRequest) => transport.json<T>(request),
+    events: (request) => transport.events(request),
   };
 }
 

@@ -28,7 +28,7 @@ export interface RetryOptions {
 export interface TransportOptions {
   /** The node, e.g. `http://127.0.0.1:3000` (default `$TIRAMI_URL`, then that address). */
   baseUrl?: string;
-  /** Bearer token: the operator's or an agent's (default `$TIRAMI_API_TOKEN`). */
+  /** Bearer token: the operator's or an agent's (default `$TIRAMI_API_TOKEN`; an empty string sends none). */
   token?: string;
   /** Timeout of one call in milliseconds, streams included (default 60 000). */
   timeoutMs?: number;
@@ -147,7 +147,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       ...options.headers,
       ...request.headers,
       ...(request.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(token === undefined || token === "" ? {} : { authorization: `Bearer ${token}` }),
     };
     let response: Response;
     try {
@@ -267,10 +267,11 @@ function failureOf(
   }
   const message = error instanceof Error ? error.message : String(error);
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? message;
   return new TiramiClientError(
     ClientErrorCode.NETWORK,
-    `could not reach the node: ${cause?.code ?? cause?.message ?? message}`,
-    {},
+    `could not reach the node: ${reason}`,
+    { reason },
     { cause: error },
   );
 }

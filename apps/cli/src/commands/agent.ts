@@ -3,11 +3,11 @@
  * their own scoped token under their own budget (docs/architecture.md §2). The token is shown once, at creation.
  * @module
  */
+import type { PolicyUpdate } from "@tirami/client";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { PATHS } from "../paths.js";
 import { addPolicyFlags, policyFromFlags } from "../policy-flags.js";
 import { list, pick, record } from "../values.js";
 import { printPolicy } from "./policy.js";
@@ -22,7 +22,10 @@ export function agentCommand(deps: CliDeps): Command {
       const policy = policyFromFlags(options);
       const client = ctx.client();
       const created = record(
-        await client.post(PATHS.agents, { name, ...(Object.keys(policy).length === 0 ? {} : { policy }) }),
+        await client.api.createAgent({
+          name,
+          ...(Object.keys(policy).length === 0 ? {} : { policy: policy as PolicyUpdate }),
+        }),
       );
       ctx.out.result(created, () => {
         const token = pick(created, "token", "api_token");
@@ -44,7 +47,7 @@ export function agentCommand(deps: CliDeps): Command {
     .description("list agents")
     .action(
       defineAction(deps, async (ctx) => {
-        const response = await ctx.client().get(PATHS.agents);
+        const response = await ctx.client().api.agents();
         ctx.out.result(response, () =>
           ctx.out.table(list(response, "agents", "data"), [
             { header: "name", value: (a) => pick(a, "name") },
@@ -71,8 +74,8 @@ export function agentCommand(deps: CliDeps): Command {
       // The budget lives in the safety gate, keyed by the agent's name (docs/architecture.md §6).
       const response = record(
         Object.keys(policy).length === 0
-          ? await client.get(PATHS.agent(name))
-          : await client.post(PATHS.policy, { spender: name, ...policy }),
+          ? await client.api.agent({ name })
+          : await client.api.setPolicy({ spender: name, ...(policy as PolicyUpdate) }),
       );
       ctx.out.result(response, () => {
         printPolicy(ctx.out.fields, { policy: response["policy"] });
@@ -98,8 +101,10 @@ export function agentCommand(deps: CliDeps): Command {
           const client = ctx.client();
           const response = record(
             action === "revoke"
-              ? await client.delete(PATHS.agent(name))
-              : await client.post(PATHS.agent(name, action), {}),
+              ? await client.api.revokeAgent({ name })
+              : await (action === "freeze"
+                  ? client.api.freezeAgent({ name })
+                  : client.api.unfreezeAgent({ name })),
           );
           ctx.out.result(response, () =>
             ctx.out.line(

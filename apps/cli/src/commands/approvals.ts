@@ -6,7 +6,6 @@
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
-import { PATHS } from "../paths.js";
 import { list, pick, record } from "../values.js";
 
 export function approvalsCommand(deps: CliDeps): Command {
@@ -19,7 +18,7 @@ export function approvalsCommand(deps: CliDeps): Command {
       defineAction(deps, async (ctx, _args, options) => {
         const response = await ctx
           .client()
-          .get(PATHS.approvals, options["all"] === true ? {} : { status: "pending" });
+          .api.approvals(options["all"] === true ? {} : { status: "pending" });
         ctx.out.result(response, () =>
           ctx.out.table(list(response, "approvals", "data"), [
             { header: "id", value: (a) => pick(a, "approval_id", "id") },
@@ -39,7 +38,7 @@ export function approvalsCommand(deps: CliDeps): Command {
       .action(
         defineAction(deps, async (ctx, args) => {
           const id = String(args[0]);
-          const response = record(await ctx.client().post(PATHS.approval(id, verdict), {}));
+          const response = record(await ctx.client().api[verdict]({ approval_id: id }));
           ctx.out.result(response, () =>
             ctx.out.line(
               `${id}: ${String(pick(response, "status") ?? (verdict === "approve" ? "approved" : "denied"))}`,

@@ -36,7 +36,6 @@ import {
 import { CliError, CliErrorCode, ExitCode } from "../errors.js";
 import { short } from "../format.js";
 import { hasMesh } from "../node-flags.js";
-import { PATHS } from "../paths.js";
 import { prepareModel, stopWithin } from "../run-node.js";
 import { integerArg, list, record } from "../values.js";
 
@@ -131,7 +130,7 @@ async function runDemo(
 async function awaitOffers(ctx: CommandContext, consumers: DemoNode[], modelId: string): Promise<void> {
   for (const consumer of consumers)
     await waitFor(`${consumer.name} to see the provider's offer`, async () => {
-      const offers = list(await consumer.operator.get(PATHS.providers), "models");
+      const offers = list(await consumer.operator.api.providers(), "models");
       return offers.some((m) => m["model_id"] === modelId) ? true : undefined;
     });
   say(ctx, `   both consumers see the provider's offer of ${modelId}`);
@@ -139,7 +138,7 @@ async function awaitOffers(ctx: CommandContext, consumers: DemoNode[], modelId: 
 
 async function createAgent(ctx: CommandContext, bob: DemoNode): Promise<NodeClient> {
   say(ctx, ctx.out.color.bold("\n2. bob creates an agent with a budget"));
-  const created = record(await bob.operator.post(PATHS.agents, { name: "researcher", policy: AGENT_BUDGET }));
+  const created = record(await bob.operator.api.createAgent({ name: "researcher", policy: AGENT_BUDGET }));
   const {
     per_request_max_trm: perRequest,
     hourly_max_trm: hourly,
@@ -208,9 +207,9 @@ async function showSafety(ctx: CommandContext, bob: DemoNode, agent: NodeClient,
   const overBudget = await denial(() => buy(agent, "bob", "researcher", "A long story", modelId, askTokens));
   const budget = `over its ${AGENT_BUDGET.per_request_max_trm} TRM per-request budget`;
   say(ctx, `   agent asks for ${askTokens} tokens (${budget}): ${describeDenial(ctx, overBudget)}`);
-  await bob.operator.post(PATHS.kill, { activate: true, reason: "demo: operator pulls the plug" });
+  await bob.operator.api.kill({ activate: true, reason: "demo: operator pulls the plug" });
   const killed = await denial(() => buy(agent, "bob", "researcher", "One more?", modelId));
   say(ctx, `   kill switch on at bob; the agent's next spend: ${describeDenial(ctx, killed)}`);
-  await bob.operator.post(PATHS.kill, { activate: false });
+  await bob.operator.api.kill({ activate: false });
   return { over_budget: overBudget, kill_switch: killed };
 }

@@ -6,7 +6,6 @@
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
-import { PATHS } from "../paths.js";
 import { record } from "../values.js";
 
 const REASON_DEFAULT = "stopped from the tirami CLI";
@@ -18,7 +17,7 @@ export function killCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, _args, options) => {
         const response = record(
-          await ctx.client().post(PATHS.kill, { activate: true, reason: options["reason"] }),
+          await ctx.client().api.kill({ activate: true, reason: options["reason"] as string }),
         );
         ctx.out.result(response, () =>
           ctx.out.line(
@@ -32,7 +31,7 @@ export function killCommand(deps: CliDeps): Command {
 export function resumeCommand(deps: CliDeps): Command {
   return new Command("resume").description("deactivate the kill switch").action(
     defineAction(deps, async (ctx) => {
-      const response = record(await ctx.client().post(PATHS.kill, { activate: false }));
+      const response = record(await ctx.client().api.kill({ activate: false }));
       ctx.out.result(response, () =>
         ctx.out.line(`${ctx.out.color.green("kill switch off")} — spends are allowed again`),
       );

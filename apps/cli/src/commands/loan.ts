@@ -6,7 +6,6 @@
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
-import { PATHS } from "../paths.js";
 import { integerArg, list, pick, record } from "../values.js";
 
 const TRM_MAX = Number.MAX_SAFE_INTEGER;
@@ -34,10 +33,10 @@ export function loanCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, _args, options) => {
         const response = record(
-          await ctx.client().post(PATHS.lend, {
-            amount_trm: options["amount"],
-            max_term_hours: options["maxTerm"],
-            min_interest_ppm_per_hour: options["minRate"],
+          await ctx.client().api.lend({
+            amount_trm: options["amount"] as number,
+            max_term_hours: options["maxTerm"] as number,
+            min_interest_ppm_per_hour: options["minRate"] as number,
           }),
         );
         const offer = record(response["offer"]);
@@ -58,11 +57,11 @@ export function loanCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, _args, options) => {
         const response = record(
-          await ctx.client().post(PATHS.borrow, {
-            amount_trm: options["amount"],
-            term_hours: options["term"],
-            collateral_trm: options["collateral"],
-            ...(options["lender"] === undefined ? {} : { lender: options["lender"] }),
+          await ctx.client().api.borrow({
+            amount_trm: options["amount"] as number,
+            term_hours: options["term"] as number,
+            collateral_trm: options["collateral"] as number,
+            ...(options["lender"] === undefined ? {} : { lender: options["lender"] as string }),
           }),
         );
         ctx.out.result(response, () => ctx.out.line(summary(response)));
@@ -78,12 +77,12 @@ export function loanCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, args, options) => {
         const response = record(
-          await ctx.client().post(PATHS.lendTo, {
+          await ctx.client().api.lendTo({
             borrower: String(args[0]),
-            amount_trm: options["amount"],
-            term_hours: options["term"],
-            collateral_trm: options["collateral"],
-            ...(options["rate"] === undefined ? {} : { interest_ppm_per_hour: options["rate"] }),
+            amount_trm: options["amount"] as number,
+            term_hours: options["term"] as number,
+            collateral_trm: options["collateral"] as number,
+            ...(options["rate"] === undefined ? {} : { interest_ppm_per_hour: options["rate"] as number }),
           }),
         );
         ctx.out.result(response, () => ctx.out.line(summary(response)));
@@ -94,7 +93,7 @@ export function loanCommand(deps: CliDeps): Command {
     .description("repay a loan in full (principal + interest)")
     .action(
       defineAction(deps, async (ctx, args) => {
-        const response = record(await ctx.client().post(PATHS.repay, { loan_id: String(args[0]) }));
+        const response = record(await ctx.client().api.repay({ loan_id: String(args[0]) }));
         ctx.out.result(response, () => ctx.out.line(summary(response)));
       }),
     );
@@ -105,10 +104,12 @@ export function loanCommand(deps: CliDeps): Command {
     .option("--all", "every loan in the ledger, not only this node's")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const query: Record<string, string> = {};
-        if (typeof options["status"] === "string") query["status"] = options["status"];
-        if (options["all"] === true) query["all"] = "true";
-        const response = await ctx.client().get(PATHS.loans, query);
+        const response = await ctx.client().api.loans({
+          ...(typeof options["status"] === "string"
+            ? { status: options["status"] as "active" | "repaid" | "defaulted" }
+            : {}),
+          ...(options["all"] === true ? { all: true } : {}),
+        });
         ctx.out.result(response, () =>
           ctx.out.table(list(response, "loans"), [
             { header: "loan", value: (l) => String(pick(l, "loan_id")).slice(0, 16) },
@@ -126,7 +127,7 @@ export function loanCommand(deps: CliDeps): Command {
     .description("one loan with its signatures, events and Merkle proofs")
     .action(
       defineAction(deps, async (ctx, args) => {
-        const response = record(await ctx.client().get(PATHS.loan(String(args[0]))));
+        const response = record(await ctx.client().api.loan({ id: String(args[0]) }));
         ctx.out.result(response, () => {
           ctx.out.line(summary(response));
           for (const event of list(response, "events"))
@@ -143,7 +144,7 @@ export function loanCommand(deps: CliDeps): Command {
       defineAction(deps, async (ctx, args) => {
         const account = args[0];
         const response = record(
-          await ctx.client().get(PATHS.credit, typeof account === "string" ? { account } : {}),
+          await ctx.client().api.credit(typeof account === "string" ? { account } : {}),
         );
         ctx.out.result(response, () =>
           ctx.out.line(
@@ -157,7 +158,7 @@ export function loanCommand(deps: CliDeps): Command {
     .description("the lending pool this node sees")
     .action(
       defineAction(deps, async (ctx) => {
-        const response = record(await ctx.client().get(PATHS.pool));
+        const response = record(await ctx.client().api.pool());
         ctx.out.result(response, () =>
           ctx.out.line(
             `${String(pick(response, "total_available_trm"))} TRM available in ${String(pick(response, "offers"))} offers; ${String(pick(response, "active_loan_count"))} active loans here; you may borrow up to ${String(pick(response, "your_max_borrow_trm") ?? 0)} TRM`,

@@ -10,7 +10,6 @@ import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { toCliError } from "../errors.js";
 import { short } from "../format.js";
-import { PATHS } from "../paths.js";
 import { list, pick } from "../values.js";
 import { offeredModels } from "./peers.js";
 
@@ -26,8 +25,8 @@ export function modelsCommand(deps: CliDeps): Command {
         let unreachable: string | undefined;
         try {
           const client = ctx.client();
-          served = list(await client.get(PATHS.models), "data");
-          offered = list(await client.get(PATHS.providers).catch(() => ({})), "providers", "data");
+          served = list(await client.api.models(), "data");
+          offered = list(await client.api.providers().catch(() => ({})), "providers", "data");
         } catch (error) {
           unreachable = toCliError(error).message;
         }

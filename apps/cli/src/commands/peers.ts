@@ -8,7 +8,6 @@ import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { short } from "../format.js";
-import { PATHS } from "../paths.js";
 import { list, pick } from "../values.js";
 
 /** `models` of an offer as `id@price` strings (offers carry `{ model_id, price_trm_per_token }`). */
@@ -23,7 +22,7 @@ export function peersCommand(deps: CliDeps): Command {
     .description("list the mesh peers this node knows, with their Merkle roots")
     .action(
       defineAction(deps, async (ctx) => {
-        const response = await ctx.client().get(PATHS.peers);
+        const response = await ctx.client().api.peers();
         ctx.out.result(response, () =>
           ctx.out.table(list(response, "peers"), [
             { header: "node", value: (p) => short(pick(p, "account")) },
@@ -46,9 +45,9 @@ export function providersCommand(deps: CliDeps): Command {
     .option("--preference <p>", "ranking: cost, quality or balanced", "balanced")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const response = await ctx.client().get(PATHS.providers, {
+        const response = await ctx.client().api.providers({
           model: options["model"] as string | undefined,
-          preference: options["preference"] as string,
+          preference: options["preference"] as "cost" | "quality" | "balanced",
         });
         ctx.out.result(response, () =>
           ctx.out.table(list(response, "providers"), [

@@ -3,11 +3,11 @@
  * (docs/architecture.md §6). Agents have their own (`tirami agent budget`).
  * @module
  */
+import type { PolicyUpdate } from "@tirami/client";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { usageError } from "../errors.js";
-import { PATHS } from "../paths.js";
 import { addPolicyFlags, policyFromFlags } from "../policy-flags.js";
 import { record } from "../values.js";
 
@@ -20,7 +20,7 @@ export function policyCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, _args, options) => {
         const spender = options["spender"] as string | undefined;
-        const response = record(await ctx.client().get(PATHS.policy, { spender }));
+        const response = record(await ctx.client().api.policy({ spender }));
         ctx.out.result(response, () => printPolicy(ctx.out.fields, response));
       }),
     );
@@ -37,7 +37,7 @@ export function policyCommand(deps: CliDeps): Command {
         const response = record(
           await ctx
             .client()
-            .post(PATHS.policy, { ...(spender === undefined ? {} : { spender }), ...partial }),
+            .api.setPolicy({ ...(spender === undefined ? {} : { spender }), ...(partial as PolicyUpdate) }),
         );
         ctx.out.result(response, () => printPolicy(ctx.out.fields, response));
       }),

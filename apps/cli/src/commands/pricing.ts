@@ -5,13 +5,12 @@
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
-import { PATHS } from "../paths.js";
 import { record } from "../values.js";
 
 export function pricingCommand(deps: CliDeps): Command {
   return new Command("pricing").description("show the current price in TRM per token and its inputs").action(
     defineAction(deps, async (ctx) => {
-      const pricing = record(await ctx.client().get(PATHS.pricing));
+      const pricing = record(await ctx.client().api.pricing());
       ctx.out.result(pricing, () => ctx.out.fields(Object.entries(pricing)));
     }),
   );

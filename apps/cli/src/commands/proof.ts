@@ -12,7 +12,6 @@ import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, CliErrorCode, ExitCode, usageError } from "../errors.js";
-import { PATHS } from "../paths.js";
 import { num, pick, record } from "../values.js";
 
 export function proofCommand(deps: CliDeps): Command {
@@ -33,8 +32,8 @@ export function proofCommand(deps: CliDeps): Command {
           throw usageError("--root must be 64 hex characters");
         const client = ctx.client();
         const [proof, signed] = await Promise.all([
-          client.get(PATHS.proof(tradeId)),
-          client.get(PATHS.trade(tradeId)),
+          client.api.proof({ trade_id: tradeId }),
+          client.api.trade({ trade_id: tradeId }),
         ]);
         const check = readProof(record(proof), tradeId);
         // Bind the proof to the trade: the leaf is recomputed here from the signed trade's canonical bytes,

@@ -10,7 +10,6 @@ import { defineAction } from "../command-kit.js";
 import { SETTLE_HOURS_DEFAULT, SETTLE_HOURS_MAX } from "../constants.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode } from "../errors.js";
-import { PATHS } from "../paths.js";
 import { integerArg, list, numberArg, pick, record } from "../values.js";
 import { short } from "../format.js";
 
@@ -31,7 +30,7 @@ export function settleCommand(deps: CliDeps): Command {
     .option("--out <file>", "write the statement as JSON to this file instead of printing it")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const statement = await ctx.client().get(PATHS.settlement, {
+        const statement = await ctx.client().api.settlement({
           hours: options["hours"] as number,
           price: options["price"] as number | undefined,
         });

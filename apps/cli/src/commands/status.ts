@@ -7,7 +7,6 @@
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
-import { PATHS } from "../paths.js";
 import { list, num, pick, record } from "../values.js";
 
 export function statusCommand(deps: CliDeps): Command {
@@ -16,17 +15,17 @@ export function statusCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx) => {
         const client = ctx.client();
-        const health = record(await client.get(PATHS.health));
+        const health = record(await client.api.health());
         const [models, balance, network, safety, peers] = await Promise.all([
-          client.get(PATHS.models),
-          client.get(PATHS.balance),
-          client.get(PATHS.network),
-          client.get(PATHS.safety),
+          client.api.models(),
+          client.api.balance(),
+          client.api.network(),
+          client.api.safety(),
           // 503 MESH_DISABLED (or 404 on an older node) means no mesh: reported as null, not an error.
-          client.get(PATHS.peers).catch(() => null),
+          client.api.peers().catch(() => null),
         ]);
         // Repayment reminders: this node's active loans as borrower, soonest due first (an older node: none).
-        const loans = list(await client.get(PATHS.loans, { status: "active" }).catch(() => null), "loans")
+        const loans = list(await client.api.loans({ status: "active" }).catch(() => null), "loans")
           .filter((l) => l["role"] === "borrower")
           .sort((x, y) => Number(x["due_ms"]) - Number(y["due_ms"]));
         const status = {

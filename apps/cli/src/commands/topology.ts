@@ -10,7 +10,6 @@ import { defineAction } from "../command-kit.js";
 import type { Output } from "../output.js";
 import type { CliDeps } from "../deps.js";
 import { short } from "../format.js";
-import { PATHS } from "../paths.js";
 import { integerArg, list, numberArg, pick, record } from "../values.js";
 
 const MIB = 1_048_576;
@@ -81,15 +80,14 @@ export function topologyCommand(deps: CliDeps): Command {
     )
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const query: Record<string, string | undefined> = {
-          model: options["model"] as string | undefined,
-          context_tokens:
-            options["contextTokens"] === undefined ? undefined : String(options["contextTokens"]),
-          hop_latency_ms: options["hopLatencyMs"] === undefined ? undefined : String(options["hopLatencyMs"]),
-          link_bytes_per_s:
-            options["linkBytesPerS"] === undefined ? undefined : String(options["linkBytesPerS"]),
-        };
-        const view = record(await ctx.client().get(PATHS.topology, query));
+        const view = record(
+          await ctx.client().api.topology({
+            model: options["model"] as string | undefined,
+            context_tokens: options["contextTokens"] as number | undefined,
+            hop_latency_ms: options["hopLatencyMs"] as number | undefined,
+            link_bytes_per_s: options["linkBytesPerS"] as number | undefined,
+          }),
+        );
         ctx.out.result(view, () => printPlan(ctx.out, view));
       }),
     );

@@ -6,7 +6,6 @@ import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import { TRADES_LIMIT_DEFAULT, TRADES_LIMIT_MAX } from "../constants.js";
 import type { CliDeps } from "../deps.js";
-import { PATHS } from "../paths.js";
 import { integerArg, list, pick, record } from "../values.js";
 import { short } from "../format.js";
 
@@ -21,7 +20,7 @@ export function tradesCommand(deps: CliDeps): Command {
     )
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const response = await ctx.client().get(PATHS.trades, { limit: options["limit"] as number });
+        const response = await ctx.client().api.trades({ limit: options["limit"] as number });
         const trades = list(response, "trades", "data").map((t) => ({ ...record(t["trade"]), ...t }));
         ctx.out.result(response, () =>
           ctx.out.table(trades, [

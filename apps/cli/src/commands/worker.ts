@@ -15,7 +15,6 @@ import { launchNode, printNodeBanner, stopWithin } from "../run-node.js";
 import { STOP_TIMEOUT_MS } from "../constants.js";
 import { addChatFlags, chatSettings, repl } from "./chat.js";
 import type { CommandContext } from "../context.js";
-import { PATHS } from "../paths.js";
 import { list } from "../values.js";
 
 /** How long the worker waits for a provider's offer to reach it (ms); offers are gossiped every few seconds. */
@@ -30,7 +29,7 @@ async function waitForOffer(ctx: CommandContext, wanted: string | undefined): Pr
   const client = ctx.client();
   ctx.out.note("waiting for a provider's offer…");
   for (;;) {
-    const models = list(await client.get(PATHS.providers).catch(() => ({})), "models")
+    const models = list(await client.api.providers().catch(() => ({})), "models")
       .map((m) => m["model_id"])
       .filter((id): id is string => typeof id === "string");
     const found = wanted === undefined ? models[0] : models.find((id) => id === wanted);

@@ -84,6 +84,19 @@ const unsupportedZero = z
   .number()
   .refine((value) => value === 0, { message: "is not supported by this node (only 0)" });
 
+/**
+ * The node's extension of a request: routing (`route`: cost, quality or balanced; `provider`: an account
+ * to buy from) and the redemption of a safety approval on retry (`request_id`, `approval_id`). The node
+ * checks each field's value where it reads them (apps/node's route hints); here they are typed.
+ */
+export const tiramiHints = z.looseObject({
+  route: z.enum(["cost", "quality", "balanced"]).nullable().optional(),
+  provider: z.string().nullable().optional(),
+  request_id: z.string().nullable().optional(),
+  approval_id: z.string().nullable().optional(),
+});
+export type TiramiHints = z.infer<typeof tiramiHints>;
+
 /** Sampling and control fields shared by chat and text completions. */
 const common = {
   /** Optional when the node serves exactly one model (its loaded one). */
@@ -101,6 +114,7 @@ const common = {
   presence_penalty: unsupportedZero.optional(),
   logprobs: z.union([z.literal(false), z.null()], { message: "logprobs are not supported" }).optional(),
   user: z.string().max(256).optional(),
+  x_tirami: tiramiHints.optional(),
 };
 
 /** `POST /v1/chat/completions` body. */

@@ -114,6 +114,7 @@ export const topologyQuery = z.strictObject({
   model: z.string().min(1).max(MODEL_ID_CHARS_MAX).optional(),
   context_tokens: z.int().min(0).optional(),
   hop_latency_ms: z.number().min(0).optional(),
+  link_bytes_per_s: z.int().min(1).optional(),
 });
 
 /** A model named in the path. */
