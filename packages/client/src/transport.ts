@@ -34,7 +34,7 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** Retry 429/503 answers after their `Retry-After` (off by default). */
   retry?: boolean | RetryOptions;
-  /** A fetch implementation (default the global one), e.g. to call a node in the same process. */
+  /** A fetch implementation (default the global one), e.g. to call a node in this same process. */
   fetch?: (input: Request) => Promise<Response>;
   /** Headers sent with every call (e.g. `X-Tirami-Route`). */
   headers?: Record<string, string>;

@@ -4,6 +4,7 @@
  * Readable by the operator and by agents.
  * @module
  */
+import type { NetworkResponse, TradeProof, TradesResponse } from "@tirami/client";
 import { Hono } from "hono";
 import { type AccountId, costTrm } from "@tirami/core";
 import type { UsageMeter } from "../agents/usage.js";
@@ -68,7 +69,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
       });
     }
     const trades = deps.ledger.listTrades(before === undefined ? { limit } : { limit, before });
-    return c.json({ count: trades.length, trades });
+    return c.json({ count: trades.length, trades } satisfies TradesResponse);
   });
 
   app.get("/network", (c) => {
@@ -92,7 +93,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
       total_consumed_trm: consumed,
       merkle_root: deps.ledger.merkleRoot(),
       mesh: deps.meshView?.() ?? null,
-    });
+    } satisfies NetworkResponse);
   });
 
   app.get("/trades/:trade_id", (c) => {
@@ -113,7 +114,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
       throw new NodeError(NodeErrorCode.INVALID_REQUEST, "trade_id: expected 64 lowercase hex characters", {
         param: "trade_id",
       });
-    return c.json(deps.ledger.proof(tradeId));
+    return c.json(deps.ledger.proof(tradeId) satisfies TradeProof);
   });
 
   app.get("/settlement", (c) => {

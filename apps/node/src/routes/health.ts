@@ -10,6 +10,7 @@
  * body names the checks that failed (`failing`).
  * @module
  */
+import type { HealthResponse, ReadyResponse } from "@tirami/client";
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { AppEnv } from "../principal.js";
@@ -41,7 +42,9 @@ function failingChecks(checks: ReadinessChecks): Array<"ledger_open" | "acceptin
 /** Routes of the public probes. */
 export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get("/health", (c) => c.json({ status: "ok", model_loaded: deps.modelLoaded() }));
+  app.get("/health", (c) =>
+    c.json({ status: "ok", model_loaded: deps.modelLoaded() } satisfies HealthResponse),
+  );
   app.get("/readyz", (c) => {
     const modelsLocal = deps.modelLoaded();
     const modelsInMesh = deps.modelsInMesh();
@@ -54,7 +57,8 @@ export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
     };
     const failing = failingChecks(checks);
     const ready = failing.length === 0;
-    return c.json({ status: ready ? "ready" : "not_ready", ...checks, failing }, ready ? 200 : 503);
+    const body = { status: ready ? "ready" : "not_ready", ...checks, failing } satisfies ReadyResponse;
+    return c.json(body, ready ? 200 : 503);
   });
   app.get("/metrics", async (c) => {
     const text = await deps.registry.metrics();

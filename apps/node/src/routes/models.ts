@@ -3,6 +3,7 @@
  * of the mesh offer; `GET /v1/models/:model` retrieves one of them (404 MODEL_NOT_FOUND otherwise).
  * @module
  */
+import type { ModelsResponse } from "@tirami/client";
 import { Hono } from "hono";
 import type { EnginePort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
@@ -36,7 +37,7 @@ export function modelsRoutes(deps: {
     return data;
   };
   const app = new Hono<AppEnv>();
-  app.get("/models", (c) => c.json({ object: "list", data: list() }));
+  app.get("/models", (c) => c.json({ object: "list", data: list() } satisfies ModelsResponse));
   app.get("/models/:model", (c) => {
     const id = c.req.param("model");
     const model = list().find((entry) => entry.id === id);

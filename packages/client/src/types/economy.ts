@@ -10,13 +10,14 @@ export interface WireTrade {
   trade: {
     provider: string;
     consumer: string;
-    model_id: string;
+    amount_trm: number;
     prompt_tokens: number;
     completion_tokens: number;
-    amount_trm: number;
+    model_id: string;
+    price_trm_per_token: number;
     timestamp_ms: number;
     nonce: string;
-    [field: string]: unknown;
+    request_id: string;
   };
   trade_id: string;
   provider_signature: string;

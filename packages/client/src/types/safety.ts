@@ -84,8 +84,8 @@ export interface ApprovalResponse {
 export interface Agent {
   name: string;
   status: "active" | "frozen" | "revoked";
-  created_at_ms: number;
-  [field: string]: unknown;
+  created_ms: number;
+  updated_ms: number;
 }
 
 /** `POST /v1/tirami/agents`: the token is shown once. */
