@@ -6,6 +6,7 @@
  * ledger commits trades (one writer process per database file: the file is opened exclusively).
  * @module
  */
+import type { TradeProof as WireTradeProof } from "@tirami/client";
 import type Database from "better-sqlite3";
 import { toHex } from "@tirami/core";
 import { LedgerError, LedgerErrorCode } from "./errors.js";
@@ -13,15 +14,7 @@ import { IncrementalTree } from "./merkle/incremental.js";
 import { inclusionProof } from "./merkle/tree.js";
 
 /** An inclusion proof for one trade, hex-encoded for JSON. Verify with `verifyInclusion`. */
-export interface TradeProof {
-  trade_id: string;
-  leaf_index: number;
-  tree_size: number;
-  leaf_hash: string;
-  /** Audit path, sibling first (RFC 9162 §2.1.3.1). */
-  proof: string[];
-  root: string;
-}
+export type TradeProof = WireTradeProof;
 
 export interface MerkleLog {
   /** Root of all applied trades, 64 hex characters. */

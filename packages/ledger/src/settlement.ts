@@ -4,6 +4,10 @@
  * Plain JSON, so it can be signed, sent and archived as is.
  * @module
  */
+import type {
+  SettlementAccount as WireSettlementAccount,
+  SettlementStatement as WireSettlementStatement,
+} from "@tirami/client";
 import type Database from "better-sqlite3";
 import { toHex } from "@tirami/core";
 import { SETTLEMENT_TRADES_MAX } from "./constants.js";
@@ -18,31 +22,13 @@ export interface SettlementRequest {
   referencePriceSatsPerTrm?: number;
 }
 
-export interface SettlementAccount {
-  account_id: string;
-  gross_earned_trm: number;
-  gross_spent_trm: number;
-  /** earned − spent; may be negative (a net payer). */
-  net_trm: number;
-  trade_count: number;
-  /** net_trm × reference price, when a price was given. */
-  estimated_value_sats?: number;
-}
+export type SettlementAccount = WireSettlementAccount;
 
-export interface SettlementStatement {
-  generated_at_ms: number;
-  window_start_ms: number;
-  window_end_ms: number;
-  trade_count: number;
-  total_trm_transferred: number;
-  /** RFC 9162 root over this window's trades in (timestamp_ms, trade_id) order; the empty root if none. */
-  merkle_root: string;
-  reference_price_sats_per_trm: number | null;
-  /** Sorted by net_trm descending, then account_id. */
-  accounts: SettlementAccount[];
+/** A statement as served (@tirami/client's wire type), with the ledger's own stored trades. */
+export type SettlementStatement = Omit<WireSettlementStatement, "trades"> & {
   /** In leaf order: index i here is leaf i of `merkle_root`. */
   trades: StoredTrade[];
-}
+};
 
 function checkWindow(request: SettlementRequest): void {
   const { fromMs, toMs, referencePriceSatsPerTrm: price } = request;

@@ -4,7 +4,7 @@
  * Readable by the operator and by agents.
  * @module
  */
-import type { NetworkResponse, TradeProof, TradesResponse } from "@tirami/client";
+import type { NetworkResponse, PricingResponse, TradeProof, TradesResponse } from "@tirami/client";
 import { Hono } from "hono";
 import { type AccountId, costTrm } from "@tirami/core";
 import type { UsageMeter } from "../agents/usage.js";
@@ -51,7 +51,7 @@ export function economyRoutes(deps: EconomyDeps): Hono<AppEnv> {
       price_trm_per_token: price,
       estimated_cost_100_tokens_trm: costTrm(100, price),
       estimated_cost_1000_tokens_trm: costTrm(1_000, price),
-    });
+    } satisfies PricingResponse);
   });
 
   app.get("/trades", (c) => {

@@ -91,15 +91,32 @@ export interface NetworkResponse {
   mesh: Record<string, unknown> | null;
 }
 
-/** `GET /v1/tirami/pricing`: the live price and what moves it. */
-export interface PricingResponse {
+/** The pricing engine's state: the live price and what moves it. */
+export interface PricingSnapshot {
   price_trm_per_token: number;
   base_price_trm_per_token: number;
   price_floor_trm_per_token: number;
   deflation_factor: number;
+  /** EMA of the demand factor, in [0.5, 3]. */
   demand_factor: number;
+  /** EMA of the supply factor, in [0.5, 2]. */
   supply_factor: number;
+  /** The last instantaneous (pre-EMA) factors. */
+  raw_demand_factor: number;
+  raw_supply_factor: number;
+  /** The last live inputs: supply = providers seen, demand = requests in flight. */
+  supply: number;
+  demand: number;
+  peers_known: number;
+  trades_total: number;
+  ema_alpha: number;
+  observations_total: number;
+  observed_at_ms: number | null;
+  ema_updated_at_ms: number | null;
+}
+
+/** `GET /v1/tirami/pricing`: the snapshot and the cost of 100 and 1,000 tokens at the live price. */
+export interface PricingResponse extends PricingSnapshot {
   estimated_cost_100_tokens_trm: number;
   estimated_cost_1000_tokens_trm: number;
-  [field: string]: unknown;
 }

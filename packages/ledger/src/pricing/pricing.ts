@@ -3,6 +3,7 @@
  * `pricing_state` so the price survives a restart. Prices are floats; costs are integers (`costTrm`).
  * @module
  */
+import type { PricingSnapshot as WirePricingSnapshot } from "@tirami/client";
 import type BetterSqlite3 from "better-sqlite3";
 import { costTrm, type AmountTrm, type Clock } from "@tirami/core";
 import {
@@ -32,29 +33,8 @@ export interface PricingObservation {
   nowMs?: number;
 }
 
-/** Everything `GET /v1/tirami/pricing` shows. snake_case, JSON-safe. */
-export interface PricingSnapshot {
-  price_trm_per_token: number;
-  base_price_trm_per_token: number;
-  price_floor_trm_per_token: number;
-  deflation_factor: number;
-  /** EMA of the demand factor, in [0.5, 3]. */
-  demand_factor: number;
-  /** EMA of the supply factor, in [0.5, 2]. */
-  supply_factor: number;
-  /** The last instantaneous (pre-EMA) factors. */
-  raw_demand_factor: number;
-  raw_supply_factor: number;
-  /** The last live inputs: supply = providers seen, demand = requests in flight. */
-  supply: number;
-  demand: number;
-  peers_known: number;
-  trades_total: number;
-  ema_alpha: number;
-  observations_total: number;
-  observed_at_ms: number | null;
-  ema_updated_at_ms: number | null;
-}
+/** Everything `GET /v1/tirami/pricing` shows (the wire type is @tirami/client's). */
+export type PricingSnapshot = WirePricingSnapshot;
 
 export interface PriceQuote extends PricingSnapshot {
   model_id: string | null;

@@ -5,6 +5,7 @@
  * node serving as a gateway). Pure validation; storage is in `policy-store.ts`.
  * @module
  */
+import type { SpendPolicy } from "@tirami/client";
 import { isAmountTrm } from "@tirami/core";
 import {
   BREAKER_CONSECUTIVE_ERRORS_CONFIG_MAX,
@@ -35,15 +36,7 @@ import { SafetyError, SafetyErrorCode } from "./errors.js";
  * - `breaker_consecutive_errors_max`: failed outcomes in a row that trip the breaker (1 to
  *   `BREAKER_CONSECUTIVE_ERRORS_CONFIG_MAX`).
  */
-export interface SafetyPolicy {
-  per_request_max_trm: number;
-  per_request_hard_max_trm: number;
-  hourly_max_trm: number;
-  lifetime_max_trm: number;
-  approval_threshold_trm: number | null;
-  velocity_spends_per_minute_max: number;
-  breaker_consecutive_errors_max: number;
-}
+export type SafetyPolicy = SpendPolicy;
 
 /**
  * The built-in default of every agent (any spender but the operator): 1,000 auto / 10,000 hard per

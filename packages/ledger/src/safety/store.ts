@@ -3,6 +3,7 @@
  * shapes they return. No policy decisions here — `gate.ts` and its rule modules decide, this file reads and writes.
  * @module
  */
+import type { Approval } from "@tirami/client";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   DECISION_LOG_ROWS_MAX,
@@ -44,19 +45,8 @@ export interface PolicyRow extends Omit<
   breaker_consecutive_errors_max: number | null;
 }
 
-export interface ApprovalRow {
-  approval_id: string;
-  spender: string;
-  amount_trm: number;
-  request_id: string | null;
-  reason: string;
-  status: "pending" | "approved" | "denied" | "expired" | "consumed";
-  created_at_ms: number;
-  deadline_ms: number;
-  decided_at_ms: number | null;
-  decided_by: string | null;
-  redeem_deadline_ms: number | null;
-}
+/** An approval as stored and served (its wire type is @tirami/client's `Approval`). */
+export type ApprovalRow = Approval;
 
 export interface GrantRow {
   grant_id: string;

@@ -3,6 +3,7 @@
  * `SafetyGate` interface itself. No behaviour here; `gate.ts` composes the implementation.
  * @module
  */
+import type { KillSwitchState as WireKillSwitchState } from "@tirami/client";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Clock } from "@tirami/core";
 import type { SafetyDenyCode } from "./errors.js";
@@ -52,14 +53,8 @@ export interface SpendDenied {
 
 export type SpendDecision = SpendAllowed | SpendDenied;
 
-export interface KillSwitchState {
-  active: boolean;
-  reason: string | null;
-  activated_at_ms: number | null;
-  activated_by: string | null;
-  resumed_at_ms: number | null;
-  resumed_by: string | null;
-}
+/** The kill switch as `GET /v1/tirami/safety` shows it (its wire type is @tirami/client's). */
+export type KillSwitchState = WireKillSwitchState;
 
 export interface BreakerState {
   spender: string;
