@@ -4,6 +4,7 @@
  * engine; there are no test doubles.
  * @module
  */
+import type { PricingSnapshot } from "@tirami/client";
 import type { Engine } from "@tirami/infer";
 import type { Ledger } from "@tirami/ledger";
 
@@ -100,5 +101,5 @@ export interface SafetyPort {
 /** Price quotes (docs/architecture.md §4): what this node charges per completion token now. */
 export interface PricingPort {
   priceTrmPerToken(): number;
-  snapshot(): Record<string, unknown>;
+  snapshot(): PricingSnapshot;
 }
