@@ -37,8 +37,11 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import { tradeStreamRoutes, type TradeStreamSettings } from "./routes/trades-stream.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
+import { type ConsoleAssets, loadConsole } from "@tirami/console";
+import { consoleRoutes } from "./routes/console.js";
 import type { ResponseStore } from "./responses/store.js";
 
 /** Everything the app uses. */
@@ -71,6 +74,8 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
+  /** Overrides of the trade stream's limits (`routes/trades-stream.ts`). */
+  tradeStream?: Partial<TradeStreamSettings> | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -156,6 +161,10 @@ export function createApp(deps: AppDeps): NodeApp {
     }),
   );
 
+  // The console's files are read on first request, so a node whose console is not built still serves its API.
+  let consoleAssets: ConsoleAssets | undefined;
+  app.route("/", consoleRoutes({ assets: () => (consoleAssets ??= loadConsole()) }));
+
   const limiter = createRateLimiter({ perMinute: deps.limits.rateLimitPerMinute, clock: deps.clock });
   for (const path of ["/v1/*", "/api/*"]) {
     app.use(
@@ -211,6 +220,15 @@ export function createApp(deps: AppDeps): NodeApp {
         mesh()
           ?.remoteModels()
           .map((model) => model.model_id) ?? [],
+    }),
+  );
+  app.route(
+    "/v1/tirami",
+    tradeStreamRoutes({
+      mesh,
+      safety: deps.safety,
+      localAccount: deps.localAccount,
+      settings: deps.tradeStream,
     }),
   );
   app.route(
