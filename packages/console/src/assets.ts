@@ -44,9 +44,9 @@ export interface ConsoleAssets {
   paths(): string[];
 }
 
-/** Where the build writes the console: `dist/www` beside this module's compiled file. */
+/** Where the build writes the console: the package's `dist/www` (the same from `src/` and from `dist/`). */
 export function consoleRoot(): string {
-  return fileURLToPath(new URL("./www/", import.meta.url));
+  return fileURLToPath(new URL("../dist/www/", import.meta.url));
 }
 
 function listFiles(root: string): string[] {
