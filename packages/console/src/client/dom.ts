@@ -61,6 +61,11 @@ export function time(ms: number | null | undefined): string {
   return typeof ms === "number" ? new Date(ms).toLocaleTimeString() : "—";
 }
 
+/** A labelled form control: `<label for>` beside (not around) the control, so its name is the label alone. */
+export function field(label: string, control: HTMLElement & { id: string }): HTMLDivElement {
+  return h("div", { class: "field" }, h("label", { for: control.id }, label), control);
+}
+
 /** `<dl class="cards">` of label → value pairs. */
 export function cards(entries: Array<[string, string]>, label: string): HTMLDListElement {
   return h(

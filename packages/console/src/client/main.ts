@@ -6,7 +6,7 @@
  */
 import { ApiError, createApi } from "./api.js";
 import { type Ctx, errorBox, type View } from "./context.js";
-import { h, replace } from "./dom.js";
+import { field, h, replace } from "./dom.js";
 import { startTradeFeed } from "./sse.js";
 import type { Balance, Principal } from "./types.js";
 import { agentsView } from "./views/agents.js";
@@ -133,7 +133,7 @@ function showSignIn(message?: Element): void {
         }
       },
     },
-    h("label", { for: "token" }, "Token", token),
+    field("Token", token),
     h(
       "p",
       { id: "token-help", class: "muted" },

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Ctx, errorBox, poll, type View } from "../context.js";
-import { h, num, replace, table, time, trm } from "../dom.js";
+import { field, h, num, replace, table, time, trm } from "../dom.js";
 
 interface AgentRow {
   name: string;
@@ -13,9 +13,9 @@ interface AgentRow {
   usage: { requests: number; spent_trm: number };
 }
 
-function field(id: string, label: string, attrs: Record<string, string | number | boolean> = {}) {
-  const input = h("input", { id, name: id, ...attrs });
-  return { input, label: h("label", { for: id }, label, input) };
+function input(id: string, label: string, attrs: Record<string, string | number | boolean> = {}) {
+  const control = h("input", { id, name: id, ...attrs });
+  return { input: control, label: field(label, control) };
 }
 
 /** Integer TRM from an input, or undefined when empty. */
@@ -24,31 +24,31 @@ function trmOf(input: HTMLInputElement): number | undefined {
 }
 
 function createForm(ctx: Ctx, refresh: () => void): HTMLElement {
-  const name = field("agent-name", "Name (a–z, 0–9, _ and -)", {
+  const name = input("agent-name", "Name (a–z, 0–9, _ and -)", {
     required: true,
     pattern: "[a-z0-9_\\-]{1,64}",
     maxlength: 64,
     autocomplete: "off",
   });
-  const perRequest = field("agent-per-request", "Per request max (TRM)", {
+  const perRequest = input("agent-per-request", "Per request max (TRM)", {
     type: "number",
     min: 0,
     step: 1,
     inputmode: "numeric",
   });
-  const hourly = field("agent-hourly", "Hourly max (TRM)", {
+  const hourly = input("agent-hourly", "Hourly max (TRM)", {
     type: "number",
     min: 0,
     step: 1,
     inputmode: "numeric",
   });
-  const lifetime = field("agent-lifetime", "Lifetime max (TRM)", {
+  const lifetime = input("agent-lifetime", "Lifetime max (TRM)", {
     type: "number",
     min: 0,
     step: 1,
     inputmode: "numeric",
   });
-  const approval = field("agent-approval", "Approval above (TRM, empty = default)", {
+  const approval = input("agent-approval", "Approval above (TRM, empty = default)", {
     type: "number",
     min: 0,
     step: 1,

@@ -7,7 +7,7 @@
 import { lineChart, type Point } from "../chart.js";
 import { codeOf, type Ctx, errorBox, type View } from "../context.js";
 import { ApiError } from "../api.js";
-import { h, num, replace, short, trm } from "../dom.js";
+import { field, h, num, replace, short, trm } from "../dom.js";
 
 interface ChatAnswer {
   choices: Array<{ message: { content: string | null } }>;
@@ -127,9 +127,9 @@ export const chatView: View = {
           }
         },
       },
-      h("label", { for: "chat-model" }, "Model", model),
-      h("label", { for: "chat-prompt" }, "Message", prompt),
-      h("div", { class: "row" }, h("label", { for: "chat-max-tokens" }, "Max tokens", maxTokens), send),
+      field("Model", model),
+      field("Message", prompt),
+      h("div", { class: "row" }, field("Max tokens", maxTokens), send),
     );
     replace(root, h("h2", {}, "Chat"), h("section", { class: "panel" }, form, failure), log, speed);
     void (async () => {

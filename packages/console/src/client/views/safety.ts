@@ -5,7 +5,7 @@
  * @module
  */
 import { type Ctx, errorBox, poll, type View } from "../context.js";
-import { h, num, replace, time, table, trm } from "../dom.js";
+import { field, h, num, replace, time, table, trm } from "../dom.js";
 
 interface Policy {
   spender?: string;
@@ -133,7 +133,7 @@ function killSwitch(ctx: Ctx, state: SafetyState, refresh: () => void): HTMLElem
                 ? "Resume spending for every spender on this node?"
                 : "Halt every spend on this node (the operator's and every agent's) until reset?",
             ),
-            active ? null : h("label", { for: "kill-reason" }, "Reason", reason),
+            active ? null : field("Reason", reason),
             h("div", { class: "row" }, confirm, cancel),
           ),
         );
