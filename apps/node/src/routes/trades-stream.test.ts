@@ -140,7 +140,7 @@ describe("the route alone", () => {
     tradeStreamRoutes({
       mesh: () => undefined,
       safety: { listDecisions: () => [] },
-      localAccount: "00".repeat(32),
+      localAccount: newSigner().accountId,
       settings: { heartbeatMs: 20, subscribersMax: 1 },
     }),
   );

@@ -38,9 +38,9 @@ function agreement(network: Network | null): string {
   if (network === null) return "—";
   if (network.mesh === null || agree === undefined) return "no mesh";
   if (agree.agreeing + agree.disagreeing === 0) return "no peer offers yet";
-  return agree.all_agree
-    ? `all ${agree.agreeing} peers agree`
-    : `${agree.agreeing} agree, ${agree.disagreeing} differ`;
+  if (agree.all_agree)
+    return agree.agreeing === 1 ? "the 1 peer agrees" : `all ${agree.agreeing} peers agree`;
+  return `${agree.agreeing} agree, ${agree.disagreeing} differ`;
 }
 
 export const overviewView: View = {
