@@ -38,6 +38,7 @@ import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
 import { tradeStreamRoutes, type TradeStreamSettings } from "./routes/trades-stream.js";
+import type { TradeOwners } from "./trade-owners.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import { type ConsoleAssets, loadConsole } from "@tirami/console";
@@ -74,6 +75,8 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
+  /** Who paid for each recent purchase (the spend path notes them); without it agents' streams stay empty. */
+  tradeOwners?: Pick<TradeOwners, "ownerOf"> | undefined;
   /** Overrides of the trade stream's limits (`routes/trades-stream.ts`). */
   tradeStream?: Partial<TradeStreamSettings> | undefined;
 }
@@ -226,8 +229,7 @@ export function createApp(deps: AppDeps): NodeApp {
     "/v1/tirami",
     tradeStreamRoutes({
       mesh,
-      safety: deps.safety,
-      localAccount: deps.localAccount,
+      owners: deps.tradeOwners ?? { ownerOf: () => undefined },
       settings: deps.tradeStream,
     }),
   );

@@ -1,9 +1,9 @@
 /**
- * Proves the trade stream (`GET /v1/tirami/trades/stream`) on a real node with a real mesh host (no
- * peers needed): an operator stream receives every trade the ledger takes, pushed as SSE with its proof
- * path, while an agent's stream receives only the trade this node bought for that agent (attributed by
- * the safety gate's allowing decision for the trade's request id) and not another spender's or a
- * third party's; without a token the stream is refused. On the route mounted alone with tiny limits, an
+ * Proves the trade stream (`GET /v1/tirami/trades/stream`) on a consumer node buying from a provider
+ * serving stories260K over libp2p on 127.0.0.1: an operator stream receives every trade the ledger takes
+ * (a gossiped third-party trade and three purchases), pushed as SSE with its source and proof path, while
+ * an agent's stream receives only the trade bought for that agent, not the operator's, another agent's or
+ * the third party's; without a token the stream is refused. On the route mounted alone with tiny limits, an
  * idle stream sends heartbeats and the subscriber cap answers 503 STREAMS_FULL until a stream closes.
  */
 import { Hono } from "hono";
@@ -15,6 +15,8 @@ import { createTestNode, type TestNode } from "../../test/fixture.js";
 import { createErrorHandler } from "../middleware/on-error.js";
 import type { AppEnv } from "../principal.js";
 import { tradeStreamRoutes } from "./trades-stream.js";
+
+const MODEL = "stories260K";
 
 /** Reads SSE text from a response into `events`/`comments` until cancelled. */
 function sseReader(response: Response) {
@@ -57,21 +59,50 @@ function sseReader(response: Response) {
   };
 }
 
-describe("on a node", () => {
-  let t: TestNode;
+describe("on a consumer node of a two-node mesh", () => {
+  const started: TestNode[] = [];
+  let consumer: TestNode;
   beforeAll(async () => {
-    t = await createTestNode({ flags: { p2p_port: 0, bootstrap: [] } });
-    await t.node.start();
-  });
+    const provider = await createTestNode({
+      model: true,
+      flags: { p2p_port: 0, offer_interval_ms: 1_000, bootstrap: [] },
+    });
+    started.push(provider);
+    await provider.node.start();
+    const boot = provider.node.mesh?.host.multiaddrs()[0] as string;
+    consumer = await createTestNode({ flags: { p2p_port: 0, offer_interval_ms: 1_000, bootstrap: [boot] } });
+    started.push(consumer);
+    await consumer.node.start();
+    await waitFor(
+      "the consumer to route to the provider",
+      () => (consumer.node.mesh?.route(MODEL, "balanced").length ?? 0) > 0,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+  }, 60_000);
   afterAll(async () => {
-    await t?.close();
+    for (const t of started.reverse()) await t.close();
   });
 
-  const open = async (token?: string) => {
-    const response = await t.node.http.app.request("/v1/tirami/trades/stream", {
-      headers: token === undefined ? {} : t.auth(token),
+  const open = (token?: string) =>
+    consumer.node.http.app.request("/v1/tirami/trades/stream", {
+      headers: token === undefined ? {} : consumer.auth(token),
     });
-    return response;
+  /** Buys a short answer from the provider as `token`'s principal; returns the trade id. */
+  const buy = async (token: string): Promise<string> => {
+    const response = await consumer.node.http.app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { ...consumer.auth(token), "content-type": "application/json" },
+      body: JSON.stringify({
+        model: MODEL,
+        max_tokens: 4,
+        temperature: 0,
+        messages: [{ role: "user", content: "Once" }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { x_tirami: { trade_id: string } }).x_tirami.trade_id;
   };
 
   it("refuses a stream without a token", async () => {
@@ -80,52 +111,36 @@ describe("on a node", () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("MISSING_TOKEN");
   });
 
-  it("pushes every trade to the operator and only its own purchase to an agent", async () => {
-    const { token: botToken } = t.node.agents.create("bot");
-    t.node.agents.create("other");
-    const operator = sseReader(await open(t.token));
-    const bot = sseReader(await open(botToken));
-    await waitFor("both streams to be ready", () =>
-      [operator, bot].every((s) => s.events.some((e) => e.event === "ready")),
-    );
-    const mesh = t.node.mesh;
-    if (mesh === undefined) throw new Error("mesh not running");
-    const self = t.node.key.signer;
-    // The gate allows "bot" one spend and "other" another, as the spend path does before buying.
-    for (const [spender, requestId] of [
-      ["bot", "bot-req-1"],
-      ["other", "other-req-1"],
-    ] as const) {
-      const decision = t.node.safety.checkSpend({
-        spender,
-        amountTrm: 5,
-        reason: "test purchase",
-        requestId,
-      });
-      expect(decision.allowed).toBe(true);
-    }
-    const provider = newSigner();
-    const botTrade = signedTrade({ provider, consumer: self, requestId: "bot-req-1" });
-    const otherTrade = signedTrade({ provider, consumer: self, requestId: "other-req-1" });
-    const thirdParty = signedTrade({ provider, consumer: newSigner(), requestId: "bot-req-1" });
-    for (const trade of [thirdParty, otherTrade, botTrade])
-      expect((await mesh.announceTrade(trade)).outcome).toBe("applied");
+  it(
+    "pushes every trade to the operator and only its own purchase to an agent",
+    { timeout: 60_000 },
+    async () => {
+      const { token: botToken } = consumer.node.agents.create("bot");
+      const { token: otherToken } = consumer.node.agents.create("other");
+      const operator = sseReader(await open(consumer.token));
+      const bot = sseReader(await open(botToken));
+      await waitFor("both streams to be ready", () =>
+        [operator, bot].every((s) => s.events.some((e) => e.event === "ready")),
+      );
 
-    await waitFor("the operator to see three trades", () => operator.trades().length === 3);
-    expect(operator.trades().map((trade) => trade.trade_id)).toEqual([
-      thirdParty.trade_id,
-      otherTrade.trade_id,
-      botTrade.trade_id,
-    ]);
-    expect(operator.trades()[2]?.proof_path).toBe(`/v1/tirami/proof/${botTrade.trade_id}`);
-    await waitFor("the agent to see its trade", () => bot.trades().length === 1);
-    expect(bot.trades()[0]?.trade_id).toBe(botTrade.trade_id);
-    // The agent's stream got nothing else: the other trades were emitted before its own.
-    expect(bot.trades()).toHaveLength(1);
-    expect(bot.events.find((e) => e.event === "trade")?.id).toBe(botTrade.trade_id);
-    await operator.close();
-    await bot.close();
-  });
+      // A trade between two other accounts, learnt as gossip would bring it.
+      const thirdParty = signedTrade({ provider: newSigner(), consumer: newSigner() });
+      expect((await consumer.node.mesh?.announceTrade(thirdParty))?.outcome).toBe("applied");
+      const bought = [await buy(consumer.token), await buy(otherToken), await buy(botToken)];
+
+      await waitFor("the operator to see four trades", () => operator.trades().length === 4);
+      expect(operator.trades().map((trade) => trade.trade_id)).toEqual([thirdParty.trade_id, ...bought]);
+      expect(operator.trades()[3]).toMatchObject({
+        source: "consumer",
+        proof_path: `/v1/tirami/proof/${bought[2]}`,
+      });
+      // Each listener hears each trade in the same turn, so by now the agent heard all four: it kept one.
+      expect(bot.trades().map((trade) => trade.trade_id)).toEqual([bought[2]]);
+      expect(bot.events.find((e) => e.event === "trade")?.id).toBe(bought[2]);
+      await operator.close();
+      await bot.close();
+    },
+  );
 });
 
 describe("the route alone", () => {
@@ -139,8 +154,7 @@ describe("the route alone", () => {
     "/",
     tradeStreamRoutes({
       mesh: () => undefined,
-      safety: { listDecisions: () => [] },
-      localAccount: newSigner().accountId,
+      owners: { ownerOf: () => undefined },
       settings: { heartbeatMs: 20, subscribersMax: 1 },
     }),
   );

@@ -1,9 +1,9 @@
 /**
  * `GET /v1/tirami/trades/stream`: the trades this node's ledger takes, pushed as Server-Sent Events the
  * moment they are applied (made here as consumer or provider, or learnt from gossip and sync). The
- * operator sees every trade; an agent sees only its own purchases: trades this node consumed whose
- * `request_id` the safety gate allowed for that agent (the gate logs every decision with its spender and
- * request id before any money moves, so the attribution exists before the trade does).
+ * operator sees every trade; an agent sees only its own purchases: the trades the spend path settled for
+ * that agent (`trade-owners.ts`; the spend path notes the spender before the market announces the trade,
+ * so the attribution exists when the trade reaches the stream).
  *
  * The stream opens with `event: ready`, then sends `event: trade` (`id:` the trade id; data: the signed
  * trade, its `source` and its `proof_path`) and a comment line every heartbeat so proxies and clients can
@@ -13,12 +13,11 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { AccountId } from "@tirami/core";
 import type { Market, TradeSource } from "@tirami/market";
 import type { SignedTrade } from "@tirami/proto";
-import type { SafetyPort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { type AppEnv, type Principal, spenderOf } from "../principal.js";
+import type { TradeOwners } from "../trade-owners.js";
 
 /** Open trade streams a node serves at once (a console tab or a client each hold one). */
 export const TRADE_STREAM_SUBSCRIBERS_MAX = 32;
@@ -26,12 +25,6 @@ export const TRADE_STREAM_SUBSCRIBERS_MAX = 32;
 export const TRADE_STREAM_HEARTBEAT_MS = 15_000;
 /** Trades queued for one subscriber before it is cut off as too slow. */
 export const TRADE_STREAM_QUEUE_MAX = 256;
-/**
- * Recent decisions of an agent searched for a trade's request id. A trade is applied seconds after the
- * gate allowed it, and an agent is bounded by its velocity breaker (30 spends a minute by default), so
- * its allowing decision is among its latest few dozen.
- */
-export const TRADE_STREAM_DECISIONS_SCANNED = 200;
 
 /** Settings of the trade stream (defaults: the constants above). */
 export interface TradeStreamSettings {
@@ -43,8 +36,7 @@ export interface TradeStreamSettings {
 /** What the trade stream reads. */
 export interface TradeStreamDeps {
   mesh(): Market | undefined;
-  safety: Pick<SafetyPort, "listDecisions">;
-  localAccount: AccountId;
+  owners: Pick<TradeOwners, "ownerOf">;
   settings?: Partial<TradeStreamSettings> | undefined;
 }
 
@@ -54,20 +46,9 @@ export interface TradeEvent extends SignedTrade {
   proof_path: string;
 }
 
-interface DecisionRow {
-  allowed?: unknown;
-  request_id?: unknown;
-}
-
 /** True when `principal` may see `signed` on the stream. */
 function visibleTo(deps: TradeStreamDeps, principal: Principal, signed: SignedTrade): boolean {
-  if (principal.kind === "operator") return true;
-  if (signed.trade.consumer !== deps.localAccount) return false;
-  const decisions = deps.safety.listDecisions({
-    spender: spenderOf(principal),
-    limit: TRADE_STREAM_DECISIONS_SCANNED,
-  }) as DecisionRow[];
-  return decisions.some((row) => row.allowed === true && row.request_id === signed.trade.request_id);
+  return principal.kind === "operator" || deps.owners.ownerOf(signed.trade_id) === spenderOf(principal);
 }
 
 /** Routes of the trade stream; mount before the `/trades/:trade_id` route so `stream` is not taken for an id. */
