@@ -31,6 +31,30 @@ let url: string;
 let browser: Browser;
 let operator: Page;
 let agentToken = "";
+/** Console errors and uncaught exceptions of every page (a CSP violation is one), besides HTTP refusals. */
+const pageErrors: string[] = [];
+
+async function newPage(width: number): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: width > 600 ? 900 : 844 } });
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      pageErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  return page;
+}
+
+/** Every form control on the page has a label (its accessible name comes from a <label>). */
+async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.$$eval("input, select, textarea", (controls) =>
+    controls
+      .filter(
+        (control) =>
+          (control as HTMLInputElement).labels?.length === 0 && !control.getAttribute("aria-label"),
+      )
+      .map((control) => control.outerHTML),
+  );
+}
 
 async function shoot(page: Page, name: string): Promise<void> {
   for (const width of WIDTHS) {
@@ -101,7 +125,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-dev-shm-usage"],
   });
-  operator = await browser.newPage({ viewport: { width: WIDTHS[0], height: 900 } });
+  operator = await newPage(WIDTHS[0]);
 }, 120_000);
 
 afterAll(async () => {
@@ -121,8 +145,11 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
     await shoot(operator, "01-wrong-token");
   });
 
-  it("signs the operator in and shows the balance", async () => {
-    await signIn(operator, consumer.token);
+  it("signs the operator in with the keyboard alone and shows the balance", async () => {
+    await operator.goto(url);
+    // The token field has focus on load; typing and Enter sign in.
+    await operator.keyboard.type(consumer.token);
+    await operator.keyboard.press("Enter");
     await operator.locator("#who").getByText("operator").waitFor({ timeout: UI_TIMEOUT_MS });
     const balance = operator.getByRole("definition").first();
     await expect.poll(() => balance.textContent(), { timeout: UI_TIMEOUT_MS }).toBe("1,000 TRM");
@@ -131,7 +158,7 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
   });
 
   it("chats through the mesh and the trade appears live in another tab", async () => {
-    const watcher = await browser.newPage({ viewport: { width: WIDTHS[1], height: 844 } });
+    const watcher = await newPage(WIDTHS[1]);
     await signIn(watcher, consumer.token);
     await go(watcher, "Trades");
     await watcher.getByText("Live: new trades appear").waitFor({ timeout: UI_TIMEOUT_MS });
@@ -174,6 +201,26 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
     await go(operator, "Agents");
     await operator.getByRole("cell", { name: "bot", exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await operator.locator("#agent-token").count()).toBe(0);
+    expect(await unlabelledControls(operator)).toEqual([]);
+  });
+
+  it("freezes and revokes an agent, the API refusing its token accordingly", async () => {
+    await operator.getByLabel("Name (a–z, 0–9, _ and -)").fill("temp");
+    await operator.getByRole("button", { name: "Create agent" }).click();
+    await operator.locator("#agent-token").waitFor({ timeout: UI_TIMEOUT_MS });
+    const tempToken = ((await operator.locator("#agent-token").textContent()) as string).trim();
+    await operator.getByRole("button", { name: "I stored it: hide" }).click();
+    await operator.getByRole("button", { name: "Freeze temp" }).click();
+    await operator.getByRole("button", { name: "Unfreeze temp" }).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect((await api("GET", "/v1/tirami/balance", tempToken)).body["error"].code).toBe("AGENT_FROZEN");
+    await operator.getByRole("button", { name: "Revoke temp…" }).click();
+    await operator.getByRole("button", { name: "Confirm revoke temp" }).click();
+    await operator
+      .getByRole("row", { name: /temp/ })
+      .getByText("revoked")
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    expect((await api("GET", "/v1/tirami/balance", tempToken)).status).toBe(401);
   });
 
   it("refuses the agent's token operator actions in the API and gives it its own view", async () => {
@@ -188,7 +235,7 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
       expect(refused.body["error"].code).toBe("OPERATOR_ONLY");
     }
     expect(consumer.node.safety.killSwitch().active).toBe(false);
-    const agentPage = await browser.newPage({ viewport: { width: WIDTHS[1], height: 844 } });
+    const agentPage = await newPage(WIDTHS[1]);
     await signIn(agentPage, agentToken);
     await agentPage.locator("#who").getByText('agent "bot"').waitFor({ timeout: UI_TIMEOUT_MS });
     const links = await agentPage
@@ -204,7 +251,7 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
   });
 
   it("holds the agent's paid chat for approval until the operator approves it", async () => {
-    const agentPage = await browser.newPage({ viewport: { width: WIDTHS[0], height: 900 } });
+    const agentPage = await newPage(WIDTHS[0]);
     await signIn(agentPage, agentToken);
     await agentPage.locator("#who").getByText('agent "bot"').waitFor({ timeout: UI_TIMEOUT_MS });
     await chat(agentPage, "The little dog");
@@ -253,5 +300,28 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
     await operator.getByRole("button", { name: "Confirm: resume spending" }).click();
     await operator.locator("#kill-state").getByText("Off").waitFor({ timeout: UI_TIMEOUT_MS });
     expect(consumer.node.safety.killSwitch().active).toBe(false);
+  });
+
+  it("shows the mesh, pricing and loans, with no page error anywhere", async () => {
+    const providerShort = provider.node.account.slice(0, 8);
+    await go(operator, "Mesh");
+    await operator
+      .getByRole("cell", { name: new RegExp(`^${providerShort}`) })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await shoot(operator, "11-mesh");
+    await go(operator, "Pricing");
+    await operator.getByText("Price per token").waitFor({ timeout: UI_TIMEOUT_MS });
+    await operator.getByRole("img", { name: /Price of recent trades/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await shoot(operator, "12-pricing");
+    await go(operator, "Loans");
+    await operator.getByRole("heading", { name: "Loans", level: 3 }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await go(operator, "Overview");
+    await operator
+      .getByRole("img", { name: /Balance over recent trades/ })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await shoot(operator, "13-overview-after");
+    expect(await operator.getByRole("alert").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
   });
 });
