@@ -5,9 +5,11 @@
  * the balance; a chat sent from the console is bought from the provider and its trade appears live in a
  * second tab's trade list; an agent is created with a budget and its token is shown once; the agent's
  * token is refused operator actions by the API itself and signs in to a reduced view; the agent's paid
- * chat waits for approval, the operator approves it in the console and the agent's retry is paid; the
- * kill switch is tripped (after a confirm step) and a paid chat is denied, then reset. Screenshots at
- * 1280 and 390 px wide land in apps/node/.screenshots (gitignored). Chromium missing is a failure.
+ * chat waits for approval, the operator approves it in the console and the agent's retry is paid; an
+ * agent's budget is set from the safety view; another agent is frozen and revoked; the kill switch is
+ * tripped (after a confirm step) and a paid chat is denied, then reset; every control has a label and no
+ * page logs an error (a CSP violation would). Screenshots at 1280 and 390 px wide land in
+ * apps/node/.screenshots (gitignored). Chromium missing is a failure, not a skip.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -278,6 +280,23 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
     expect(await agentPage.locator("ol.trades li").count()).toBe(1);
     await shoot(agentPage, "08-agent-trade");
     await agentPage.close();
+  });
+
+  it("sets an agent's budget from the safety view", async () => {
+    await go(operator, "Safety");
+    await expect
+      .poll(() => operator.locator("#policy-spender option").allTextContents(), { timeout: UI_TIMEOUT_MS })
+      .toContain("bot");
+    await operator.getByLabel("Spender", { exact: true }).selectOption("bot");
+    await operator.getByLabel("Lifetime max (TRM)", { exact: true }).fill("900");
+    await operator.getByRole("button", { name: "Set policy" }).click();
+    await operator.getByText("Policy of bot set.").waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(consumer.node.safety.getPolicy("bot")).toMatchObject({
+      lifetime_max_trm: 900,
+      hourly_max_trm: 500,
+    });
+    await operator.getByRole("row", { name: /^bot .*900 TRM/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await unlabelledControls(operator)).toEqual([]);
   });
 
   it("trips the kill switch after a confirm step, denies a paid chat, and resets it", async () => {

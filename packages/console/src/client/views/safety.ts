@@ -6,6 +6,7 @@
  */
 import { type Ctx, errorBox, poll, type View } from "../context.js";
 import { field, h, num, replace, time, table, trm } from "../dom.js";
+import { policyForm } from "./policy-form.js";
 
 interface Policy {
   spender?: string;
@@ -152,7 +153,13 @@ export const safetyView: View = {
   mount(root: HTMLElement, ctx: Ctx) {
     const kill = h("div", {});
     const body = h("div", {});
-    replace(root, h("h2", {}, "Safety"), kill, body);
+    replace(
+      root,
+      h("h2", {}, "Safety"),
+      kill,
+      ctx.principal.kind === "operator" ? policyForm(ctx, () => void render()) : null,
+      body,
+    );
     let lastActive: boolean | undefined;
     const render = async () => {
       try {
