@@ -52,7 +52,9 @@ async function unlabelledControls(page: Page): Promise<string[]> {
     controls
       .filter(
         (control) =>
-          (control as HTMLInputElement).labels?.length === 0 && !control.getAttribute("aria-label"),
+          // Runs in the page; typed structurally because the node's tsconfig has no DOM lib.
+          (control as unknown as { labels: { length: number } | null }).labels?.length === 0 &&
+          !control.getAttribute("aria-label"),
       )
       .map((control) => control.outerHTML),
   );
