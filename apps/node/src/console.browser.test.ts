@@ -292,7 +292,7 @@ describe("the console in Chromium", { timeout: 90_000 }, () => {
     await operator.getByLabel("Spender", { exact: true }).selectOption("bot");
     await operator.getByLabel("Lifetime max (TRM)", { exact: true }).fill("900");
     await operator.getByRole("button", { name: "Set policy" }).click();
-    await operator.getByText("Policy of bot set.").waitFor({ timeout: UI_TIMEOUT_MS });
+    await operator.getByRole("main").getByText("Policy of bot set.").waitFor({ timeout: UI_TIMEOUT_MS });
     expect(consumer.node.safety.getPolicy("bot")).toMatchObject({
       lifetime_max_trm: 900,
       hourly_max_trm: 500,

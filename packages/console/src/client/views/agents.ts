@@ -138,20 +138,26 @@ function createForm(ctx: Ctx, refresh: () => void): HTMLElement {
   );
 }
 
-function actions(ctx: Ctx, agent: AgentRow, refresh: () => void, failure: HTMLElement): HTMLElement {
+function actions(
+  ctx: Ctx,
+  agent: AgentRow,
+  refresh: (focusAgent: string) => void,
+  failure: HTMLElement,
+): HTMLElement {
   const act = async (method: "post" | "delete", path: string, done: string) => {
     try {
       if (method === "post") await ctx.api.post(path);
       else await ctx.api.delete(path);
       ctx.announce(done);
-      refresh();
+      refresh(agent.name);
     } catch (error) {
       replace(failure, errorBox(error));
     }
   };
   const base = `/v1/tirami/agents/${encodeURIComponent(agent.name)}`;
-  if (agent.status === "revoked") return h("span", { class: "muted" }, "revoked");
-  const cell = h("div", { class: "row" });
+  if (agent.status === "revoked")
+    return h("span", { class: "muted", tabindex: -1, "data-agent": agent.name }, "revoked");
+  const cell = h("div", { class: "row", "data-agent": agent.name });
   const toggle =
     agent.status === "frozen"
       ? h(
@@ -185,7 +191,7 @@ function actions(ctx: Ctx, agent: AgentRow, refresh: () => void, failure: HTMLEl
         );
         cell.replaceChildren(
           confirm,
-          h("button", { type: "button", class: "secondary", onclick: () => refresh() }, "Cancel"),
+          h("button", { type: "button", class: "secondary", onclick: () => refresh(agent.name) }, "Cancel"),
         );
         confirm.focus();
       },
@@ -203,22 +209,15 @@ export const agentsView: View = {
   mount(root: HTMLElement, ctx: Ctx) {
     const list = h("div", {});
     const failure = h("div", {});
-    let refresh = () => undefined as void;
-    replace(
-      root,
-      h("h2", {}, "Agents"),
-      createForm(ctx, () => refresh()),
-      h("h3", {}, "Agents"),
-      failure,
-      list,
-    );
     let busy = false;
-    const render = async () => {
-      // A confirm step open in the table is not wiped by polling.
-      if (busy || list.querySelector("button:focus") !== null) return;
+    /** Renders the table; a forced render (after an action) returns focus to the agent acted on. */
+    const render = async (focusAgent?: string) => {
+      // Polling leaves a table being used alone (an open confirm step, a focused button).
+      if (busy || (focusAgent === undefined && list.contains(document.activeElement))) return;
       busy = true;
       try {
         const { agents } = await ctx.api.get<{ agents: AgentRow[] }>("/v1/tirami/agents");
+        const refresh = (name: string) => void render(name);
         replace(
           list,
           table(
@@ -230,20 +229,30 @@ export const agentsView: View = {
               time(agent.created_ms),
               num(agent.usage.requests),
               trm(agent.usage.spent_trm),
-              actions(ctx, agent, () => refresh(), failure),
+              actions(ctx, agent, refresh, failure),
             ]),
           ),
         );
+        if (focusAgent)
+          list
+            .querySelector<HTMLElement>(
+              `[data-agent="${CSS.escape(focusAgent)}"] button, [data-agent="${CSS.escape(focusAgent)}"]`,
+            )
+            ?.focus();
       } catch (error) {
         replace(failure, errorBox(error));
       } finally {
         busy = false;
       }
     };
-    refresh = () => {
-      list.replaceChildren();
-      void render();
-    };
-    return poll(render, 5_000);
+    replace(
+      root,
+      h("h2", {}, "Agents"),
+      createForm(ctx, () => void render("")),
+      h("h3", {}, "Agents"),
+      failure,
+      list,
+    );
+    return poll(() => render(), 5_000);
   },
 };
