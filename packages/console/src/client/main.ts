@@ -162,7 +162,11 @@ function signInError(error: unknown): Element {
 }
 
 signOut.addEventListener("click", leave);
-window.addEventListener("hashchange", showView);
+window.addEventListener("hashchange", () => {
+  showView();
+  // A new view is a new page to a screen reader or keyboard user: start it at its heading.
+  main.focus();
+});
 const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved === null) showSignIn();
 else
