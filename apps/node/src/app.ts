@@ -38,8 +38,12 @@ import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
 import { mountMcp } from "./routes/mcp.js";
+import { tradeStreamRoutes, type TradeStreamSettings } from "./routes/trades-stream.js";
+import type { TradeOwners } from "./trade-owners.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
+import { type ConsoleAssets, loadConsole } from "@tirami/console";
+import { consoleRoutes } from "./routes/console.js";
 import type { ResponseStore } from "./responses/store.js";
 
 /** Everything the app uses. */
@@ -72,6 +76,10 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
+  /** Who paid for each recent purchase (the spend path notes them); without it agents' streams stay empty. */
+  tradeOwners?: Pick<TradeOwners, "ownerOf"> | undefined;
+  /** Overrides of the trade stream's limits (`routes/trades-stream.ts`). */
+  tradeStream?: Partial<TradeStreamSettings> | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -157,6 +165,10 @@ export function createApp(deps: AppDeps): NodeApp {
     }),
   );
 
+  // The console's files are read on first request, so a node whose console is not built still serves its API.
+  let consoleAssets: ConsoleAssets | undefined;
+  app.route("/", consoleRoutes({ assets: () => (consoleAssets ??= loadConsole()) }));
+
   const limiter = createRateLimiter({ perMinute: deps.limits.rateLimitPerMinute, clock: deps.clock });
   for (const path of ["/v1/*", "/api/*", "/mcp"]) {
     app.use(
@@ -212,6 +224,14 @@ export function createApp(deps: AppDeps): NodeApp {
         mesh()
           ?.remoteModels()
           .map((model) => model.model_id) ?? [],
+    }),
+  );
+  app.route(
+    "/v1/tirami",
+    tradeStreamRoutes({
+      mesh,
+      owners: deps.tradeOwners ?? { ownerOf: () => undefined },
+      settings: deps.tradeStream,
     }),
   );
   app.route(

@@ -269,6 +269,19 @@ describe("@tirami/client against a two-node mesh", () => {
     });
   }, 60_000);
 
+  it("streams the trades this node applies, as they are applied", async () => {
+    const events = c.streamTrades();
+    expect((await events.next()).value).toMatchObject({ event: "ready", data: { mesh: true } });
+    const bought = await c.chatCompletions(ask);
+    let seen: unknown;
+    for await (const event of events)
+      if (event.event === "trade" && event.data.trade_id === bought.x_tirami.trade_id) {
+        seen = event.data;
+        break;
+      }
+    expect(seen).toMatchObject({ proof_path: `/v1/tirami/proof/${bought.x_tirami.trade_id}` });
+  });
+
   it("has called every method of the client", () => {
     expect((Object.keys(endpoints) as EndpointName[]).filter((name) => !called.has(name))).toEqual([]);
   });

@@ -27,6 +27,7 @@ export const NodeErrorCode = {
   RATE_LIMITED: "RATE_LIMITED",
   MODEL_NOT_LOADED: "MODEL_NOT_LOADED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
+  STREAMS_FULL: "STREAMS_FULL",
   UNSAFE_BIND: "UNSAFE_BIND",
   /** The request's `Host` is not one this node answers to (DNS rebinding guard). */
   HOST_NOT_ALLOWED: "HOST_NOT_ALLOWED",
@@ -106,6 +107,7 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   [NodeErrorCode.RATE_LIMITED]: { status: 429, type: "rate_limit_error" },
   [NodeErrorCode.MODEL_NOT_LOADED]: busy,
   [NodeErrorCode.SHUTTING_DOWN]: busy,
+  [NodeErrorCode.STREAMS_FULL]: busy,
   // Codes of the composed packages.
   INSUFFICIENT_BALANCE: { status: 402, type: "insufficient_quota" },
   ENGINE_BUSY: busy,
@@ -125,4 +127,6 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   INVALID_GENERATION_OPTIONS: invalid,
   CONTEXT_LENGTH_EXCEEDED: invalid,
   ENGINE_CLOSED: busy,
+  CONSOLE_NOT_BUILT: busy,
+  CONSOLE_INVALID: { status: 500, type: "server_error" },
 };

@@ -44,6 +44,7 @@ import { manifestOnDisk } from "./shard/manifest-on-disk.js";
 import type { NodeConfig } from "./config.js";
 import type { EnginePort, PricingPort, SafetyPort } from "./deps.js";
 import { NodeError, NodeErrorCode } from "./errors.js";
+import { createTradeOwners } from "./trade-owners.js";
 import { createInFlight } from "./in-flight.js";
 import { type Loop, startMaintenanceLoop } from "./loops/maintenance.js";
 import { startPricingLoop } from "./loops/pricing.js";
@@ -205,6 +206,7 @@ async function openNode(
     throughputBytesPerS: config.shard_throughput_bytes_per_s,
   });
   let mesh: Market | undefined;
+  const tradeOwners = createTradeOwners();
   const http = createApp({
     clock,
     logger,
@@ -232,6 +234,7 @@ async function openNode(
       contextTokens: config.context_size,
     },
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
+    tradeOwners,
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -242,7 +245,10 @@ async function openNode(
     spenders: agentSpenders(agents, usage),
     tracker: { begin: () => inFlight.begin("remote") },
     onDenied: (code) => http.metrics.safetyDenials.inc({ code }),
-    onSpent: (amountTrm) => http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm),
+    onSpent: (amountTrm, spent) => {
+      http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm);
+      if (spent.tradeId !== null) tradeOwners.note(spent.tradeId, spent.spender);
+    },
   });
 
   if (config.p2p_port !== undefined) {

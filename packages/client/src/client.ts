@@ -11,7 +11,7 @@
  * @module
  */
 import type { z } from "zod";
-import { type Endpoint, type InputOf, type OutputOf, pathParams } from "./endpoint.js";
+import { type Endpoint, type InputOf, type OutputOf, pathParams, type StreamOf } from "./endpoint.js";
 import { type EndpointName, type Endpoints, endpoints } from "./endpoints.js";
 import { ClientErrorCode, TiramiClientError } from "./errors.js";
 import type { ChatCompletionRequest, CompletionRequest } from "./schemas/openai.js";
@@ -30,11 +30,13 @@ import type { ChatCompletionChunk, CompletionChunk, ResponseStreamEvent } from "
 export type ClientOptions = TransportOptions;
 
 type Method<E> =
-  E extends Endpoint<undefined, infer O>
-    ? (options?: CallOptions) => Promise<O>
-    : undefined extends InputOf<E>
-      ? (input?: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>
-      : (input: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>;
+  E extends Endpoint<undefined, StreamOf<infer O>>
+    ? (options?: CallOptions) => AsyncGenerator<O>
+    : E extends Endpoint<undefined, infer O>
+      ? (options?: CallOptions) => Promise<O>
+      : undefined extends InputOf<E>
+        ? (input?: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>
+        : (input: InputOf<E>, options?: CallOptions) => Promise<OutputOf<E>>;
 
 /** A typed method per endpoint, plus the streams and the generic calls. */
 export type TiramiClient = { readonly [K in EndpointName]: Method<Endpoints[K]> } & {
@@ -113,6 +115,11 @@ export function createTiramiClient(options: ClientOptions = {}): TiramiClient {
 
   const call = async (name: EndpointName, input?: unknown, callOptions?: CallOptions): Promise<unknown> => {
     const endpoint: Endpoint = endpoints[name];
+    if (endpoint.response === "events")
+      throw new TiramiClientError(
+        ClientErrorCode.INVALID_INPUT,
+        `${name} is a stream: iterate the client's method`,
+      );
     const request = requestOf(endpoint, input, callOptions);
     return endpoint.response === "text" ? transport.text(request) : transport.json(request);
   };
@@ -131,17 +138,19 @@ export function createTiramiClient(options: ClientOptions = {}): TiramiClient {
     (Object.keys(endpoints) as EndpointName[]).map((name) => [
       name,
       (first?: unknown, second?: CallOptions) =>
-        // A route without input takes only the options.
-        endpoints[name].input === undefined
-          ? call(name, undefined, first as CallOptions | undefined)
-          : call(
-              name,
-              // The non-streamed methods of the OpenAI routes always ask for one JSON answer.
-              streamable.has(name) && first !== null && typeof first === "object"
-                ? { ...first, stream: false }
-                : first,
-              second,
-            ),
+        // A stream (without input) yields its events; a route without input takes only the options.
+        endpoints[name].response === "events"
+          ? transport.events(requestOf(endpoints[name], undefined, first as CallOptions | undefined))
+          : endpoints[name].input === undefined
+            ? call(name, undefined, first as CallOptions | undefined)
+            : call(
+                name,
+                // The non-streamed methods of the OpenAI routes always ask for one JSON answer.
+                streamable.has(name) && first !== null && typeof first === "object"
+                  ? { ...first, stream: false }
+                  : first,
+                second,
+              ),
     ]),
   );
 

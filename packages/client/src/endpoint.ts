@@ -13,7 +13,13 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 /** Who may call a route: anyone (probes), any token (operator or agent), or the operator only. */
 export type Access = "public" | "token" | "operator";
 
-/** One route of the node. `O` is the type of its JSON answer (phantom: never set at run time). */
+/** How a route answers: one JSON body, plain text, or a stream of server-sent events. */
+export type ResponseKind = "json" | "text" | "events";
+
+/**
+ * One route of the node. `O` is the type of its JSON answer, or of each event of a stream (phantom: never
+ * set at run time).
+ */
 export interface Endpoint<S extends z.ZodType | undefined = z.ZodType | undefined, O = unknown> {
   readonly method: HttpMethod;
   /** Hono-style path, e.g. `/v1/tirami/trades/:trade_id`. */
@@ -23,8 +29,8 @@ export interface Endpoint<S extends z.ZodType | undefined = z.ZodType | undefine
   readonly access: Access;
   /** Schema of the flattened input; undefined when the route takes none. */
   readonly input: S;
-  /** `text` for non-JSON answers (Prometheus metrics). */
-  readonly response: "json" | "text";
+  /** `text` for non-JSON answers (Prometheus metrics), `events` for a stream (the client's method yields). */
+  readonly response: ResponseKind;
   /** True when calling it moves money or stops the node's spending (MCP `destructiveHint`). */
   readonly destructive: boolean;
   /** The MCP tool's name, or false when the route is deliberately not a tool (see `MCP_EXCLUDED`). */
@@ -41,7 +47,7 @@ export function endpoint<O>() {
     summary: string;
     access: Access;
     input?: S;
-    response?: "json" | "text";
+    response?: ResponseKind;
     destructive?: boolean;
     mcp: string | false;
   }): Endpoint<S, O> => ({
@@ -54,6 +60,11 @@ export function endpoint<O>() {
     destructive: spec.destructive ?? false,
     mcp: spec.mcp,
   });
+}
+
+/** Marks the answer type of a stream: `endpoint<StreamOf<Event>>()` yields `Event`s. */
+export interface StreamOf<T> {
+  readonly streamOf: T;
 }
 
 /** The input type of an endpoint (what its client method takes). */

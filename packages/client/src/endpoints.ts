@@ -5,7 +5,7 @@
  * client beside their non-streamed rows.
  * @module
  */
-import { endpoint } from "./endpoint.js";
+import { endpoint, type StreamOf } from "./endpoint.js";
 import { chatCompletionRequest, completionRequest, embeddingsRequest } from "./schemas/openai.js";
 import { responsesRequest } from "./schemas/responses.js";
 import {
@@ -39,6 +39,7 @@ import type {
   PricingResponse,
   SettlementStatement,
   TradeProof,
+  TradeStreamEvent,
   TradesResponse,
   WireTrade,
 } from "./types/economy.js";
@@ -194,6 +195,14 @@ export const endpoints = {
     access: "token",
     input: tradeIdParam,
     mcp: "tirami_trade",
+  }),
+  streamTrades: endpoint<StreamOf<TradeStreamEvent>>()({
+    method: "GET",
+    path: "/v1/tirami/trades/stream",
+    summary: "The trades this ledger applies, pushed live (an agent sees its own purchases).",
+    access: "token",
+    response: "events",
+    mcp: false,
   }),
   proof: endpoint<TradeProof>()({
     method: "GET",
@@ -470,12 +479,14 @@ export const CLIENT_EXCLUDED: Readonly<Record<string, string>> = {
   "POST /api/embed": "Ollama compatibility (embeddings)",
   "POST /api/chat": "Ollama compatibility (chat)",
   "POST /api/generate": "Ollama compatibility (completions)",
+  "GET /": "the node console's page (HTML for browsers, @tirami/console)",
   "ALL /mcp": "the MCP endpoint itself (streamable HTTP), spoken by MCP clients (@tirami/mcp)",
 };
 
 /** Rows that are deliberately not MCP tools, and why. The coverage test accepts exactly these. */
 export const MCP_EXCLUDED: Readonly<Partial<Record<EndpointName, string>>> = {
   ready: "a probe for orchestrators; tirami_health answers agents",
+  streamTrades: "a live stream; tool calls answer once (tirami_trades reads the same trades)",
   metrics: "Prometheus text for scrapers, not for agents",
   model: "tirami_models lists the same",
   createResponse: "tirami_chat is the agent's way to ask; the Responses API is for programs",

@@ -33,6 +33,8 @@ export {
   type InputOf,
   type OutputOf,
   pathParams,
+  type ResponseKind,
+  type StreamOf,
 } from "./endpoint.js";
 export { CLIENT_EXCLUDED, type EndpointName, type Endpoints, endpoints, MCP_EXCLUDED } from "./endpoints.js";
 

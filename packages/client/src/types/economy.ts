@@ -79,6 +79,18 @@ export interface SettlementStatement {
   trades: WireTrade[];
 }
 
+/** A trade as `GET /v1/tirami/trades/stream` pushes it: where it came from and where its proof is. */
+export interface StreamedTrade extends Omit<WireTrade, "applied_ms"> {
+  source: string;
+  proof_path: string;
+}
+
+/** One event of the trade stream: `ready` first, then a `trade` per applied trade; `overflow` ends it. */
+export type TradeStreamEvent =
+  | { event: "ready"; data: { heartbeat_ms: number; mesh: boolean } }
+  | { event: "trade"; data: StreamedTrade }
+  | { event: "overflow"; data: { queue_max: number } };
+
 /** `GET /v1/tirami/network`. */
 export interface NetworkResponse {
   local_account: string;

@@ -7,6 +7,7 @@ export {
   createSpendPath,
   type SpendDeps,
   type SpenderDirectory,
+  type SpentBy,
   type SpendOutcome,
   type SpendPath,
   type SpendPathRequest,

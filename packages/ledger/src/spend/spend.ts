@@ -133,7 +133,15 @@ export interface SpendDeps {
   signTimeoutMs?: number | undefined;
   /** Observers, e.g. for metrics. */
   onDenied?: ((code: string) => void) | undefined;
-  onSpent?: ((amountTrm: number) => void) | undefined;
+  /** After a spend settled: what it cost, who spent, and its trade (null when nothing was traded). */
+  onSpent?: ((amountTrm: number, spent: SpentBy) => void) | undefined;
+}
+
+/** Who made a settled spend and the trade it paid for, as `onSpent` reports it. */
+export interface SpentBy {
+  spender: string;
+  requestId: string;
+  tradeId: string | null;
 }
 
 /** The spend path. */
@@ -305,7 +313,11 @@ export function createSpendPath(deps: SpendDeps): SpendPath {
         completionTokens: work.completionTokens,
         spentTrm: amountTrm,
       });
-      deps.onSpent?.(amountTrm);
+      deps.onSpent?.(amountTrm, {
+        spender: request.spender,
+        requestId: request.requestId,
+        tradeId: signed?.trade_id ?? null,
+      });
       return {
         work,
         amountTrm,
