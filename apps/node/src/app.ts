@@ -37,6 +37,8 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import type { Mind } from "@tirami/mind";
+import { mindRoutes } from "./routes/mind.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -71,6 +73,8 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
+  /** The node's mind (`/v1/tirami/mind/*` is there when given). */
+  mind?: Mind | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -239,6 +243,8 @@ export function createApp(deps: AppDeps): NodeApp {
       "/v1/tirami",
       topologyRoutes({ ...deps.topology, engine: deps.engine, mesh, localAccount: deps.localAccount }),
     );
+  if (deps.mind !== undefined)
+    app.route("/v1/tirami", mindRoutes({ mind: deps.mind, localModel: () => deps.engine()?.manifest.id }));
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
   return { app, metrics };

@@ -31,6 +31,7 @@ import {
   type SpendPath,
 } from "@tirami/ledger";
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
+import { createMind, type Mind, openMindStore, withMindSpender } from "@tirami/mind";
 import { createMeshHost } from "@tirami/net";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
@@ -54,6 +55,8 @@ import { hostAllowList } from "./middleware/host-allow.js";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
+/** The mind's own database in the home (harness versions, cycles; `@tirami/mind`). */
+export const MIND_DB_FILE = "mind.db";
 
 /** Options of `createNode`. */
 export interface NodeOptions {
@@ -81,6 +84,8 @@ export interface TiramiNode {
   readonly http: NodeApp;
   /** The node's market when `p2p_port` is set; started by `start()`. */
   readonly mesh: Market | undefined;
+  /** The node's mind (docs/mind.md): spends as the `mind` spender through `spend`. */
+  readonly mind: Mind;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -205,6 +210,14 @@ async function openNode(
     throughputBytesPerS: config.shard_throughput_bytes_per_s,
   });
   let mesh: Market | undefined;
+  const mindStore = openMindStore({ path: join(home, MIND_DB_FILE), clock });
+  const mind = createMind({
+    store: mindStore,
+    clock,
+    safety: ledger.safety,
+    engine: () => engine,
+    market: () => mesh,
+  });
   const http = createApp({
     clock,
     logger,
@@ -232,6 +245,7 @@ async function openNode(
       contextTokens: config.context_size,
     },
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
+    mind,
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -239,7 +253,8 @@ async function openNode(
     ledger,
     signer: key.signer,
     clock,
-    spenders: agentSpenders(agents, usage),
+    // The agents, and the mind as its own spender (its budget policy is the gate's for `mind`).
+    spenders: withMindSpender(agentSpenders(agents, usage)),
     tracker: { begin: () => inFlight.begin("remote") },
     onDenied: (code) => http.metrics.safetyDenials.inc({ code }),
     onSpent: (amountTrm) => http.metrics.trmFlow.inc({ direction: "spent" }, amountTrm),
@@ -283,6 +298,7 @@ async function openNode(
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
       await engine?.close().catch(() => undefined);
+      mindStore.close();
       nodeDb.close();
       ledger.close();
       throw error;
@@ -296,6 +312,8 @@ async function openNode(
 
   async function shutdown(): Promise<void> {
     inFlight.stopAccepting();
+    // A mind run in progress is aborted: its cycle closes as deferred before the stores close.
+    await mind.stop();
     maintenance?.stop();
     pricingLoop?.stop();
     const closed =
@@ -311,6 +329,7 @@ async function openNode(
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
+    mindStore.close();
     nodeDb.close();
     ledger.close();
     homeLock.release();
@@ -329,6 +348,7 @@ async function openNode(
     spend,
     http,
     mesh,
+    mind,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({

@@ -117,6 +117,8 @@ export interface Mind {
   cycles(options?: { limit?: number; beforeId?: number }): CycleView[];
   cycle(id: number): CycleView | undefined;
   running(): boolean;
+  /** Aborts the run in progress (it closes its cycle as deferred, ABORTED) and waits for it to end. */
+  stop(): Promise<void>;
 }
 
 const KEY = { budget: "budget", optimiser: "optimiser", tasks: "task_set", routing: "routing" } as const;
@@ -155,7 +157,6 @@ function routingOf(partial: Partial<MindRouting> | undefined): MindRouting {
 /** Builds the mind over its store. */
 export function createMind(options: MindOptions): Mind {
   const { store, clock } = options;
-  let busy = false;
   const nowMs = () => clock.nowMs();
   const killed = () => options.safety.killSwitch().active;
 
@@ -181,20 +182,29 @@ export function createMind(options: MindOptions): Mind {
       provider: route.provider ?? routing().provider ?? undefined,
     });
 
-  async function exclusively<T>(run: () => Promise<T>): Promise<T> {
-    if (busy)
+  let active: { controller: AbortController; done: Promise<unknown> } | undefined;
+
+  /** Runs `run` alone, with a signal that aborts on the caller's signal or on `stop()`. */
+  async function exclusively<T>(
+    signal: AbortSignal | undefined,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (active !== undefined)
       throw new MindError(MindErrorCode.MIND_BUSY, "the mind is already running a cycle or a benchmark");
-    busy = true;
+    const controller = new AbortController();
+    const done = run(signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]));
+    active = { controller, done };
     try {
-      return await run();
+      return await done;
     } finally {
-      busy = false;
+      active = undefined;
     }
   }
 
   const mind: Mind = {
     init(input) {
-      if (busy) throw new MindError(MindErrorCode.MIND_BUSY, "the mind is running; init waits for it");
+      if (active !== undefined)
+        throw new MindError(MindErrorCode.MIND_BUSY, "the mind is running; init waits for it");
       const spec = harnessSpec(input.harness);
       const optimiser = parseOptimiserConfig(input.optimiser ?? { kind: "rewrite" });
       const nextBudget = mergeBudget(budget(), input.budget ?? {});
@@ -227,7 +237,7 @@ export function createMind(options: MindOptions): Mind {
         budget_spent_today_trm: day.spent_trm,
         budget_cycles_today: day.cycles,
         day_started_ms: day.day_started_ms,
-        running: busy,
+        running: active !== undefined,
       };
     },
 
@@ -258,7 +268,7 @@ export function createMind(options: MindOptions): Mind {
     },
 
     improve(input) {
-      return exclusively(async () => {
+      return exclusively(input.signal, async (signal) => {
         if (!Number.isSafeInteger(input.cycles) || input.cycles < 1 || input.cycles > IMPROVE_CYCLES_MAX)
           throw new MindError(
             MindErrorCode.INVALID_MIND_REQUEST,
@@ -283,7 +293,7 @@ export function createMind(options: MindOptions): Mind {
             inference: inferenceFor({}),
             killed,
             nowMs,
-            signal: input.signal,
+            signal,
           });
           if (!outcome.started) {
             stopped = { code: outcome.stop_code, message: outcome.stop_message };
@@ -304,7 +314,7 @@ export function createMind(options: MindOptions): Mind {
     },
 
     bench(input = {}) {
-      return exclusively(async () => {
+      return exclusively(input.signal, async (signal) => {
         const harness = input.version === undefined ? current() : store.version(input.version);
         const taskSet =
           input.tasks === undefined
@@ -317,7 +327,7 @@ export function createMind(options: MindOptions): Mind {
           cycleId: null,
           record: (spend) => store.recordSpend(spend),
           killed,
-          signal: input.signal,
+          signal,
         });
         try {
           const result = await runBenchmark({
@@ -326,7 +336,7 @@ export function createMind(options: MindOptions): Mind {
             answer: meter.answer,
             requestIdPrefix: `mind-bench-${nowMs()}`,
             nowMs,
-            signal: input.signal,
+            signal,
           });
           store.recordBenchmark(result);
           return result;
@@ -348,7 +358,13 @@ export function createMind(options: MindOptions): Mind {
     diff: (from, to) => diffHarness(store.version(from), store.version(to)),
     cycles: (listOptions) => store.cycles(listOptions),
     cycle: (id) => store.cycle(id),
-    running: () => busy,
+    running: () => active !== undefined,
+    async stop() {
+      const run = active;
+      if (run === undefined) return;
+      run.controller.abort();
+      await run.done.catch(() => undefined);
+    },
   };
   return mind;
 }

@@ -10,13 +10,12 @@ import { MIND_SPENDER } from "./constants.js";
 /** `base` with the mind added; usage of the mind is metered through `base` like any spender's. */
 export function withMindSpender(base?: SpenderDirectory): SpenderDirectory {
   return {
-    refusal: (spender) =>
-      spender === MIND_SPENDER
-        ? undefined
-        : (base?.refusal(spender) ?? {
-            code: "SPENDER_UNKNOWN",
-            message: `no spender directory knows "${spender}"`,
-          }),
+    refusal(spender) {
+      if (spender === MIND_SPENDER) return undefined;
+      if (base === undefined)
+        return { code: "SPENDER_UNKNOWN", message: `no spender directory knows "${spender}"` };
+      return base.refusal(spender);
+    },
     recordUsage: (spender, usage) => base?.recordUsage(spender, usage),
   };
 }
