@@ -1,5 +1,5 @@
 /**
- * The mind's routes under `/v1/tirami/mind` (docs/mind.md; names after docs/upstream.md §3.8, units in
+ * The mind's routes under `/v1/tirami/mind` (docs/mind.md; names after docs/upstream.md §10.2, units in
  * names): `POST /init`, `GET /state`, `POST /improve` (runs up to `n_cycles` cycles and answers when
  * they end; the CLI asks one cycle at a time to show progress), `GET|POST /budget`, `GET /stats`,
  * `POST /optimiser`, `GET /harness` (current), `GET /harness/versions`, `GET /harness/:version`,
