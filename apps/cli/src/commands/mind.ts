@@ -236,16 +236,14 @@ export function mindCommand(deps: CliDeps): Command {
     .action(
       defineAction(deps, async (ctx, _args, options) => {
         const response = record(
-          await ctx
-            .client()
-            .post(
-              PATHS.mind("bench"),
-              {
-                ...(options["version"] === undefined ? {} : { version: options["version"] }),
-                ...tasksOf(options),
-              },
-              { timeoutMs: MIND_RUN_TIMEOUT_MS },
-            ),
+          await ctx.client().post(
+            PATHS.mind("bench"),
+            {
+              ...(options["version"] === undefined ? {} : { version: options["version"] }),
+              ...tasksOf(options),
+            },
+            { timeoutMs: MIND_RUN_TIMEOUT_MS },
+          ),
         );
         ctx.out.result(response, () => {
           ctx.out.table(list(response, "details"), [

@@ -135,7 +135,7 @@ describe("the mind's API", () => {
       body: JSON.stringify({ spender: "mind", hourly_max_trm: 500 }),
     });
     expect(policy.status).toBe(200);
-    expect(t.node.safety.getPolicy("mind").hourly_max_trm).toBe(500);
+    expect(t.node.ledger.safety.getPolicy("mind").hourly_max_trm).toBe(500);
   });
 
   it("keeps the lineage, cycles and stats across a restart", async () => {
