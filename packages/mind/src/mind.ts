@@ -6,29 +6,21 @@
  * stops a run between two answers and denies any purchase.
  * @module
  */
-import type { AccountId, Clock } from "@tirami/core";
+import type { Clock } from "@tirami/core";
 import type { SafetyGate } from "@tirami/ledger";
-import type { RoutePreference } from "@tirami/market";
-import { isAccountId } from "@tirami/core";
-import { isRoutePreference } from "@tirami/market";
-import { type BenchmarkResult, runBenchmark } from "./benchmark.js";
-import { DEFAULT_MIND_BUDGET, type MindBudget, mergeBudget, roundScore } from "./budget.js";
-import { BUILTIN_TASK_SETS, DEFAULT_TASK_SET } from "./builtin-tasks.js";
-import { IMPROVE_CYCLES_MAX } from "./constants.js";
-import { runCycle } from "./cycle.js";
-import { MindError, MindErrorCode, MindStop } from "./errors.js";
+import type { BenchmarkResult } from "./benchmark.js";
+import { type MindBudget, roundScore } from "./budget.js";
+import { MindError, MindErrorCode } from "./errors.js";
 import { diffHarness, type Harness, type HarnessChange, type HarnessSpec, harnessSpec } from "./harness.js";
-import { createMindInference, type MindEngine, type MindInference, type MindMarket } from "./inference.js";
-import { createRunMeter } from "./meter.js";
-import { buildOptimiser, type OptimiserConfig, parseOptimiserConfig } from "./optimisers/config.js";
+import { createMindInference, type MindEngine, type MindMarket } from "./inference.js";
+import type { OptimiserConfig } from "./optimisers/config.js";
+import { benchRun, type ImproveResult, improveRun, type RunContext } from "./runs.js";
+import { type MindRouting, mindSettings } from "./settings.js";
 import type { CycleView, MindStore } from "./store.js";
 import type { TaskSet } from "./tasks.js";
 
-/** How purchases are routed. */
-export interface MindRouting {
-  preference: RoutePreference;
-  provider: AccountId | null;
-}
+export type { ImproveResult } from "./runs.js";
+export type { MindRouting } from "./settings.js";
 
 /** What `init` takes. */
 export interface MindInit {
@@ -67,15 +59,6 @@ export interface MindStats {
   first_score: number | null;
   latest_score: number | null;
   score_delta: number | null;
-}
-
-/** What an improvement run did. */
-export interface ImproveResult {
-  cycles_executed: number;
-  cycles: CycleView[];
-  harness_version: number;
-  /** Why the run ended before its count, or null. */
-  stopped: { code: string; message: string } | null;
 }
 
 export interface MindOptions {
@@ -121,67 +104,34 @@ export interface Mind {
   stop(): Promise<void>;
 }
 
-const KEY = { budget: "budget", optimiser: "optimiser", tasks: "task_set", routing: "routing" } as const;
 const PREVIEW_CHARS = 80;
-
-function taskSetOf(tasks: TaskSet | string | undefined): TaskSet {
-  if (tasks === undefined || typeof tasks === "string") {
-    const set = BUILTIN_TASK_SETS[tasks ?? DEFAULT_TASK_SET];
-    if (set === undefined)
-      throw new MindError(
-        MindErrorCode.INVALID_MIND_REQUEST,
-        `no built-in task set "${tasks}" (${Object.keys(BUILTIN_TASK_SETS).join(", ")})`,
-        {
-          details: { param: "tasks" },
-        },
-      );
-    return set;
-  }
-  return tasks;
-}
-
-function routingOf(partial: Partial<MindRouting> | undefined): MindRouting {
-  const preference = partial?.preference ?? "balanced";
-  const provider = partial?.provider ?? null;
-  if (!isRoutePreference(preference))
-    throw new MindError(MindErrorCode.INVALID_MIND_REQUEST, "routing.preference: cost, quality or balanced", {
-      details: { param: "preference" },
-    });
-  if (provider !== null && !isAccountId(provider))
-    throw new MindError(MindErrorCode.INVALID_MIND_REQUEST, "routing.provider: 64 lowercase hex characters", {
-      details: { param: "provider" },
-    });
-  return { preference, provider };
-}
 
 /** Builds the mind over its store. */
 export function createMind(options: MindOptions): Mind {
   const { store, clock } = options;
-  const nowMs = () => clock.nowMs();
-  const killed = () => options.safety.killSwitch().active;
-
-  function current(): Harness {
-    const harness = store.current();
-    if (harness === undefined)
-      throw new MindError(
-        MindErrorCode.MIND_NOT_INITIALISED,
-        "no mind is initialised on this node: init it first",
-      );
-    return harness;
-  }
-  const budget = () => store.getSetting<MindBudget>(KEY.budget) ?? DEFAULT_MIND_BUDGET;
-  const routing = () => store.getSetting<MindRouting>(KEY.routing) ?? routingOf(undefined);
-  const inferenceFor = (route: {
-    preference?: RoutePreference | undefined;
-    provider?: AccountId | undefined;
-  }): MindInference =>
-    createMindInference({
-      engine: options.engine,
-      market: options.market,
-      preference: route.preference ?? routing().preference,
-      provider: route.provider ?? routing().provider ?? undefined,
-    });
-
+  const settings = mindSettings(store);
+  const context: RunContext = {
+    store,
+    settings,
+    current() {
+      const harness = store.current();
+      if (harness === undefined)
+        throw new MindError(
+          MindErrorCode.MIND_NOT_INITIALISED,
+          "no mind is initialised on this node: init it first",
+        );
+      return harness;
+    },
+    inferenceFor: (route) =>
+      createMindInference({
+        engine: options.engine,
+        market: options.market,
+        preference: route.preference ?? settings.routing().preference,
+        provider: route.provider ?? settings.routing().provider ?? undefined,
+      }),
+    killed: () => options.safety.killSwitch().active,
+    nowMs: () => clock.nowMs(),
+  };
   let active: { controller: AbortController; done: Promise<unknown> } | undefined;
 
   /** Runs `run` alone, with a signal that aborts on the caller's signal or on `stop()`. */
@@ -206,33 +156,26 @@ export function createMind(options: MindOptions): Mind {
       if (active !== undefined)
         throw new MindError(MindErrorCode.MIND_BUSY, "the mind is running; init waits for it");
       const spec = harnessSpec(input.harness);
-      const optimiser = parseOptimiserConfig(input.optimiser ?? { kind: "rewrite" });
-      const nextBudget = mergeBudget(budget(), input.budget ?? {});
-      const taskSet = taskSetOf(input.tasks);
-      const nextRouting = routingOf(input.routing);
+      const pending = settings.validated(input);
       if (store.current() !== undefined && input.replace !== true)
         throw new MindError(
           MindErrorCode.MIND_ALREADY_INITIALISED,
           "a mind is already initialised here; pass replace to start over",
         );
       store.addVersion(spec, null, { makeCurrent: true });
-      store.setSetting(KEY.optimiser, optimiser);
-      store.setSetting(KEY.budget, nextBudget);
-      store.setSetting(KEY.tasks, taskSet);
-      store.setSetting(KEY.routing, nextRouting);
+      pending.write();
       return mind.state();
     },
-
     state() {
-      const harness = current();
-      const day = store.dayUsage(nowMs());
-      const taskSet = store.getSetting<TaskSet>(KEY.tasks) ?? taskSetOf(undefined);
+      const harness = context.current();
+      const day = store.dayUsage(context.nowMs());
+      const taskSet = settings.taskSet();
       return {
         harness_version: harness.version,
         system_prompt_preview: harness.system_prompt.slice(0, PREVIEW_CHARS),
-        optimiser: store.getSetting<OptimiserConfig>(KEY.optimiser) ?? { kind: "rewrite" },
+        optimiser: settings.optimiser(),
         task_set: { name: taskSet.name, task_count: taskSet.tasks.length },
-        routing: routing(),
+        routing: settings.routing(),
         cycle_history_len: store.stats().cycle_count,
         budget_spent_today_trm: day.spent_trm,
         budget_cycles_today: day.cycles,
@@ -240,9 +183,8 @@ export function createMind(options: MindOptions): Mind {
         running: active !== undefined,
       };
     },
-
     stats() {
-      const harness = current();
+      const harness = context.current();
       const { first_score, latest_score } = store.scores();
       return {
         harness_version: harness.version,
@@ -253,106 +195,14 @@ export function createMind(options: MindOptions): Mind {
           first_score === null || latest_score === null ? null : roundScore(latest_score - first_score),
       };
     },
-
-    budget,
-    setBudget(partial) {
-      const next = mergeBudget(budget(), partial);
-      store.setSetting(KEY.budget, next);
-      return next;
-    },
+    budget: settings.budget,
+    setBudget: settings.setBudget,
     setOptimiser(config) {
-      current();
-      const parsed = parseOptimiserConfig(config);
-      store.setSetting(KEY.optimiser, parsed);
-      return parsed;
+      context.current();
+      return settings.setOptimiser(config);
     },
-
-    improve(input) {
-      return exclusively(input.signal, async (signal) => {
-        if (!Number.isSafeInteger(input.cycles) || input.cycles < 1 || input.cycles > IMPROVE_CYCLES_MAX)
-          throw new MindError(
-            MindErrorCode.INVALID_MIND_REQUEST,
-            `cycles: an integer from 1 to ${IMPROVE_CYCLES_MAX}`,
-            { details: { param: "n_cycles" } },
-          );
-        current();
-        const config = parseOptimiserConfig(
-          input.optimiser ?? store.getSetting<OptimiserConfig>(KEY.optimiser) ?? { kind: "rewrite" },
-        );
-        const optimiser = buildOptimiser(config, inferenceFor);
-        const taskSet = store.getSetting<TaskSet>(KEY.tasks) ?? taskSetOf(undefined);
-        const cycles: CycleView[] = [];
-        let stopped: ImproveResult["stopped"] = null;
-        for (let i = 0; i < input.cycles; i += 1) {
-          const outcome = await runCycle({
-            store,
-            harness: current(),
-            budget: budget(),
-            taskSet,
-            optimiser,
-            inference: inferenceFor({}),
-            killed,
-            nowMs,
-            signal,
-          });
-          if (!outcome.started) {
-            stopped = { code: outcome.stop_code, message: outcome.stop_message };
-            break;
-          }
-          cycles.push(outcome.cycle);
-          input.onCycle?.(outcome.cycle);
-          if (outcome.cycle.decision === "defer") {
-            stopped = {
-              code: outcome.cycle.stop_code ?? "DEFERRED",
-              message: outcome.cycle.stop_message ?? "",
-            };
-            break;
-          }
-        }
-        return { cycles_executed: cycles.length, cycles, harness_version: current().version, stopped };
-      });
-    },
-
-    bench(input = {}) {
-      return exclusively(input.signal, async (signal) => {
-        const harness = input.version === undefined ? current() : store.version(input.version);
-        const taskSet =
-          input.tasks === undefined
-            ? (store.getSetting<TaskSet>(KEY.tasks) ?? taskSetOf(undefined))
-            : taskSetOf(input.tasks);
-        const meter = createRunMeter({
-          budget: { ...budget() },
-          day: store.dayUsage(nowMs()),
-          inference: inferenceFor({}),
-          cycleId: null,
-          record: (spend) => store.recordSpend(spend),
-          killed,
-          signal,
-        });
-        try {
-          const result = await runBenchmark({
-            harness,
-            taskSet,
-            answer: meter.answer,
-            requestIdPrefix: `mind-bench-${nowMs()}`,
-            nowMs,
-            signal,
-          });
-          store.recordBenchmark(result);
-          return result;
-        } catch (error) {
-          if (!(error instanceof MindStop)) throw error;
-          throw new MindError(
-            MindErrorCode.BENCHMARK_STOPPED,
-            `benchmark stopped: ${error.code}: ${error.message}`,
-            {
-              details: { stop_code: error.code, spent_trm: meter.spentTrm() },
-            },
-          );
-        }
-      });
-    },
-
+    improve: (input) => exclusively(input.signal, (signal) => improveRun(context, input, signal)),
+    bench: (input = {}) => exclusively(input.signal, (signal) => benchRun(context, input, signal)),
     version: (version) => store.version(version),
     versions: (listOptions) => store.versions(listOptions),
     diff: (from, to) => diffHarness(store.version(from), store.version(to)),
