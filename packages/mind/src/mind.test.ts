@@ -5,7 +5,8 @@
  * missing words); an echo cycle is reverted, a rule-based rewrite that scores better is kept and an
  * operator's worse prompt is reverted, each proposal a new version whose parent is the current one;
  * harness lineage, cycles and stats survive reopening the store; the day's cycle count stops a run
- * before it records anything; and the kill switch stops a cycle mid-way, recorded as deferred.
+ * before it records anything; and `stop()` and the kill switch each stop a cycle mid-way, recorded as
+ * deferred.
  */
 import { join } from "node:path";
 import { createSigner, generateSeed, systemClock } from "@tirami/core";
@@ -155,6 +156,27 @@ describe("a mind on the local model", () => {
     mind.setBudget({ max_cycles_per_day: 20 });
   });
 
+  it("stops a run mid-way on stop(), the cycle deferred as ABORTED, and is free to run again", async () => {
+    let calls = 0;
+    let stopping: Promise<void> | undefined;
+    const watched: MindEngine = {
+      manifest: engine.manifest,
+      chat: async (messages, options) => {
+        const result = await engine.chat(messages, options);
+        calls += 1;
+        if (calls === 2) stopping = mind.stop();
+        return result;
+      },
+    };
+    const mind = mindOn(store, watched);
+    const run = await mind.improve({ cycles: 2, optimiser: { kind: "echo" } });
+    await stopping;
+    expect(run).toMatchObject({ cycles_executed: 1, stopped: { code: "ABORTED" } });
+    expect(run.cycles[0]).toMatchObject({ decision: "defer", stop_code: "ABORTED" });
+    expect(mind.running()).toBe(false);
+    expect((await mind.bench()).sample_count).toBe(6);
+  });
+
   it("stops a cycle mid-way at the kill switch and records it as deferred", async () => {
     let calls = 0;
     const watched: MindEngine = {
@@ -183,7 +205,7 @@ describe("a mind on the local model", () => {
       });
       const again = await mind.improve({ cycles: 1 });
       expect(again).toMatchObject({ cycles_executed: 0, stopped: { code: "KILL_SWITCH_ACTIVE" } });
-      expect(mind.stats()).toMatchObject({ cycle_count: 4, deferred: 1 });
+      expect(mind.stats()).toMatchObject({ cycle_count: 5, deferred: 2 });
     } finally {
       ledger.safety.resume("operator");
     }
