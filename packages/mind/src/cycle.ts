@@ -9,14 +9,14 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { type BenchmarkResult, runBenchmark } from "./benchmark.js";
-import { judgeCycle, type MindBudget, mayStartCycle } from "./budget.js";
+import { runBenchmark } from "./benchmark.js";
+import { type DayUsage, judgeCycle, type MindBudget, mayStartCycle } from "./budget.js";
 import { MindStop, MindStopCode } from "./errors.js";
 import type { Harness } from "./harness.js";
 import type { MindInference } from "./inference.js";
-import { createRunMeter } from "./meter.js";
-import type { Optimiser, Proposal } from "./optimisers/optimiser.js";
-import type { CycleView, MindStore } from "./store.js";
+import { createRunMeter, type RunMeter } from "./meter.js";
+import type { Optimiser } from "./optimisers/optimiser.js";
+import type { CycleClose, CycleView, MindStore } from "./store.js";
 import type { TaskSet } from "./tasks.js";
 
 export interface CycleDeps {
@@ -35,33 +35,24 @@ export interface CycleDeps {
 export type CycleOutcome =
   { started: true; cycle: CycleView } | { started: false; stop_code: string; stop_message: string };
 
-/** Runs one cycle. Errors that are not the mind's or the market's close the cycle as deferred and are rethrown. */
-export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
-  const { store, harness, budget } = deps;
-  const day = store.dayUsage(deps.nowMs());
-  if (!mayStartCycle(budget, day))
+/** What a cycle has reached so far: the fields of its record (a deferred cycle keeps what it had). */
+type Progress = Pick<CycleClose, "baseline" | "candidate" | "proposal" | "candidate_version">;
+
+/** Why no cycle may start now (the day's cycles used up, the kill switch on), or null. */
+function startRefusal(deps: CycleDeps, day: DayUsage): { stop_code: string; stop_message: string } | null {
+  if (!mayStartCycle(deps.budget, day))
     return {
-      started: false,
       stop_code: MindStopCode.CYCLES_PER_DAY_REACHED,
-      stop_message: `${day.cycles} of ${budget.max_cycles_per_day} cycles used in this day window`,
+      stop_message: `${day.cycles} of ${deps.budget.max_cycles_per_day} cycles used in this day window`,
     };
   if (deps.killed())
-    return {
-      started: false,
-      stop_code: MindStopCode.KILL_SWITCH_ACTIVE,
-      stop_message: "the kill switch is active",
-    };
-  const cycleId = store.beginCycle({ optimiser: deps.optimiser.name, baseline_version: harness.version });
-  const tag = `mind-c${cycleId}-${randomBytes(3).toString("hex")}`;
-  const meter = createRunMeter({
-    budget,
-    day,
-    inference: deps.inference,
-    cycleId,
-    record: (spend) => store.recordSpend(spend),
-    killed: deps.killed,
-    signal: deps.signal,
-  });
+    return { stop_code: MindStopCode.KILL_SWITCH_ACTIVE, stop_message: "the kill switch is active" };
+  return null;
+}
+
+/** Baseline → proposal → candidate version → candidate → verdict, filling `progress` on the way. */
+async function steps(deps: CycleDeps, meter: RunMeter, tag: string, progress: Progress): Promise<CycleClose> {
+  const { harness } = deps;
   const bench = (subject: Harness, role: string) =>
     runBenchmark({
       harness: subject,
@@ -71,62 +62,78 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
       nowMs: deps.nowMs,
       signal: deps.signal,
     });
-  let baseline: BenchmarkResult | null = null;
-  let proposal: Proposal | null = null;
-  let proposalCostTrm = 0;
-  let candidateVersion: Harness | null = null;
-  let candidate: BenchmarkResult | null = null;
-  const closeDeferred = (code: string, message: string) =>
-    store.closeCycle(cycleId, {
-      candidate_version: candidateVersion?.version ?? null,
-      decision: "defer",
-      stop_code: code,
-      stop_message: message,
-      baseline,
-      candidate,
-      proposal:
-        proposal === null
-          ? null
-          : { proposer: proposal.proposer, rationale: proposal.rationale, cost_trm: proposalCostTrm },
-      delta: null,
-      return_trm: null,
-      roi: null,
-    });
+  const baseline = await bench(harness, "b");
+  progress.baseline = baseline;
+  const before = meter.spentTrm();
+  const proposal = await deps.optimiser.propose({
+    harness,
+    baseline,
+    taskSet: deps.taskSet,
+    answer: meter.answer,
+    requestId: (n) => `${tag}-p${n}`,
+    signal: deps.signal,
+  });
+  progress.proposal = {
+    proposer: proposal.proposer,
+    rationale: proposal.rationale,
+    cost_trm: meter.spentTrm() - before,
+  };
+  const candidateVersion = deps.store.addVersion(proposal.spec, harness.version);
+  progress.candidate_version = candidateVersion.version;
+  const candidate = await bench(candidateVersion, "c");
+  progress.candidate = candidate;
+  const verdict = judgeCycle(deps.budget, {
+    baseline: baseline.score,
+    candidate: candidate.score,
+    investedTrm: meter.spentTrm(),
+  });
+  return {
+    ...progress,
+    decision: verdict.decision,
+    stop_code: null,
+    stop_message: null,
+    delta: verdict.delta,
+    return_trm: verdict.return_trm,
+    roi: verdict.roi,
+  };
+}
+
+/** Runs one cycle. Errors that are not the mind's or the market's close the cycle as deferred and are rethrown. */
+export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
+  const { store } = deps;
+  const day = store.dayUsage(deps.nowMs());
+  const refusal = startRefusal(deps, day);
+  if (refusal !== null) return { started: false, ...refusal };
+  const cycleId = store.beginCycle({
+    optimiser: deps.optimiser.name,
+    baseline_version: deps.harness.version,
+  });
+  const meter = createRunMeter({
+    budget: deps.budget,
+    day,
+    inference: deps.inference,
+    cycleId,
+    record: (spend) => store.recordSpend(spend),
+    killed: deps.killed,
+    signal: deps.signal,
+  });
+  const progress: Progress = { baseline: null, candidate: null, proposal: null, candidate_version: null };
+  const deferred = (code: string, message: string): CycleClose => ({
+    ...progress,
+    decision: "defer",
+    stop_code: code,
+    stop_message: message,
+    delta: null,
+    return_trm: null,
+    roi: null,
+  });
   try {
-    baseline = await bench(harness, "b");
-    const before = meter.spentTrm();
-    proposal = await deps.optimiser.propose({
-      harness,
-      baseline,
-      taskSet: deps.taskSet,
-      answer: meter.answer,
-      requestId: (n) => `${tag}-p${n}`,
-      signal: deps.signal,
-    });
-    proposalCostTrm = meter.spentTrm() - before;
-    candidateVersion = store.addVersion(proposal.spec, harness.version);
-    candidate = await bench(candidateVersion, "c");
-    const verdict = judgeCycle(budget, {
-      baseline: baseline.score,
-      candidate: candidate.score,
-      investedTrm: meter.spentTrm(),
-    });
-    const cycle = store.closeCycle(cycleId, {
-      candidate_version: candidateVersion.version,
-      decision: verdict.decision,
-      stop_code: null,
-      stop_message: null,
-      baseline,
-      candidate,
-      proposal: { proposer: proposal.proposer, rationale: proposal.rationale, cost_trm: proposalCostTrm },
-      delta: verdict.delta,
-      return_trm: verdict.return_trm,
-      roi: verdict.roi,
-    });
-    return { started: true, cycle };
+    const tag = `mind-c${cycleId}-${randomBytes(3).toString("hex")}`;
+    return { started: true, cycle: store.closeCycle(cycleId, await steps(deps, meter, tag, progress)) };
   } catch (error) {
-    if (error instanceof MindStop) return { started: true, cycle: closeDeferred(error.code, error.message) };
-    closeDeferred("INTERNAL_ERROR", (error as Error).message ?? String(error));
+    if (error instanceof MindStop)
+      return { started: true, cycle: store.closeCycle(cycleId, deferred(error.code, error.message)) };
+    store.closeCycle(cycleId, deferred("INTERNAL_ERROR", (error as Error).message ?? String(error)));
     throw error;
   }
 }
