@@ -1,6 +1,6 @@
 /**
  * How the mind gets answers: from this node's own model when it serves the model a task is routed to
- * (self-use: free, no trade), else bought from the mesh with `market.buy` as the `mind` spender — through
+ * and no provider is named (self-use: free, no trade), else bought from the mesh with `market.buy` as the `mind` spender — through
  * the ledger's spend path and its one safety gate, settled by a dual-signed trade whose amount is the
  * answer's cost. Every request is greedy (temperature 0) with a fixed seed, so a benchmark is
  * reproducible on the same model. `worstCaseTrm` is what the spend path will hold for a purchase (its
@@ -70,7 +70,9 @@ export interface MindInferenceOptions {
 export function createMindInference(options: MindInferenceOptions): MindInference {
   const preference = options.preference ?? "balanced";
   const spender = options.spender ?? MIND_SPENDER;
+  // A named provider means "buy from it", even when this node serves the model itself.
   const local = (modelId: string): MindEngine | undefined => {
+    if (options.provider !== undefined) return undefined;
     const engine = options.engine?.();
     return engine?.manifest.id === modelId ? engine : undefined;
   };

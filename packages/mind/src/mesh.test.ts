@@ -7,16 +7,18 @@
  * reverted (greedy, seed 42: deterministic); a paid proposal is a trade; the cycle budget and the day
  * budget stop a run before a purchase would pass them; the gate's own policy for `mind` denies a
  * purchase and stops the run; the kill switch thrown mid-cycle stops it cleanly — no hold left, the
- * cycle closed as deferred with exactly the trades made before it.
+ * cycle closed as deferred with exactly the trades made before it. A named provider is bought from even
+ * when this node serves the model itself.
  */
 import { join } from "node:path";
-import { systemClock } from "@tirami/core";
+import { costTrm, systemClock } from "@tirami/core";
 import { createEngine, type Engine } from "@tirami/infer";
 import { type LedgerNode, startLedgerNode } from "@tirami/market/testing";
 import { testModelPath, waitFor } from "@tirami/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgeCycle } from "./budget.js";
 import { MIND_SPENDER } from "./constants.js";
+import { createMindInference } from "./inference.js";
 import { createMind, type Mind } from "./mind.js";
 import { withMindSpender } from "./spender.js";
 import { type CycleView, type MindStore, openMindStore } from "./store.js";
@@ -172,6 +174,20 @@ describe("a mind on a model-less node, paying the mesh", () => {
       off();
       buyer.ledger.safety.resume("operator");
     }
+  });
+
+  it("answers locally when this node serves the model, and buys when a provider is named", () => {
+    const call = { modelId: model, maxTokens: 24 };
+    const local = createMindInference({ engine: () => engine, market: () => buyer.mesh });
+    expect(local.worstCaseTrm(call)).toBe(0);
+    const named = createMindInference({
+      engine: () => engine,
+      market: () => buyer.mesh,
+      provider: provider.signer.accountId,
+    });
+    expect(named.worstCaseTrm(call)).toBe(costTrm(24, PRICE_TRM_PER_TOKEN));
+    const nobody = createMindInference({ market: () => buyer.mesh, provider: buyer.signer.accountId });
+    expect(() => nobody.worstCaseTrm(call)).toThrow(/neither loaded here nor offered/);
   });
 
   it("accounts for every mind trade in the ledger, and its totals equal the stats", () => {
