@@ -101,7 +101,7 @@ async function steps(deps: CycleDeps, meter: RunMeter, tag: string, progress: Pr
 /** Runs one cycle. Errors that are not the mind's or the market's close the cycle as deferred and are rethrown. */
 export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
   const { store } = deps;
-  const day = store.dayUsage(deps.nowMs());
+  const day = store.dayUsage(deps.nowMs(), { start: true });
   const refusal = startRefusal(deps, day);
   if (refusal !== null) return { started: false, ...refusal };
   const cycleId = store.beginCycle({

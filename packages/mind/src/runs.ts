@@ -107,7 +107,7 @@ export async function benchRun(
   const taskSet = input.tasks === undefined ? settings.taskSet() : taskSetOf(input.tasks);
   const meter = createRunMeter({
     budget: settings.budget(),
-    day: store.dayUsage(context.nowMs()),
+    day: store.dayUsage(context.nowMs(), { start: true }),
     inference: context.inferenceFor({}),
     cycleId: null,
     record: (spend) => store.recordSpend(spend),

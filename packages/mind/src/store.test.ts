@@ -3,7 +3,8 @@
  * across reopening; a cycle left `running` by a process that died is closed on reopen as deferred
  * (`INTERRUPTED`) with exactly the spends it had recorded, and its trades; closing a cycle twice fails
  * and changes nothing; keep moves the current version in the same transaction, revert does not; the day
- * window counts only its own spends and cycles and restarts a day later.
+ * window counts only its own spends and cycles and restarts a day later, at the first run (a read starts
+ * no window).
  */
 import { join } from "node:path";
 import { createManualClock } from "@tirami/core";
@@ -90,7 +91,11 @@ describe("the mind's store", () => {
     const clock = createManualClock(1_000);
     const store = openMindStore({ path: join(tempDir("tirami-mind-store-"), "mind.db"), clock });
     const root = store.addVersion(spec("a"), null, { makeCurrent: true });
-    expect(store.dayUsage(clock.nowMs())).toEqual({ spent_trm: 0, cycles: 0, day_started_ms: 1_000 });
+    expect(store.dayUsage(clock.nowMs(), { start: true })).toEqual({
+      spent_trm: 0,
+      cycles: 0,
+      day_started_ms: 1_000,
+    });
     const cycle = store.beginCycle({ optimiser: "echo", baseline_version: root.version });
     store.recordSpend(spend(cycle, 30, "t1"));
     store.recordSpend(spend(null, 4, "t2")); // a standalone benchmark counts toward the day

@@ -24,8 +24,12 @@ export interface MindStore extends HarnessStore, CycleStore {
   setSetting(key: string, value: unknown): void;
   /** The current harness, or undefined before init. */
   current(): Harness | undefined;
-  /** Spends and started cycles in the current day window (starting a new one when the last expired). */
-  dayUsage(nowMs: number): DayUsage & { day_started_ms: number };
+  /**
+   * Spends and started cycles in the current day window. A window older than a day is over: with
+   * `start` (a run about to spend) a new one begins now and is stored; without, what a new one would be
+   * is only reported.
+   */
+  dayUsage(nowMs: number, options?: { start?: boolean }): DayUsage & { day_started_ms: number };
   stats(): {
     cycle_count: number;
     kept: number;
@@ -77,10 +81,10 @@ export function openMindStore(options: { path: string; clock: Clock }): MindStor
       const version = getSetting<number>("current_version");
       return version === undefined ? undefined : harnesses.version(version);
     },
-    dayUsage(nowMs) {
+    dayUsage(nowMs, usageOptions = {}) {
       const stored = getSetting<number>(SETTING_DAY) ?? null;
       const start = dayWindowStart(stored, nowMs);
-      if (start !== stored) setSetting(SETTING_DAY, start);
+      if (start !== stored && usageOptions.start === true) setSetting(SETTING_DAY, start);
       const spent = db
         .prepare("SELECT coalesce(sum(amount_trm), 0) FROM spends WHERE created_ms >= ?")
         .pluck()
