@@ -74,6 +74,9 @@ interface CycleRow {
   record: string | null;
 }
 
+/** The `record` column: what a cycle's row holds beyond its columns (its benchmarks have their own rows). */
+type CycleRecord = Pick<CycleClose, "proposal" | "delta" | "return_trm" | "roi">;
+
 /** The cycle half of the store. */
 export interface CycleStore {
   beginCycle(input: { optimiser: string; baseline_version: number }): number;
@@ -98,9 +101,17 @@ export function createCycleStore(
   const spendsOf = db.prepare<[number], { trade_id: string | null; amount_trm: number }>(
     "SELECT trade_id, amount_trm FROM spends WHERE cycle_id = ? ORDER BY spend_id",
   );
+  const benchmarksOf = db.prepare<[number], { role: string; result: string }>(
+    "SELECT role, result FROM benchmarks WHERE cycle_id = ? ORDER BY bench_id",
+  );
   function view(row: CycleRow): CycleView {
-    const record = row.record === null ? null : (JSON.parse(row.record) as CycleClose);
+    const record = row.record === null ? null : (JSON.parse(row.record) as CycleRecord);
     const spends = spendsOf.all(row.cycle_id);
+    const results = new Map(
+      benchmarksOf.all(row.cycle_id).map((b) => [b.role, JSON.parse(b.result) as BenchmarkResult]),
+    );
+    const baseline = results.get("baseline") ?? null;
+    const candidate = results.get("candidate") ?? null;
     return {
       cycle_id: row.cycle_id,
       started_ms: row.started_ms,
@@ -112,16 +123,16 @@ export function createCycleStore(
       decision: row.decision,
       stop_code: row.stop_code,
       stop_message: row.stop_message,
-      baseline_score: record?.baseline?.score ?? null,
-      candidate_score: record?.candidate?.score ?? null,
+      baseline_score: baseline?.score ?? null,
+      candidate_score: candidate?.score ?? null,
       delta: record?.delta ?? null,
       return_trm: record?.return_trm ?? null,
       roi: record?.roi ?? null,
       invested_trm: spends.reduce((sum, s) => sum + s.amount_trm, 0),
       trade_ids: spends.flatMap((s) => (s.trade_id === null ? [] : [s.trade_id])),
       proposal: record?.proposal ?? null,
-      baseline: record?.baseline ?? null,
-      candidate: record?.candidate ?? null,
+      baseline,
+      candidate,
     };
   }
 
@@ -141,7 +152,12 @@ export function createCycleStore(
       close.decision,
       close.stop_code,
       close.stop_message,
-      JSON.stringify(close),
+      JSON.stringify({
+        proposal: close.proposal,
+        delta: close.delta,
+        return_trm: close.return_trm,
+        roi: close.roi,
+      } satisfies CycleRecord),
       cycleId,
     ).changes;
     if (changed !== 1) throw new Error(`cycle ${cycleId} is not running`);
