@@ -26,6 +26,7 @@ import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infe
 import {
   createSpendPath,
   type Ledger,
+  LIST_TRADES_LIMIT_MAX,
   openLedger,
   SPEND_HOLD_REASON_PREFIX,
   type SpendPath,
@@ -213,11 +214,14 @@ async function openNode(
   const mindStore = openMindStore({ path: join(home, MIND_DB_FILE), clock });
   const mind = createMind({
     store: mindStore,
+    account,
     clock,
     safety: ledger.safety,
     engine: () => engine,
     market: () => mesh,
   });
+  // Trades of closed cycles that died unrecorded with the previous process (docs/mind.md).
+  mind.adoptTrades(ledger.listTrades({ account, limit: LIST_TRADES_LIMIT_MAX }));
   const http = createApp({
     clock,
     logger,
@@ -295,6 +299,8 @@ async function openNode(
             heldTrm: hold.amount_trm,
           })),
       });
+      // A purchase of the mind that died with the previous process and is settled now belongs to its cycle.
+      mesh.onTrade((signed) => mind.adoptTrades([signed]));
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
       await engine?.close().catch(() => undefined);

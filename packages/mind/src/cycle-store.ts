@@ -87,7 +87,26 @@ export interface CycleStore {
   cycles(options?: { limit?: number; beforeId?: number }): CycleView[];
   /** Records a standalone benchmark result. */
   recordBenchmark(result: BenchmarkResult): void;
+  /**
+   * Adds a trade this node paid for a closed cycle (its request id `mind-c<cycle>-…`) that the cycle did
+   * not record — the process died between the ledger settling it and the run recording it, or its
+   * provider settled it after a restart. True when added; a trade already recorded, of a running cycle
+   * (its run records it) or of no cycle is left alone.
+   */
+  adoptTrade(trade: AdoptedTrade): boolean;
 }
+
+/** A trade as the ledger holds it, the fields the mind reads. */
+export interface AdoptedTrade {
+  trade_id: string;
+  request_id: string;
+  amount_trm: number;
+  model_id: string;
+  provider: string;
+  timestamp_ms: number;
+}
+
+const CYCLE_REQUEST_RE = /^mind-c(\d{1,15})-/;
 
 /**
  * The cycle store over an open database; closes cycles left `running` by a process that died as
@@ -140,6 +159,10 @@ export function createCycleStore(
   const closeRow = db.prepare(
     `UPDATE cycles SET status = 'done', finished_ms = ?, candidate_version = ?, decision = ?, stop_code = ?,
        stop_message = ?, record = ? WHERE cycle_id = ? AND status = 'running'`,
+  );
+  const adoptRow = db.prepare(
+    `INSERT OR IGNORE INTO spends (cycle_id, purpose, request_id, trade_id, amount_trm, model_id, provider, created_ms)
+     VALUES (?, 'adopted', ?, ?, ?, ?, ?, ?)`,
   );
   const insertBench = db.prepare(
     "INSERT INTO benchmarks (cycle_id, role, harness_version, created_ms, result) VALUES (?, ?, ?, ?, ?)",
@@ -230,6 +253,23 @@ export function createCycleStore(
     },
     recordBenchmark(result) {
       insertBench.run(null, "standalone", result.harness_version, now(), JSON.stringify(result));
+    },
+    adoptTrade(trade) {
+      const match = CYCLE_REQUEST_RE.exec(trade.request_id);
+      if (match === null) return false;
+      const cycleId = Number(match[1]);
+      if (selectCycle.get(cycleId)?.status !== "done") return false;
+      return (
+        adoptRow.run(
+          cycleId,
+          trade.request_id,
+          trade.trade_id,
+          trade.amount_trm,
+          trade.model_id,
+          trade.provider,
+          trade.timestamp_ms,
+        ).changes === 1
+      );
     },
   };
 }

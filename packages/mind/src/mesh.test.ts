@@ -8,7 +8,8 @@
  * budget stop a run before a purchase would pass them; the gate's own policy for `mind` denies a
  * purchase and stops the run; the kill switch thrown mid-cycle stops it cleanly — no hold left, the
  * cycle closed as deferred with exactly the trades made before it. A named provider is bought from even
- * when this node serves the model itself.
+ * when this node serves the model itself. A trade that settled unrecorded when the process died is adopted
+ * into its cycle after the restart, once.
  */
 import { join } from "node:path";
 import { costTrm, systemClock } from "@tirami/core";
@@ -48,10 +49,21 @@ beforeAll(async () => {
   });
   // A cycle buys 13 answers; the agent default (30 a minute) would trip the breaker by the third cycle.
   buyer.ledger.safety.setPolicy(MIND_SPENDER, { velocity_spends_per_minute_max: 600 });
-  store = openMindStore({ path: join(buyer.dir, "mind.db"), clock: systemClock });
-  mind = createMind({ store, clock: systemClock, safety: buyer.ledger.safety, market: () => buyer.mesh });
+  mind = openMind();
   mind.init({ harness: { system_prompt: PLAIN, model_routes: { default: model } } });
 }, 60_000);
+
+/** The buyer's mind on its store file (reopened as a restarted node would). */
+function openMind(): Mind {
+  store = openMindStore({ path: join(buyer.dir, "mind.db"), clock: systemClock });
+  return createMind({
+    store,
+    account: buyer.signer.accountId,
+    clock: systemClock,
+    safety: buyer.ledger.safety,
+    market: () => buyer.mesh,
+  });
+}
 
 afterAll(async () => {
   store?.close();
@@ -188,6 +200,27 @@ describe("a mind on a model-less node, paying the mesh", () => {
     expect(named.worstCaseTrm(call)).toBe(costTrm(24, PRICE_TRM_PER_TOKEN));
     const nobody = createMindInference({ market: () => buyer.mesh, provider: buyer.signer.accountId });
     expect(() => nobody.worstCaseTrm(call)).toThrow(/neither loaded here nor offered/);
+  });
+
+  it("adopts into its cycle a trade that settled unrecorded when the process died", async () => {
+    const cycleId = store.beginCycle({ optimiser: "paid", baseline_version: mind.state().harness_version });
+    const bought = await buyer.mesh.buy({
+      spender: MIND_SPENDER,
+      modelId: model,
+      input: { prompt: "Once upon a time" },
+      sampling: { maxTokens: 8, temperature: 0 },
+      preference: "balanced",
+      requestId: `mind-c${cycleId}-died-p1`,
+    });
+    store.close(); // the process dies after the ledger settled the purchase, before the mind recorded it
+    mind = openMind();
+    expect(store.cycle(cycleId)).toMatchObject({ stop_code: "INTERRUPTED", invested_trm: 0, trade_ids: [] });
+    const recent = buyer.ledger.listTrades({ account: buyer.signer.accountId, limit: 1_000 });
+    expect(mind.adoptTrades(recent)).toBe(1);
+    expect(mind.adoptTrades(recent)).toBe(0);
+    const cycle = store.cycle(cycleId) as CycleView;
+    expect(cycle).toMatchObject({ invested_trm: bought.amountTrm, trade_ids: [bought.tradeId] });
+    expect(tradesOf(cycle)).toBe(cycle.invested_trm);
   });
 
   it("accounts for every mind trade in the ledger, and its totals equal the stats", () => {

@@ -25,9 +25,10 @@ let ledger: Ledger;
 let store: MindStore;
 let model: string;
 const PLAIN = "You are a helpful assistant.";
+const me = createSigner(generateSeed()).accountId;
 
 function mindOn(s: MindStore, e: MindEngine = engine): Mind {
-  return createMind({ store: s, clock: systemClock, safety: ledger.safety, engine: () => e });
+  return createMind({ store: s, account: me, clock: systemClock, safety: ledger.safety, engine: () => e });
 }
 
 beforeAll(async () => {
@@ -38,7 +39,7 @@ beforeAll(async () => {
     chatWrapper: "general",
   });
   model = engine.manifest.id;
-  ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: createSigner(generateSeed()).accountId });
+  ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: me });
   store = openMindStore({ path: join(dir, "mind.db"), clock: systemClock });
 });
 

@@ -6,7 +6,7 @@
  * stops a run between two answers and denies any purchase.
  * @module
  */
-import type { Clock } from "@tirami/core";
+import type { AccountId, Clock } from "@tirami/core";
 import type { SafetyGate } from "@tirami/ledger";
 import type { BenchmarkResult } from "./benchmark.js";
 import { type MindBudget, roundScore } from "./budget.js";
@@ -16,7 +16,7 @@ import { createMindInference, type MindEngine, type MindMarket } from "./inferen
 import type { OptimiserConfig } from "./optimisers/config.js";
 import { benchRun, type ImproveResult, improveRun, type RunContext } from "./runs.js";
 import { type MindRouting, mindSettings } from "./settings.js";
-import type { CycleView, MindStore } from "./store.js";
+import type { AdoptedTrade, CycleView, MindStore } from "./store.js";
 import type { TaskSet } from "./tasks.js";
 
 export type { ImproveResult } from "./runs.js";
@@ -63,6 +63,8 @@ export interface MindStats {
 
 export interface MindOptions {
   store: MindStore;
+  /** This node's account: the consumer of every trade the mind pays. */
+  account: AccountId;
   clock: Clock;
   /** The ledger's safety gate (its kill switch stops runs). */
   safety: Pick<SafetyGate, "killSwitch">;
@@ -100,6 +102,15 @@ export interface Mind {
   cycles(options?: { limit?: number; beforeId?: number }): CycleView[];
   cycle(id: number): CycleView | undefined;
   running(): boolean;
+  /**
+   * Adopts this node's trades that belong to a closed cycle but were not recorded with it (a crash
+   * between settling and recording, or a purchase its provider settled after a restart), so every
+   * cycle's cost stays the sum of its trades. Feed it the ledger's recent trades at start and every trade
+   * the market takes in. Returns how many were adopted.
+   */
+  adoptTrades(
+    trades: Iterable<{ trade_id: string; trade: Omit<AdoptedTrade, "trade_id"> & { consumer: string } }>,
+  ): number;
   /** Aborts the run in progress (it closes its cycle as deferred, ABORTED) and waits for it to end. */
   stop(): Promise<void>;
 }
@@ -209,6 +220,12 @@ export function createMind(options: MindOptions): Mind {
     cycles: (listOptions) => store.cycles(listOptions),
     cycle: (id) => store.cycle(id),
     running: () => active !== undefined,
+    adoptTrades(trades) {
+      let adopted = 0;
+      for (const { trade_id, trade } of trades)
+        if (trade.consumer === options.account && store.adoptTrade({ ...trade, trade_id })) adopted += 1;
+      return adopted;
+    },
     async stop() {
       const run = active;
       if (run === undefined) return;

@@ -4,7 +4,8 @@
  * Every harness version is kept (`harness_versions`, lineage by `parent_version`); a cycle is a row that
  * is inserted `running` and closed once, in one transaction (`cycles`); every TRM the mind paid is a row
  * of `spends` with its trade id, written as the purchase settles, so a cycle's cost is always the sum of
- * its trades even when the process dies mid-cycle (the cycle is then closed as `INTERRUPTED` on reopen).
+ * its trades even when the process dies mid-cycle (the cycle is then closed as `INTERRUPTED` on reopen,
+ * and a trade of it that settled unrecorded is adopted from the ledger, `adoptTrades`).
  * @module
  */
 export const MIND_MIGRATIONS: readonly string[] = [
@@ -53,4 +54,6 @@ export const MIND_MIGRATIONS: readonly string[] = [
   `CREATE INDEX spends_by_time ON spends (created_ms)`,
   `CREATE INDEX spends_by_cycle ON spends (cycle_id)`,
   `CREATE INDEX cycles_by_time ON cycles (started_ms)`,
+  // A trade is one spend, whichever way it was recorded (the run's meter, or adopted later).
+  `CREATE UNIQUE INDEX spends_by_trade ON spends (trade_id) WHERE trade_id IS NOT NULL`,
 ];

@@ -16,7 +16,7 @@ import { createHarnessStore, type HarnessStore } from "./harness-store.js";
 import type { Harness } from "./harness.js";
 import { MIND_MIGRATIONS } from "./schema.js";
 
-export type { CycleClose, CycleView, SpendRow } from "./cycle-store.js";
+export type { AdoptedTrade, CycleClose, CycleView, SpendRow } from "./cycle-store.js";
 
 /** The store. */
 export interface MindStore extends HarnessStore, CycleStore {
