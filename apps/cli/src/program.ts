@@ -11,6 +11,7 @@ import { agentCommand } from "./commands/agent.js";
 import { approvalsCommand } from "./commands/approvals.js";
 import { loanCommand } from "./commands/loan.js";
 import { mcpCommand } from "./commands/mcp.js";
+import { mindCommand } from "./commands/mind.js";
 import { balanceCommand } from "./commands/balance.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -78,6 +79,7 @@ export function createProgram(deps: CliDeps): Command {
     policyCommand(deps),
     approvalsCommand(deps),
     loanCommand(deps),
+    mindCommand(deps),
     agentCommand(deps),
     ledgerCommand(deps),
     proofCommand(deps),

@@ -40,6 +40,8 @@ import { lendingRoutes } from "./routes/lending.js";
 import { mountMcp } from "./routes/mcp.js";
 import { tradeStreamRoutes, type TradeStreamSettings } from "./routes/trades-stream.js";
 import type { TradeOwners } from "./trade-owners.js";
+import type { Mind } from "@tirami/mind";
+import { mindRoutes } from "./routes/mind.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import { type ConsoleAssets, loadConsole } from "@tirami/console";
@@ -80,6 +82,8 @@ export interface AppDeps {
   tradeOwners?: Pick<TradeOwners, "ownerOf"> | undefined;
   /** Overrides of the trade stream's limits (`routes/trades-stream.ts`). */
   tradeStream?: Partial<TradeStreamSettings> | undefined;
+  /** The node's mind (`/v1/tirami/mind/*` is there when given). */
+  mind?: Mind | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -260,6 +264,8 @@ export function createApp(deps: AppDeps): NodeApp {
       "/v1/tirami",
       topologyRoutes({ ...deps.topology, engine: deps.engine, mesh, localAccount: deps.localAccount }),
     );
+  if (deps.mind !== undefined)
+    app.route("/v1/tirami", mindRoutes({ mind: deps.mind, localModel: () => deps.engine()?.manifest.id }));
   app.route("/v1/tirami", safetyRoutes({ safety: deps.safety, agents: deps.agents }));
   app.route("/v1/tirami", agentRoutes({ agents: deps.agents, usage: deps.usage, safety: deps.safety }));
   mountMcp(app);

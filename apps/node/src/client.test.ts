@@ -282,6 +282,26 @@ describe("@tirami/client against a two-node mesh", () => {
     expect(seen).toMatchObject({ proof_path: `/v1/tirami/proof/${bought.x_tirami.trade_id}` });
   });
 
+  it("drives the mind on the provider's own model: init, bench, a kept cycle, its versions and diff", async () => {
+    expect(
+      await p.mindInit({ system_prompt: "You are a helpful assistant.", budget: { max_trm_per_cycle: 100 } }),
+    ).toMatchObject({ harness_version: 1 });
+    expect(await p.setMindBudget({ max_cycles_per_day: 10 })).toBeTruthy();
+    expect(JSON.stringify(await p.mindBudget())).toContain('"max_cycles_per_day":10');
+    expect(await p.setMindOptimiser({ optimiser: { kind: "rewrite" } })).toMatchObject({ ok: true });
+    expect(await p.mindBench({})).toBeTruthy();
+    const improved = await p.mindImprove({ n_cycles: 1 }, { timeoutMs: 120_000 });
+    expect(improved).toMatchObject({ harness_version: 2 });
+    const { cycles } = (await p.mindCycles({ limit: 5 })) as { cycles: Array<{ cycle_id: number }> };
+    expect(await p.mindCycle({ id: cycles[0]!.cycle_id })).toMatchObject({ cycle_id: cycles[0]!.cycle_id });
+    expect(await p.mindState()).toMatchObject({ harness_version: 2 });
+    expect(await p.mindStats()).toBeTruthy();
+    expect(await p.mindHarness()).toMatchObject({ version: 2, parent_version: 1 });
+    expect(((await p.mindVersions({ limit: 10 })) as { versions: unknown[] }).versions).toHaveLength(2);
+    expect(await p.mindVersion({ version: 1 })).toMatchObject({ version: 1 });
+    expect(await p.mindDiff({ version: 2 })).toMatchObject({ from: 1, to: 2 });
+  }, 120_000);
+
   it("has called every method of the client", () => {
     expect((Object.keys(endpoints) as EndpointName[]).filter((name) => !called.has(name))).toEqual([]);
   });

@@ -7,6 +7,7 @@
 import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
 import { MarketErrorCode } from "@tirami/market";
 import { SpendErrorCode } from "@tirami/ledger";
+import { MindErrorCode } from "@tirami/mind";
 
 /** Codes thrown by the node daemon. */
 export const NodeErrorCode = {
@@ -88,6 +89,14 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   LOAN_CONFLICT: { status: 409, type: "invalid_request_error" },
   REPAYMENT_INVALID: invalid,
   REPAYMENT_LATE: { status: 409, type: "invalid_request_error" },
+  // The mind (docs/mind.md).
+  [MindErrorCode.MIND_NOT_INITIALISED]: { status: 409, type: "invalid_request_error" },
+  [MindErrorCode.MIND_ALREADY_INITIALISED]: { status: 409, type: "invalid_request_error" },
+  [MindErrorCode.MIND_BUSY]: { status: 409, type: "invalid_request_error" },
+  [MindErrorCode.INVALID_MIND_REQUEST]: invalid,
+  [MindErrorCode.HARNESS_VERSION_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
+  [MindErrorCode.NO_MODEL_FOR_ROUTE]: { status: 404, type: "invalid_request_error" },
+  [MindErrorCode.BENCHMARK_STOPPED]: { status: 409, type: "invalid_request_error" },
   // The spend path: a counterparty that never signed (nothing moved).
   [SpendErrorCode.COUNTERPARTY_TIMEOUT]: busy,
   [NodeErrorCode.INVALID_REQUEST]: invalid,

@@ -26,11 +26,13 @@ import { type ChatWrapperOption, createEngine, resolveModel } from "@tirami/infe
 import {
   createSpendPath,
   type Ledger,
+  LIST_TRADES_LIMIT_MAX,
   openLedger,
   SPEND_HOLD_REASON_PREFIX,
   type SpendPath,
 } from "@tirami/ledger";
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
+import { createMind, type Mind, openMindStore, withMindSpender } from "@tirami/mind";
 import { createMeshHost } from "@tirami/net";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
@@ -55,6 +57,8 @@ import { hostAllowList } from "./middleware/host-allow.js";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
+/** The mind's own database in the home (harness versions, cycles; `@tirami/mind`). */
+export const MIND_DB_FILE = "mind.db";
 
 /** Options of `createNode`. */
 export interface NodeOptions {
@@ -82,6 +86,8 @@ export interface TiramiNode {
   readonly http: NodeApp;
   /** The node's market when `p2p_port` is set; started by `start()`. */
   readonly mesh: Market | undefined;
+  /** The node's mind (docs/mind.md): spends as the `mind` spender through `spend`. */
+  readonly mind: Mind;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -207,6 +213,17 @@ async function openNode(
   });
   let mesh: Market | undefined;
   const tradeOwners = createTradeOwners();
+  const mindStore = openMindStore({ path: join(home, MIND_DB_FILE), clock });
+  const mind = createMind({
+    store: mindStore,
+    account,
+    clock,
+    safety: ledger.safety,
+    engine: () => engine,
+    market: () => mesh,
+  });
+  // Trades of closed cycles that died unrecorded with the previous process (docs/mind.md).
+  mind.adoptTrades(ledger.listTrades({ account, limit: LIST_TRADES_LIMIT_MAX }));
   const http = createApp({
     clock,
     logger,
@@ -235,6 +252,7 @@ async function openNode(
     },
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
     tradeOwners,
+    mind,
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -242,7 +260,8 @@ async function openNode(
     ledger,
     signer: key.signer,
     clock,
-    spenders: agentSpenders(agents, usage),
+    // The agents, and the mind as its own spender (its budget policy is the gate's for `mind`).
+    spenders: withMindSpender(agentSpenders(agents, usage)),
     tracker: { begin: () => inFlight.begin("remote") },
     onDenied: (code) => http.metrics.safetyDenials.inc({ code }),
     onSpent: (amountTrm, spent) => {
@@ -286,9 +305,12 @@ async function openNode(
             heldTrm: hold.amount_trm,
           })),
       });
+      // A purchase of the mind that died with the previous process and is settled now belongs to its cycle.
+      mesh.onTrade((signed) => mind.adoptTrades([signed]));
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
       await engine?.close().catch(() => undefined);
+      mindStore.close();
       nodeDb.close();
       ledger.close();
       throw error;
@@ -302,6 +324,8 @@ async function openNode(
 
   async function shutdown(): Promise<void> {
     inFlight.stopAccepting();
+    // A mind run in progress is aborted: its cycle closes as deferred before the stores close.
+    await mind.stop();
     maintenance?.stop();
     pricingLoop?.stop();
     const closed =
@@ -317,6 +341,7 @@ async function openNode(
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
+    mindStore.close();
     nodeDb.close();
     ledger.close();
     homeLock.release();
@@ -335,6 +360,7 @@ async function openNode(
     spend,
     http,
     mesh,
+    mind,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({

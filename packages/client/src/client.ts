@@ -10,7 +10,7 @@
  * console.log(answer.choices[0]?.message.content, answer.x_tirami.trade_id);
  * @module
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { type Endpoint, type InputOf, type OutputOf, pathParams, type StreamOf } from "./endpoint.js";
 import { type EndpointName, type Endpoints, endpoints } from "./endpoints.js";
 import { ClientErrorCode, TiramiClientError } from "./errors.js";
@@ -103,10 +103,21 @@ export function requestOf(endpoint: Endpoint, input: unknown, options: CallOptio
       if (value === undefined || ["string", "number", "boolean"].includes(typeof value))
         query[key] = value as QueryValue;
     request.query = query;
-  } else if (Object.keys(fields).length > 0) {
+  } else if (Object.keys(fields).length > 0 || hasBodyFields(endpoint)) {
+    // A route whose body fields are all optional still gets a JSON body (`{}`); one whose input is only
+    // path parameters gets none.
     request.body = fields;
   }
   return request;
+}
+
+/** True when the endpoint's input has fields besides its path parameters (or a shape it cannot list). */
+function hasBodyFields(endpoint: Endpoint): boolean {
+  if (endpoint.input === undefined) return false;
+  const schema = endpoint.input instanceof z.ZodOptional ? endpoint.input.unwrap() : endpoint.input;
+  if (!(schema instanceof z.ZodObject)) return true;
+  const inPath = new Set(pathParams(endpoint.path));
+  return Object.keys(schema.shape).some((key) => !inPath.has(key));
 }
 
 /** Creates a client for one node. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { endpoint, type StreamOf } from "./endpoint.js";
+import { mindEndpoints } from "./endpoints/mind.js";
 import { chatCompletionRequest, completionRequest, embeddingsRequest } from "./schemas/openai.js";
 import { responsesRequest } from "./schemas/responses.js";
 import {
@@ -68,8 +69,8 @@ import type {
 
 type Json = Record<string, unknown>;
 
-/** The table. Keys are the client's method names. */
-export const endpoints = {
+/** The node's own rows (economy, mesh, lending, safety, agents, OpenAI). */
+const nodeEndpoints = {
   // Probes.
   health: endpoint<HealthResponse>()({
     method: "GET",
@@ -464,6 +465,9 @@ export const endpoints = {
     mcp: "tirami_revoke_agent",
   }),
 } as const;
+
+/** The table. Keys are the client's method names. */
+export const endpoints = { ...nodeEndpoints, ...mindEndpoints } as const;
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;

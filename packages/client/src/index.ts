@@ -46,6 +46,7 @@ export * from "./limits.js";
 export * from "./schemas/openai.js";
 export * from "./schemas/responses.js";
 export * from "./schemas/tirami.js";
+export * from "./schemas/mind.js";
 
 /** Answer types. */
 export type * from "./types/economy.js";

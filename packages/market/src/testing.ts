@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Clock, createSigner, generateSeed, type Signer, systemClock } from "@tirami/core";
-import { createSpendPath, type Ledger, openLedger } from "@tirami/ledger";
+import { createSpendPath, type Ledger, openLedger, type SpenderDirectory } from "@tirami/ledger";
 import { createMeshHost, type MeshHostOptions } from "@tirami/net";
 import type { SignedTrade } from "@tirami/proto";
 import Database from "better-sqlite3";
@@ -47,6 +47,8 @@ export interface LedgerNodeOptions {
   priceTrmPerToken?: number | "live";
   /** Whether the node can buy (a spend path on its ledger, the operator spending). Default true. */
   buys?: boolean;
+  /** Spenders besides the operator its spend path lets buy (e.g. an app's agent or the mind). */
+  spenders?: SpenderDirectory | undefined;
   /** Overrides of the market's options. */
   market?: Partial<MarketOptions>;
   /** The clock of its ledger, market and spend path (default: the system clock). */
@@ -74,7 +76,9 @@ export async function startLedgerNode(options: LedgerNodeOptions = {}): Promise<
         ? () => ledger.pricing.quote().price_trm_per_token
         : () => (options.priceTrmPerToken as number | undefined) ?? 1,
     pricing: ledger.pricing,
-    ...(options.buys === false ? {} : { spend: createSpendPath({ ledger, signer, clock }) }),
+    ...(options.buys === false
+      ? {}
+      : { spend: createSpendPath({ ledger, signer, clock, spenders: options.spenders }) }),
     reputation: ledger.reputation,
     lending: ledger,
     timings: {

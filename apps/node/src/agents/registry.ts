@@ -6,6 +6,7 @@
  */
 import type { Clock } from "@tirami/core";
 import { OPERATOR_SPENDER } from "@tirami/ledger";
+import { MIND_SPENDER } from "@tirami/mind";
 import { AGENT_NAME_RE, AGENTS_MAX } from "../constants.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { generateToken, hashToken } from "../tokens.js";
@@ -38,21 +39,22 @@ export interface AgentRegistry {
 
 /**
  * The spender key of an agent: its name, which shares the gate's spender syntax `[a-z0-9_-]{1,64}`; the name
- * `operator` is reserved so an agent can never be confused with the operator.
+ * `operator` is reserved so an agent can never be confused with the operator, and `mind` so none can spend
+ * as the node's mind.
  */
 export function agentSpender(name: string): string {
   return name;
 }
 
-/** Throws INVALID_REQUEST unless `name` matches `[a-z0-9_-]{1,64}` and is not the reserved `operator`. */
+/** Throws INVALID_REQUEST unless `name` matches `[a-z0-9_-]{1,64}` and is not a reserved `operator` or `mind`. */
 export function assertAgentName(name: unknown): asserts name is string {
   if (typeof name !== "string" || !AGENT_NAME_RE.test(name)) {
     throw new NodeError(NodeErrorCode.INVALID_REQUEST, "agent name must match [a-z0-9_-]{1,64}", {
       param: "name",
     });
   }
-  if (name === OPERATOR_SPENDER) {
-    throw new NodeError(NodeErrorCode.INVALID_REQUEST, `agent name "${OPERATOR_SPENDER}" is reserved`, {
+  if (name === OPERATOR_SPENDER || name === MIND_SPENDER) {
+    throw new NodeError(NodeErrorCode.INVALID_REQUEST, `agent name "${name}" is reserved`, {
       param: "name",
     });
   }

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { APPROVALS_LIMIT_MAX, approvalStatus, killRequest, setPolicyRequest } from "@tirami/client";
 import type { AgentRegistry } from "../agents/registry.js";
 import { isApprovalId, OPERATOR_SPENDER } from "@tirami/ledger";
+import { MIND_SPENDER } from "@tirami/mind";
 import type { SafetyPort } from "../deps.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { operatorOnly } from "../middleware/auth.js";
@@ -24,9 +25,10 @@ export interface SafetyRoutesDeps {
   agents: Pick<AgentRegistry, "get">;
 }
 
-/** The spender named in a request: the operator, or an existing agent. @throws AGENT_NOT_FOUND */
+/** The spender named in a request: the operator, the mind, or an existing agent. @throws AGENT_NOT_FOUND */
 function existingSpender(deps: SafetyRoutesDeps, spender: string | undefined): string {
   if (spender === undefined || spender === OPERATOR_SPENDER) return OPERATOR_SPENDER;
+  if (spender === MIND_SPENDER) return MIND_SPENDER;
   return deps.agents.get(spender).name;
 }
 
