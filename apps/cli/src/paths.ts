@@ -36,4 +36,5 @@ export const PATHS = {
   loans: "/v1/tirami/loans",
   loan: (loanId: string) => `/v1/tirami/loans/${encodeURIComponent(loanId)}`,
   topology: "/v1/tirami/topology",
+  bank: (resource: string) => `/v1/tirami/bank/${resource}`,
 } as const;

@@ -37,6 +37,8 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import { bankRoutes } from "./routes/bank.js";
+import type { Bank } from "@tirami/bank";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -69,6 +71,8 @@ export interface AppDeps {
   mesh?: (() => Market | undefined) | undefined;
   /** What `GET /v1/tirami/topology` plans with (the route is there when given). */
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
+  /** The node's treasury (`/v1/tirami/bank/*` is there when given). */
+  bank?: Bank | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
 }
@@ -234,6 +238,11 @@ export function createApp(deps: AppDeps): NodeApp {
       nowMs: () => deps.clock.nowMs(),
     }),
   );
+  if (deps.bank !== undefined)
+    app.route(
+      "/v1/tirami",
+      bankRoutes({ bank: deps.bank, meshRunning: () => mesh()?.lending !== undefined }),
+    );
   if (deps.topology !== undefined)
     app.route(
       "/v1/tirami",

@@ -51,6 +51,7 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
 import { hostAllowList } from "./middleware/host-allow.js";
+import { type Bank, createBank } from "@tirami/bank";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -81,6 +82,8 @@ export interface TiramiNode {
   readonly http: NodeApp;
   /** The node's market when `p2p_port` is set; started by `start()`. */
   readonly mesh: Market | undefined;
+  /** The node's treasury (docs/bank.md); it acts through the mesh's lending as the `bank` spender. */
+  readonly bank: Bank;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -205,6 +208,13 @@ async function openNode(
     throughputBytesPerS: config.shard_throughput_bytes_per_s,
   });
   let mesh: Market | undefined;
+  const bank = createBank({
+    ledger,
+    lending: () => mesh?.lending,
+    account,
+    clock,
+    log: (message, fields) => logger.info(fields ?? {}, message),
+  });
   const http = createApp({
     clock,
     logger,
@@ -226,6 +236,7 @@ async function openNode(
     pricing,
     inFlight,
     mesh: () => mesh,
+    bank,
     topology: {
       capacity,
       manifestOf: (modelId) => manifestOnDisk(modelsDir, modelId),
@@ -308,6 +319,7 @@ async function openNode(
     }
     (server as Server | undefined)?.closeAllConnections();
     await closed;
+    await bank.stop();
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -329,6 +341,7 @@ async function openNode(
     spend,
     http,
     mesh,
+    bank,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -346,6 +359,7 @@ async function openNode(
           logger,
         });
       }
+      if (config.bank_tick_interval_ms > 0) bank.start(config.bank_tick_interval_ms);
       const listening = new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         const started = serve(
           { fetch: http.app.fetch, hostname: config.api_bind, port: config.api_port },

@@ -6,6 +6,7 @@
  */
 import type { Clock } from "@tirami/core";
 import { OPERATOR_SPENDER } from "@tirami/ledger";
+import { BANK_SPENDER } from "@tirami/bank";
 import { AGENT_NAME_RE, AGENTS_MAX } from "../constants.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { generateToken, hashToken } from "../tokens.js";
@@ -44,15 +45,18 @@ export function agentSpender(name: string): string {
   return name;
 }
 
-/** Throws INVALID_REQUEST unless `name` matches `[a-z0-9_-]{1,64}` and is not the reserved `operator`. */
+/**
+ * Throws INVALID_REQUEST unless `name` matches `[a-z0-9_-]{1,64}` and is not reserved: `operator`, or
+ * `bank` (the treasury's own spender, docs/bank.md).
+ */
 export function assertAgentName(name: unknown): asserts name is string {
   if (typeof name !== "string" || !AGENT_NAME_RE.test(name)) {
     throw new NodeError(NodeErrorCode.INVALID_REQUEST, "agent name must match [a-z0-9_-]{1,64}", {
       param: "name",
     });
   }
-  if (name === OPERATOR_SPENDER) {
-    throw new NodeError(NodeErrorCode.INVALID_REQUEST, `agent name "${OPERATOR_SPENDER}" is reserved`, {
+  if (name === OPERATOR_SPENDER || name === BANK_SPENDER) {
+    throw new NodeError(NodeErrorCode.INVALID_REQUEST, `agent name "${name}" is reserved`, {
       param: "name",
     });
   }

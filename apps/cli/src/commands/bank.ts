@@ -1,0 +1,146 @@
+/**
+ * `tirami bank portfolio|pool|strategy|risk|risk-assessment|tick|optimize|decisions`: the node's treasury
+ * (docs/bank.md). The bank reads its portfolio from the ledger and acts through lending as the `bank`
+ * spender, under its own safety policy (`tirami policy --spender bank`). Amounts are integer TRM.
+ * @module
+ */
+import { Command } from "commander";
+import { defineAction } from "../command-kit.js";
+import type { CliDeps } from "../deps.js";
+import { PATHS } from "../paths.js";
+import { integerArg, list, numberArg, pick, record, TRM_FLAG_MAX } from "../values.js";
+
+const TRM = (value: unknown) => `${String(value)} TRM`;
+
+function decisionLines(response: Record<string, unknown>): string[] {
+  return list(response, "decisions").map(
+    (d) =>
+      `  ${String(pick(d, "action"))} ${TRM(pick(d, "amount_trm"))}: ${String(pick(d, "outcome"))}` +
+      `${pick(d, "detail") === null || pick(d, "detail") === undefined ? "" : ` (${String(pick(d, "detail"))})`} — ${String(pick(d, "rationale"))}`,
+  );
+}
+
+function tickCommand(deps: CliDeps, name: "tick" | "optimize"): Command {
+  const command = new Command(name).option("--dry-run", "decide and record, but do not act");
+  if (name === "tick") command.description("decide with the strategy and act through lending (or --dry-run)");
+  else
+    command
+      .description("tick only if the post-decision VaR99 stays within a budget")
+      .requiredOption("--max-var <trm>", "VaR99 budget, TRM", integerArg("--max-var", 0, TRM_FLAG_MAX));
+  return command.action(
+    defineAction(deps, async (ctx, _args, options) => {
+      const body = {
+        dry_run: options["dryRun"] === true,
+        ...(name === "optimize" ? { max_var_99_trm: options["maxVar"] } : {}),
+      };
+      const response = record(await ctx.client().post(PATHS.bank(name), body));
+      ctx.out.result(response, () => {
+        if (name === "optimize") ctx.out.line(String(pick(response, "rationale")));
+        ctx.out.line(`tick ${String(pick(response, "tick_id"))}${body.dry_run ? " (dry run)" : ""}:`);
+        for (const line of decisionLines(response)) ctx.out.line(line);
+      });
+    }),
+  );
+}
+
+export function bankCommand(deps: CliDeps): Command {
+  const bank = new Command("bank").description("the node's treasury: portfolio, strategy, risk, ticks");
+  bank
+    .command("portfolio")
+    .description("cash, loans and net exposure, read from the ledger")
+    .action(
+      defineAction(deps, async (ctx) => {
+        const p = record(await ctx.client().get(PATHS.bank("portfolio")));
+        ctx.out.result(p, () => {
+          ctx.out.line(
+            `cash ${TRM(pick(p, "cash_trm"))}, lent ${TRM(pick(p, "lent_trm"))}, borrowed ${TRM(pick(p, "borrowed_trm"))}, collateral ${TRM(pick(p, "collateral_trm"))}`,
+          );
+          ctx.out.line(
+            `net exposure ${TRM(pick(p, "net_exposure_trm"))}, utilisation ${(Number(pick(p, "utilisation")) * 100).toFixed(1)} %, ${String(pick(p, "position_count"))} positions, ${String(pick(p, "decision_count"))} decisions`,
+          );
+          ctx.out.table(list(p, "positions"), [
+            { header: "kind", value: (x) => pick(x, "kind") },
+            { header: "TRM", value: (x) => pick(x, "amount_trm"), align: "right" },
+            { header: "counterparty", value: (x) => String(pick(x, "counterparty")).slice(0, 16) },
+            { header: "contract", value: (x) => String(pick(x, "contract_id")).slice(0, 16) },
+          ]);
+        });
+      }),
+    );
+  bank
+    .command("pool")
+    .description("the pool snapshot the strategy decides from")
+    .action(
+      defineAction(deps, async (ctx) => {
+        const p = record(await ctx.client().get(PATHS.bank("pool")));
+        ctx.out.result(p, () =>
+          ctx.out.line(
+            `pool ${TRM(pick(p, "total_trm"))}: ${TRM(pick(p, "lent_trm"))} lent, ${TRM(pick(p, "available_trm"))} available (reserve ${Number(pick(p, "reserve_ratio")).toFixed(3)})`,
+          ),
+        );
+      }),
+    );
+  bank
+    .command("strategy [kind]")
+    .description("show the strategy, or set it: conservative, high_yield or balanced")
+    .option("--fraction <f>", "its parameter in (0, 1]", numberArg("--fraction", 0, 1))
+    .action(
+      defineAction(deps, async (ctx, args, options) => {
+        const kind = args[0];
+        const response = record(
+          typeof kind === "string"
+            ? await ctx.client().post(PATHS.bank("strategy"), {
+                strategy: kind,
+                ...(options["fraction"] === undefined ? {} : { base_commit_fraction: options["fraction"] }),
+              })
+            : await ctx.client().get(PATHS.bank("strategy")),
+        );
+        ctx.out.result(response, () => ctx.out.line(JSON.stringify(pick(response, "strategy"))));
+      }),
+    );
+  bank
+    .command("risk <tolerance>")
+    .description("set the risk tolerance: conservative, balanced or aggressive")
+    .action(
+      defineAction(deps, async (ctx, args) => {
+        const response = record(await ctx.client().post(PATHS.bank("risk"), { tolerance: String(args[0]) }));
+        ctx.out.result(response, () => ctx.out.line(`risk tolerance ${String(pick(response, "tolerance"))}`));
+      }),
+    );
+  bank
+    .command("risk-assessment")
+    .description("expected loss, VaR99, largest exposure and concentration of the real positions")
+    .action(
+      defineAction(deps, async (ctx) => {
+        const r = record(await ctx.client().get(PATHS.bank("risk-assessment")));
+        ctx.out.result(r, () =>
+          ctx.out.line(
+            `value ${TRM(pick(r, "portfolio_value_trm"))}, expected loss ${TRM(pick(r, "expected_loss_trm"))}, VaR99 ${TRM(pick(r, "var_99_trm"))}, largest ${TRM(pick(r, "largest_single_exposure_trm"))} (${(Number(pick(r, "concentration_ratio")) * 100).toFixed(1)} %)`,
+          ),
+        );
+      }),
+    );
+  bank.addCommand(tickCommand(deps, "tick"));
+  bank.addCommand(tickCommand(deps, "optimize"));
+  bank
+    .command("decisions")
+    .description("the bank's decision history, newest first")
+    .option("--limit <n>", "how many (≤ 1,000)", integerArg("--limit", 1, 1_000), 20)
+    .action(
+      defineAction(deps, async (ctx, _args, options) => {
+        const response = record(
+          await ctx.client().get(PATHS.bank("decisions"), { limit: String(options["limit"]) }),
+        );
+        ctx.out.result(response, () =>
+          ctx.out.table(list(response, "decisions"), [
+            { header: "when", value: (d) => new Date(Number(pick(d, "tick_ms"))).toISOString() },
+            { header: "action", value: (d) => pick(d, "action") },
+            { header: "TRM", value: (d) => pick(d, "amount_trm"), align: "right" },
+            { header: "outcome", value: (d) => pick(d, "outcome") },
+            { header: "dry", value: (d) => (pick(d, "dry_run") === true ? "yes" : "") },
+          ]),
+        );
+      }),
+    );
+  return bank;
+}

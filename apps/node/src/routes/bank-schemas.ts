@@ -1,0 +1,41 @@
+/**
+ * Request schemas of the bank routes (docs/bank.md), zod only with their limits, so the HTTP client can
+ * validate with the same schemas as the node.
+ * @module
+ */
+import { z } from "zod";
+
+/** Most decisions one history page returns. */
+export const BANK_DECISIONS_LIMIT_MAX = 1_000;
+
+/** `POST /v1/tirami/bank/tick`. */
+export const bankTickBody = z.object({ dry_run: z.boolean().default(false) }).strict();
+
+/**
+ * `POST /v1/tirami/bank/strategy` (upstream's shape): the fraction is the conservative max commit, the
+ * high-yield base commit or the balanced threshold, in (0, 1]; default: the strategy's own.
+ */
+export const bankStrategyBody = z
+  .object({
+    strategy: z.enum(["conservative", "high_yield", "highyield", "balanced"]),
+    base_commit_fraction: z.number().gt(0).max(1).optional(),
+  })
+  .strict();
+
+/** `POST /v1/tirami/bank/risk`. */
+export const bankRiskBody = z
+  .object({ tolerance: z.enum(["conservative", "balanced", "aggressive"]) })
+  .strict();
+
+/** `POST /v1/tirami/bank/optimize`: the VaR99 budget in TRM (a share of the portfolio value, clamped). */
+export const bankOptimizeBody = z
+  .object({
+    max_var_99_trm: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    dry_run: z.boolean().default(false),
+  })
+  .strict();
+
+/** `GET /v1/tirami/bank/decisions?limit=`. */
+export const bankDecisionsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(BANK_DECISIONS_LIMIT_MAX).default(100) })
+  .strict();

@@ -1,0 +1,72 @@
+/**
+ * Bank routes under `/v1/tirami/bank` (docs/bank.md; upstream's in docs/upstream.md §3.8, units in
+ * names): `GET portfolio`, `GET pool`, `GET strategy`, `POST strategy`, `POST risk`, `GET
+ * risk-assessment`, `POST tick` (`dry_run`), `POST optimize`, `GET decisions`. Acting and settings are
+ * the operator's; agents read. A tick that acts needs the mesh (503 MESH_DISABLED without it); a dry run
+ * does not.
+ * @module
+ */
+import { Hono } from "hono";
+import { BANK_SPENDER, type Bank, strategyOf } from "@tirami/bank";
+import { MarketError, MarketErrorCode } from "@tirami/market";
+import { operatorOnly } from "../middleware/auth.js";
+import { readJsonBody } from "../openai/json-body.js";
+import { parseBody } from "../openai/schemas.js";
+import type { AppEnv } from "../principal.js";
+import {
+  bankDecisionsQuery,
+  bankOptimizeBody,
+  bankRiskBody,
+  bankStrategyBody,
+  bankTickBody,
+} from "./bank-schemas.js";
+
+export interface BankRoutesDeps {
+  bank: Bank;
+  /** Whether the mesh runs (the bank acts through it). */
+  meshRunning(): boolean;
+}
+
+export function bankRoutes(deps: BankRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { bank } = deps;
+  const needMesh = (dryRun: boolean) => {
+    if (!dryRun && !deps.meshRunning())
+      throw new MarketError(
+        MarketErrorCode.MESH_DISABLED,
+        "the bank acts through the mesh, which is not running",
+      );
+  };
+
+  app.get("/bank/portfolio", (c) => c.json(bank.portfolio()));
+  app.get("/bank/pool", (c) => c.json(bank.pool()));
+  app.get("/bank/strategy", (c) =>
+    c.json({ ...bank.settings(), spender: BANK_SPENDER, budget: bank.budget() }),
+  );
+  app.post("/bank/strategy", operatorOnly(), async (c) => {
+    const body = parseBody(bankStrategyBody, await readJsonBody(c));
+    const strategy = bank.setStrategy(strategyOf(body.strategy, body.base_commit_fraction));
+    return c.json({ ok: true, strategy });
+  });
+  app.post("/bank/risk", operatorOnly(), async (c) => {
+    const body = parseBody(bankRiskBody, await readJsonBody(c));
+    return c.json({ ok: true, tolerance: bank.setRiskTolerance(body.tolerance) });
+  });
+  app.get("/bank/risk-assessment", (c) => c.json(bank.risk()));
+  app.post("/bank/tick", operatorOnly(), async (c) => {
+    const body = parseBody(bankTickBody, await readJsonBody(c));
+    needMesh(body.dry_run);
+    return c.json(await bank.tick({ dryRun: body.dry_run }));
+  });
+  app.post("/bank/optimize", operatorOnly(), async (c) => {
+    const body = parseBody(bankOptimizeBody, await readJsonBody(c));
+    needMesh(body.dry_run);
+    return c.json(await bank.optimize({ maxVar99Trm: body.max_var_99_trm, dryRun: body.dry_run }));
+  });
+  app.get("/bank/decisions", (c) => {
+    const query = parseBody(bankDecisionsQuery, c.req.query());
+    const decisions = bank.decisions(query.limit);
+    return c.json({ count: decisions.length, decisions });
+  });
+  return app;
+}
