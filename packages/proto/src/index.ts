@@ -186,3 +186,23 @@ export {
   messageDomain,
   parseMessage,
 } from "./message.js";
+
+/** Insurance on loans: the policy and its derived payout and expiry records (docs/bank.md). */
+export {
+  assembleSignedPolicy,
+  checkSignedPolicy,
+  computePolicyId,
+  createInsurancePolicy,
+  INSURANCE_DOMAIN,
+  INSURANCE_EXPIRY_DOMAIN,
+  INSURANCE_NONCE_BYTES,
+  INSURANCE_PAYOUT_DOMAIN,
+  insuranceCanonicalBytes,
+  insuranceExpiryCanonicalBytes,
+  insurancePayoutCanonicalBytes,
+  type InsurancePolicy,
+  parseInsurancePolicy,
+  type PolicySignatureFailure,
+  type SignedInsurancePolicy,
+  signInsurancePolicy,
+} from "./insurance.js";
