@@ -42,6 +42,7 @@ import { createPricing, type Pricing } from "./pricing/index.js";
 import { createReputation, type Reputation } from "./reputation/index.js";
 import { createSafetyGate, type SafetyGate } from "./safety/index.js";
 import { createCredit, createLoanBook, createLoanGate, createLoans, type Loans } from "./loans/index.js";
+import { createInsurance, createInsuranceBook, type Insurance } from "./insurance/index.js";
 
 /** Ledger configuration as resolved at open (defaults filled in). */
 export type { LedgerConfig };
@@ -76,6 +77,8 @@ export interface Ledger {
   readonly reputation: Reputation;
   /** Loans: dual-signed contracts, repayments, defaults, credit and the lending gate (docs/lending.md). */
   readonly loans: Loans;
+  /** Insurance on loans: dual-signed policies, premiums, payouts on default, expiry (docs/bank.md). */
+  readonly insurance: Insurance;
 
   /** Balances of an account; an unseen account reports its implicit free tier with `known: false`. */
   balance(account: AccountId): AccountBalance;
@@ -192,6 +195,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const ingests: TradeIngest[] = [];
   const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => writer.count() });
+  const insuranceBook = createInsuranceBook({
+    db: sqlite,
+    accounts,
+    journal,
+    holds,
+    freshnessWindowMs: config.freshnessWindowMs,
+  });
+  const insurance = createInsurance({ db: sqlite, book: insuranceBook, merkle, tx, now, open });
   const loans = createLoans({
     db: sqlite,
     book: createLoanBook({
@@ -202,6 +213,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       reputation,
       freshnessWindowMs: config.freshnessWindowMs,
       now,
+      onDefault: (loanId, defaultMs, nowMs) => insuranceBook.payOnDefault(loanId, defaultMs, nowMs),
     }),
     merkle,
     gate: createLoanGate({ db: sqlite, safety, localAccount: config.localAccount, nowMs: now }),
@@ -219,6 +231,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     pricing,
     reputation,
     loans,
+    insurance,
     balance(account) {
       open();
       checkAccountId(account, "account");
