@@ -206,3 +206,14 @@ export {
   type SignedInsurancePolicy,
   signInsurancePolicy,
 } from "./insurance.js";
+export {
+  INSURANCE_PROTOCOL_ID,
+  INSURANCE_REJECT_REASONS,
+  INSURANCE_ROLES,
+  type InsuranceAccept,
+  type InsuranceGossip,
+  type InsuranceProposal,
+  type InsuranceReject,
+  type InsuranceRejectReason,
+  type InsuranceRole,
+} from "./insurance-wire.js";

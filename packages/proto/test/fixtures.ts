@@ -8,6 +8,13 @@ import { SYNC_START_TRADE_ID } from "../src/sync.js";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade, type Trade } from "../src/trade.js";
 import { assembleSignedLoan, createLoan, type Loan, type SignedLoan, signLoan } from "../src/loan.js";
 import { signLendOffer, signLoanRepayment } from "../src/loan-events.js";
+import {
+  assembleSignedPolicy,
+  createInsurancePolicy,
+  type InsurancePolicy,
+  type SignedInsurancePolicy,
+  signInsurancePolicy,
+} from "../src/insurance.js";
 
 /** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
 export function signerFrom(fill: number): Signer {
@@ -53,6 +60,24 @@ export const signedLoan: SignedLoan = assembleSignedLoan(
   loan,
   signLoan(loan, provider),
   signLoan(loan, consumer),
+);
+
+/** Insurer = stranger, insured = the loan's lender (provider): 300 TRM of cover for a 21 TRM premium. */
+export const policy: InsurancePolicy = createInsurancePolicy({
+  insurer: stranger.accountId,
+  insured: provider.accountId,
+  loan_id: signedLoan.loan_id,
+  coverage_trm: 300,
+  premium_trm: 21,
+  created_ms: 1_764_000_060_000,
+  expires_ms: 1_764_093_600_000,
+  nonce: "0f0e0d0c0b0a09080706050403020100",
+});
+
+export const signedPolicy: SignedInsurancePolicy = assembleSignedPolicy(
+  policy,
+  signInsurancePolicy(policy, stranger),
+  signInsurancePolicy(policy, provider),
 );
 
 export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
@@ -187,4 +212,22 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
     ],
   },
   embed_end: { kind: "embed_end", request_id: "req-0002", prompt_tokens: 9, dimensions: 3 },
+  insurance_proposal: {
+    kind: "insurance_proposal",
+    policy,
+    proposer_role: "insured",
+    signature: signedPolicy.insured_signature,
+  },
+  insurance_accept: {
+    kind: "insurance_accept",
+    policy_id: signedPolicy.policy_id,
+    signature: signedPolicy.insurer_signature,
+  },
+  insurance_reject: {
+    kind: "insurance_reject",
+    policy_id: signedPolicy.policy_id,
+    reason: "TERMS_REJECTED",
+    message: "premium 21 TRM is under the 90 TRM asked at credit 0.3",
+  },
+  insurance_gossip: { kind: "insurance_gossip", ...signedPolicy },
 };
