@@ -10,6 +10,8 @@ export const BankErrorCode = {
   INVALID_BANK_SETTING: "INVALID_BANK_SETTING",
   /** A request to the bank is invalid (400). */
   INVALID_BANK_REQUEST: "INVALID_BANK_REQUEST",
+  /** The insurer refused to sign, could not be reached, or this node's gate refused; `details.reason` (409). */
+  INSURANCE_REFUSED: "INSURANCE_REFUSED",
 } as const;
 export type BankErrorCode = (typeof BankErrorCode)[keyof typeof BankErrorCode];
 

@@ -11,6 +11,13 @@ export { type Bank, type BankOptions, createBank, type OptimizeResult, type Tick
 export type { BankLedger, BankLending } from "./ports.js";
 export type { BankBudget } from "./budget.js";
 export type { DecisionOutcome, RecordedDecision } from "./store.js";
+export {
+  createInsuranceDesk,
+  type InsuranceDesk,
+  type InsuranceLedger,
+  INSURANCE_TICK_MS,
+  POLICY_EXPIRY_AFTER_DEFAULT_MS,
+} from "./insurance-desk.js";
 
 /** Formulas, pure (vectors in `vectors/bank-v1.json`). */
 export {

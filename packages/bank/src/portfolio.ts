@@ -28,11 +28,24 @@ export function readPortfolio(ledger: BankLedger, self: AccountId, decisionCount
       collateral.push({ kind: "collateral", amount_trm: l.collateral_trm, counterparty: l.lender, ...base });
     }
   }
+  const insurance = ledger.insurance.exposure(self);
+  const policies = ledger.insurance.list({ account: self, status: "active", limit: POSITIONS_MAX });
+  const covered: Position[] = policies.map((p) => {
+    const mine = p.policy.insurer === self;
+    return {
+      kind: mine ? "insurer" : "insured",
+      amount_trm: p.policy.coverage_trm,
+      counterparty: mine ? p.policy.insured : p.policy.insurer,
+      contract_id: p.policy_id,
+      due_ms: p.policy.expires_ms,
+    };
+  });
   const largestFirst = (a: Position, b: Position) => b.amount_trm - a.amount_trm;
   const positions = [
     ...lent.sort(largestFirst),
     ...borrowed.sort(largestFirst),
     ...collateral.sort(largestFirst),
+    ...covered.sort(largestFirst),
   ];
   const couldLend = cash + exposure.lent_trm;
   return {
@@ -42,11 +55,21 @@ export function readPortfolio(ledger: BankLedger, self: AccountId, decisionCount
     borrowed_trm: exposure.borrowed_trm,
     borrowed_due_trm: exposure.borrowed_due_trm,
     collateral_trm: exposure.collateral_held_trm,
-    net_exposure_trm: cash + exposure.lent_trm + exposure.collateral_held_trm - exposure.borrowed_trm,
+    insurer_coverage_trm: insurance.insurer_coverage_trm,
+    insured_coverage_trm: insurance.insured_coverage_trm,
+    net_exposure_trm:
+      cash +
+      exposure.lent_trm +
+      exposure.collateral_held_trm +
+      insurance.insurer_coverage_trm -
+      exposure.borrowed_trm,
     utilisation: couldLend === 0 ? 0 : exposure.lent_trm / couldLend,
-    position_count: exposure.lent_count + 2 * exposure.borrowed_count,
+    position_count:
+      exposure.lent_count + 2 * exposure.borrowed_count + insurance.insurer_count + insurance.insured_count,
     positions,
-    positions_truncated: exposure.lent_count + exposure.borrowed_count > loans.length,
+    positions_truncated:
+      exposure.lent_count + exposure.borrowed_count > loans.length ||
+      insurance.insurer_count + insurance.insured_count > policies.length,
     decision_count: decisionCount,
   };
 }

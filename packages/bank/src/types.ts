@@ -6,8 +6,12 @@
  */
 import type { AccountId } from "@tirami/core";
 
-/** What a position is. `insurer`/`insured` and the futures kinds appear once those contracts exist. */
-export type PositionKind = "lent" | "borrowed" | "collateral" | "futures_long" | "futures_short" | "insured";
+/**
+ * What a position is: a loan lent or borrowed, collateral held for one, coverage bought (`insured`) or
+ * held as an insurer (`insurer`). Futures (`futures_long`/`futures_short`) are not built yet (docs/bank.md).
+ */
+export type PositionKind =
+  "lent" | "borrowed" | "collateral" | "futures_long" | "futures_short" | "insured" | "insurer";
 
 /** What a decision does (upstream's `ActionKind`). */
 export type ActionKind =
@@ -65,7 +69,11 @@ export interface Portfolio {
   borrowed_due_trm: number;
   /** The node's own collateral held for the loans it took. */
   collateral_trm: number;
-  /** `cash + lent + collateral − borrowed` (upstream's `net_cu_exposure`). */
+  /** Coverage this node holds as insurer on active policies (part of its balance, not of its cash). */
+  insurer_coverage_trm: number;
+  /** Coverage this node bought on the loans it lent (paid to it if they default). */
+  insured_coverage_trm: number;
+  /** `cash + lent + collateral + insurer coverage − borrowed` (upstream's `net_cu_exposure`, plus coverage). */
   net_exposure_trm: number;
   /** `lent / (cash + lent)`: how much of what the node could lend is lent (0 when both are 0). */
   utilisation: number;
