@@ -44,6 +44,8 @@ describe("tirami bank", () => {
       "portfolio_value_trm",
       "var_99_trm",
     ]);
+    const policies = json<{ count: number }>(await runCli([...at, "bank", "insurance", "--json"]));
+    expect(policies.count).toBe(0);
     const bad = await runCli([...at, "bank", "risk", "reckless", "--json"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr + bad.stdout).toMatch(/tolerance/);

@@ -38,7 +38,7 @@ import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
 import { bankRoutes } from "./routes/bank.js";
-import type { Bank } from "@tirami/bank";
+import type { Bank, InsuranceDesk } from "@tirami/bank";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -73,6 +73,8 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** The node's treasury (`/v1/tirami/bank/*` is there when given). */
   bank?: Bank | undefined;
+  /** Insurance on loans over the mesh, when the node joined one. */
+  insurance?: (() => InsuranceDesk | undefined) | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
 }
@@ -241,7 +243,12 @@ export function createApp(deps: AppDeps): NodeApp {
   if (deps.bank !== undefined)
     app.route(
       "/v1/tirami",
-      bankRoutes({ bank: deps.bank, meshRunning: () => mesh()?.lending !== undefined }),
+      bankRoutes({
+        bank: deps.bank,
+        ledger: deps.ledger,
+        insurance: deps.insurance ?? (() => undefined),
+        meshRunning: () => mesh()?.lending !== undefined,
+      }),
     );
   if (deps.topology !== undefined)
     app.route(

@@ -3,6 +3,7 @@
  * the ledger's balance; strategies and tolerances are validated (400 with the field) and kept; a dry-run
  * tick plans and records without acting while an acting tick needs the mesh (503 MESH_DISABLED); the
  * risk assessment and the optimiser answer in upstream's shape; decisions are listed newest first;
+ * policies are listed and a purchase is validated (400) and needs the mesh (503);
  * agents read but cannot act or change settings (403), and no agent may be named `bank`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,6 +110,18 @@ describe("bank routes", () => {
     const fits = await json(post("/v1/tirami/bank/optimize", { max_var_99_trm: 100, dry_run: true }));
     expect(fits).toMatchObject({ applied: false, decisions: [{ outcome: "planned" }] });
     expect(fits["rationale"]).toMatch(/^risk budget OK/);
+  });
+
+  it("lists this node's policies; buying one is validated and needs the mesh", async () => {
+    expect(await json(request("/v1/tirami/bank/insurance?status=active"))).toEqual({
+      count: 0,
+      policies: [],
+    });
+    expect((await request("/v1/tirami/bank/insurance?status=lost")).status).toBe(400);
+    const body = { loan_id: "ab".repeat(32), insurer: "cd".repeat(32), coverage_trm: 10 };
+    expect((await post("/v1/tirami/bank/insurance", { ...body, coverage_trm: 0 })).status).toBe(400);
+    const noMesh = await post("/v1/tirami/bank/insurance", body);
+    expect(noMesh.status).toBe(503);
   });
 
   it("agents read but cannot act or change settings; no agent may be named bank", async () => {

@@ -26,6 +26,7 @@ export type LedgerPort = Pick<
   | "verify"
   | "listAccounts"
   | "loans"
+  | "insurance"
   | "close"
 >;
 

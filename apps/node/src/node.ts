@@ -51,7 +51,7 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
 import { hostAllowList } from "./middleware/host-allow.js";
-import { type Bank, createBank } from "@tirami/bank";
+import { type Bank, createBank, createInsuranceDesk, type InsuranceDesk } from "@tirami/bank";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -84,6 +84,8 @@ export interface TiramiNode {
   readonly mesh: Market | undefined;
   /** The node's treasury (docs/bank.md); it acts through the mesh's lending as the `bank` spender. */
   readonly bank: Bank;
+  /** Insurance on loans over the mesh (docs/bank.md), when the node joined one. */
+  readonly insurance: InsuranceDesk | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -208,6 +210,7 @@ async function openNode(
     throughputBytesPerS: config.shard_throughput_bytes_per_s,
   });
   let mesh: Market | undefined;
+  let insurance: InsuranceDesk | undefined;
   const bank = createBank({
     ledger,
     lending: () => mesh?.lending,
@@ -237,6 +240,7 @@ async function openNode(
     inFlight,
     mesh: () => mesh,
     bank,
+    insurance: () => insurance,
     topology: {
       capacity,
       manifestOf: (modelId) => manifestOnDisk(modelsDir, modelId),
@@ -291,6 +295,13 @@ async function openNode(
             heldTrm: hold.amount_trm,
           })),
       });
+      insurance = createInsuranceDesk({
+        host,
+        ledger,
+        signer: key.signer,
+        clock,
+        log: (message, fields) => logger.info(fields ?? {}, message),
+      });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
       await engine?.close().catch(() => undefined);
@@ -320,6 +331,7 @@ async function openNode(
     (server as Server | undefined)?.closeAllConnections();
     await closed;
     await bank.stop();
+    await insurance?.stop().catch((error: unknown) => logger.warn({ err: error }, "insurance stop failed"));
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -342,6 +354,7 @@ async function openNode(
     http,
     mesh,
     bank,
+    insurance,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -376,6 +389,7 @@ async function openNode(
       const joining = mesh;
       return listening.then(async (address) => {
         await joining.start();
+        await insurance?.start();
         logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
         return address;
       });

@@ -142,5 +142,63 @@ export function bankCommand(deps: CliDeps): Command {
         );
       }),
     );
+  bank
+    .command("insure <loan-id>")
+    .description(
+      "insure a loan this node lent with another node (premium by the formula at the borrower's credit)",
+    )
+    .requiredOption("--insurer <account>", "the insurer node's account")
+    .requiredOption("--coverage <trm>", "coverage, TRM", integerArg("--coverage", 1, TRM_FLAG_MAX))
+    .option(
+      "--expires-ms <ms>",
+      "expiry (default: an hour after the loan could default)",
+      integerArg("--expires-ms", 0, TRM_FLAG_MAX),
+    )
+    .action(
+      defineAction(deps, async (ctx, args, options) => {
+        const response = record(
+          await ctx.client().post(PATHS.bank("insurance"), {
+            loan_id: String(args[0]),
+            insurer: options["insurer"],
+            coverage_trm: options["coverage"],
+            ...(options["expiresMs"] === undefined ? {} : { expires_ms: options["expiresMs"] }),
+          }),
+        );
+        const policy = record(pick(response, "policy"));
+        ctx.out.result(response, () =>
+          ctx.out.line(
+            `policy ${String(pick(response, "policy_id"))}: ${TRM(pick(policy, "coverage_trm"))} cover for ${TRM(pick(policy, "premium_trm"))} (${String(pick(response, "status"))})`,
+          ),
+        );
+      }),
+    );
+  bank
+    .command("insurance")
+    .description("this node's insurance policies (as insurer or insured)")
+    .option("--status <status>", "active, paid or expired")
+    .action(
+      defineAction(deps, async (ctx, _args, options) => {
+        const query: Record<string, string> = {};
+        if (typeof options["status"] === "string") query["status"] = options["status"];
+        const response = await ctx.client().get(PATHS.bank("insurance"), query);
+        ctx.out.result(response, () =>
+          ctx.out.table(list(response, "policies"), [
+            { header: "policy", value: (p) => String(pick(p, "policy_id")).slice(0, 16) },
+            { header: "loan", value: (p) => String(pick(record(pick(p, "policy")), "loan_id")).slice(0, 16) },
+            {
+              header: "cover",
+              value: (p) => pick(record(pick(p, "policy")), "coverage_trm"),
+              align: "right",
+            },
+            {
+              header: "premium",
+              value: (p) => pick(record(pick(p, "policy")), "premium_trm"),
+              align: "right",
+            },
+            { header: "status", value: (p) => pick(p, "status") },
+          ]),
+        );
+      }),
+    );
   return bank;
 }

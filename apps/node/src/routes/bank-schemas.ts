@@ -39,3 +39,18 @@ export const bankOptimizeBody = z
 export const bankDecisionsQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(BANK_DECISIONS_LIMIT_MAX).default(100) })
   .strict();
+
+/** `POST /v1/tirami/bank/insurance`: insure a loan this node lent with `insurer` (premium by formula). */
+export const bankInsuranceBody = z
+  .object({
+    loan_id: z.string().regex(/^[0-9a-f]{64}$/, "expected a loan id (64 hex)"),
+    insurer: z.string().regex(/^[0-9a-f]{64}$/, "expected an account (64 hex)"),
+    coverage_trm: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    expires_ms: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .strict();
+
+/** `GET /v1/tirami/bank/insurance?status=`. */
+export const bankInsuranceQuery = z
+  .object({ status: z.enum(["active", "paid", "expired"]).optional() })
+  .strict();

@@ -1,13 +1,16 @@
 /**
  * Bank routes under `/v1/tirami/bank` (docs/bank.md; upstream's in docs/upstream.md §3.8, units in
  * names): `GET portfolio`, `GET pool`, `GET strategy`, `POST strategy`, `POST risk`, `GET
- * risk-assessment`, `POST tick` (`dry_run`), `POST optimize`, `GET decisions`. Acting and settings are
+ * risk-assessment`, `POST tick` (`dry_run`), `POST optimize`, `GET decisions`, `GET insurance` (this
+ * node's policies), `POST insurance` (insure a loan it lent). Acting and settings are
  * the operator's; agents read. A tick that acts needs the mesh (503 MESH_DISABLED without it); a dry run
  * does not.
  * @module
  */
 import { Hono } from "hono";
-import { BANK_SPENDER, type Bank, strategyOf } from "@tirami/bank";
+import type { AccountId } from "@tirami/core";
+import { BANK_SPENDER, type Bank, type InsuranceDesk, strategyOf } from "@tirami/bank";
+import type { Ledger } from "@tirami/ledger";
 import { MarketError, MarketErrorCode } from "@tirami/market";
 import { operatorOnly } from "../middleware/auth.js";
 import { readJsonBody } from "../openai/json-body.js";
@@ -15,6 +18,8 @@ import { parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
 import {
   bankDecisionsQuery,
+  bankInsuranceBody,
+  bankInsuranceQuery,
   bankOptimizeBody,
   bankRiskBody,
   bankStrategyBody,
@@ -23,6 +28,8 @@ import {
 
 export interface BankRoutesDeps {
   bank: Bank;
+  ledger: Pick<Ledger, "insurance">;
+  insurance(): InsuranceDesk | undefined;
   /** Whether the mesh runs (the bank acts through it). */
   meshRunning(): boolean;
 }
@@ -67,6 +74,28 @@ export function bankRoutes(deps: BankRoutesDeps): Hono<AppEnv> {
     const query = parseBody(bankDecisionsQuery, c.req.query());
     const decisions = bank.decisions(query.limit);
     return c.json({ count: decisions.length, decisions });
+  });
+  app.get("/bank/insurance", (c) => {
+    const query = parseBody(bankInsuranceQuery, c.req.query());
+    const policies = deps.ledger.insurance.list({
+      account: bank.portfolio().account,
+      ...(query.status === undefined ? {} : { status: query.status }),
+      limit: 1_000,
+    });
+    return c.json({ count: policies.length, policies });
+  });
+  app.post("/bank/insurance", operatorOnly(), async (c) => {
+    const body = parseBody(bankInsuranceBody, await readJsonBody(c));
+    const desk = deps.insurance();
+    if (desk === undefined)
+      throw new MarketError(MarketErrorCode.MESH_DISABLED, "insurance needs the mesh, which is not running");
+    const policy = await desk.buy({
+      loanId: body.loan_id,
+      insurer: body.insurer as AccountId,
+      coverageTrm: body.coverage_trm,
+      ...(body.expires_ms === undefined ? {} : { expiresMs: body.expires_ms }),
+    });
+    return c.json(policy, 201);
   });
   return app;
 }
