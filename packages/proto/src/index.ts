@@ -217,3 +217,35 @@ export {
   type InsuranceRejectReason,
   type InsuranceRole,
 } from "./insurance-wire.js";
+
+/** Compute futures: the contract and its derived settlement (docs/bank.md). */
+export {
+  assembleSignedFuture,
+  checkSignedFuture,
+  computeFutureId,
+  createFuture,
+  type Future,
+  FUTURE_DOMAIN,
+  FUTURE_NONCE_BYTES,
+  FUTURE_SETTLEMENT_DOMAIN,
+  futureCanonicalBytes,
+  futurePnlTrm,
+  type FutureSettlement,
+  futureSettlementCanonicalBytes,
+  type FutureSignatureFailure,
+  MICRO_PER_TRM,
+  parseFuture,
+  type SignedFuture,
+  signFuture,
+} from "./future.js";
+export {
+  FUTURE_PROTOCOL_ID,
+  FUTURE_REJECT_REASONS,
+  FUTURE_ROLES,
+  type FutureAccept,
+  type FutureGossip,
+  type FutureProposal,
+  type FutureReject,
+  type FutureRejectReason,
+  type FutureRole,
+} from "./future-wire.js";

@@ -63,6 +63,16 @@ import { SYNC_REQUEST_FIELDS, SYNC_RESPONSE_FIELDS, type SyncRequest, type SyncR
 import { SIGNED_TRADE_RECORD, type SignedTrade } from "./trade.js";
 import { SIGNED_LOAN_RECORD } from "./loan.js";
 import { SIGNED_INSURANCE_RECORD } from "./insurance.js";
+import { SIGNED_FUTURE_RECORD } from "./future.js";
+import {
+  FUTURE_ACCEPT_FIELDS,
+  FUTURE_PROPOSAL_FIELDS,
+  FUTURE_REJECT_FIELDS,
+  type FutureAccept,
+  type FutureGossip,
+  type FutureProposal,
+  type FutureReject,
+} from "./future-wire.js";
 import {
   INSURANCE_ACCEPT_FIELDS,
   INSURANCE_PROPOSAL_FIELDS,
@@ -121,7 +131,11 @@ export type Message =
   | InsuranceProposal
   | InsuranceAccept
   | InsuranceReject
-  | InsuranceGossip;
+  | InsuranceGossip
+  | FutureProposal
+  | FutureAccept
+  | FutureReject
+  | FutureGossip;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -200,6 +214,10 @@ const SPECS: readonly KindSpec[] = [
   spec("insurance_accept", "insurance-accept", INSURANCE_ACCEPT_FIELDS),
   spec("insurance_reject", "insurance-reject", INSURANCE_REJECT_FIELDS),
   spec("insurance_gossip", "insurance-gossip", SIGNED_INSURANCE_RECORD.fields),
+  spec("future_proposal", "future-proposal", FUTURE_PROPOSAL_FIELDS),
+  spec("future_accept", "future-accept", FUTURE_ACCEPT_FIELDS),
+  spec("future_reject", "future-reject", FUTURE_REJECT_FIELDS),
+  spec("future_gossip", "future-gossip", SIGNED_FUTURE_RECORD.fields),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));

@@ -15,6 +15,13 @@ import {
   type SignedInsurancePolicy,
   signInsurancePolicy,
 } from "../src/insurance.js";
+import {
+  assembleSignedFuture,
+  createFuture,
+  type Future,
+  type SignedFuture,
+  signFuture,
+} from "../src/future.js";
 
 /** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
 export function signerFrom(fill: number): Signer {
@@ -78,6 +85,24 @@ export const signedPolicy: SignedInsurancePolicy = assembleSignedPolicy(
   policy,
   signInsurancePolicy(policy, stranger),
   signInsurancePolicy(policy, provider),
+);
+
+/** Long = provider, short = consumer: 10,000 tokens at 2,000 micro-TRM per token, 50 TRM margin each. */
+export const future: Future = createFuture({
+  long: provider.accountId,
+  short: consumer.accountId,
+  notional_tokens: 10_000,
+  strike_micro_trm_per_token: 2_000,
+  margin_trm: 50,
+  created_ms: 1_764_000_000_000,
+  expires_ms: 1_764_086_400_000,
+  nonce: "00112233445566778899aabbccddeeff",
+});
+
+export const signedFuture: SignedFuture = assembleSignedFuture(
+  future,
+  signFuture(future, provider),
+  signFuture(future, consumer),
 );
 
 export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
@@ -230,4 +255,22 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
     message: "premium 21 TRM is under the 90 TRM asked at credit 0.3",
   },
   insurance_gossip: { kind: "insurance_gossip", ...signedPolicy },
+  future_proposal: {
+    kind: "future_proposal",
+    future,
+    proposer_role: "long",
+    signature: signedFuture.long_signature,
+  },
+  future_accept: {
+    kind: "future_accept",
+    future_id: signedFuture.future_id,
+    signature: signedFuture.short_signature,
+  },
+  future_reject: {
+    kind: "future_reject",
+    future_id: signedFuture.future_id,
+    reason: "SAFETY_DENIED",
+    message: "margin of 50 TRM exceeds the hourly budget",
+  },
+  future_gossip: { kind: "future_gossip", ...signedFuture },
 };
