@@ -52,6 +52,14 @@ export const LedgerErrorCode = {
   POLICY_STALE: "POLICY_STALE",
   /** A policy with this id exists with different signatures. */
   POLICY_CONFLICT: "POLICY_CONFLICT",
+  /** A future is malformed or breaks a rule (docs/bank.md). */
+  FUTURE_INVALID: "FUTURE_INVALID",
+  /** `future_id` does not match the content, or the long or short signature does not verify. */
+  FUTURE_SIGNATURE_INVALID: "FUTURE_SIGNATURE_INVALID",
+  /** The future's `created_ms` is outside the freshness window. */
+  FUTURE_STALE: "FUTURE_STALE",
+  /** A future with this id exists with different signatures. */
+  FUTURE_CONFLICT: "FUTURE_CONFLICT",
   /** A repayment is malformed, not signed by the loan's borrower, or not for the total due. */
   REPAYMENT_INVALID: "REPAYMENT_INVALID",
   /** A repayment stamped after the loan's due time (or before it was made). */

@@ -30,6 +30,8 @@ export interface Hold {
   loan_id: string | null;
   /** The insurance policy whose coverage this hold is (it never expires by time; the policy closes it). */
   policy_id: string | null;
+  /** The future whose margin this hold is (it never expires by time; the settlement closes it). */
+  future_id: string | null;
 }
 
 export interface ReserveRequest {
@@ -60,6 +62,8 @@ export interface Holds {
   lockCollateral(account: string, amountTrm: number, loanId: string, nowMs: number): string;
   /** Inside a write transaction: holds an insurer's coverage for `policyId` (closed by the policy only). */
   lockCoverage(account: string, amountTrm: number, policyId: string, nowMs: number): string;
+  /** Inside a write transaction: holds one side's margin for `futureId` (closed by its settlement only). */
+  lockMargin(account: string, amountTrm: number, futureId: string, nowMs: number): string;
   get(holdId: string): Hold | undefined;
   listActive(accountId?: string): Hold[];
   expiredBefore(nowMs: number, limit: number): Hold[];
@@ -96,6 +100,9 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
   );
   const insertCoverage = db.prepare(
     "INSERT INTO holds (hold_id, account_id, amount_trm, reason, created_ms, expires_ms, status, policy_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+  );
+  const insertMargin = db.prepare(
+    "INSERT INTO holds (hold_id, account_id, amount_trm, reason, created_ms, expires_ms, status, future_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
   );
   const get = (holdId: string) => select.get(holdId) as Hold | undefined;
   /** Throws HOLD_LIMIT or INSUFFICIENT_BALANCE unless `account` can hold `amountTrm` more. */
@@ -144,7 +151,8 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
         hold.status !== "active" ||
         hold.expires_ms <= nowMs ||
         hold.loan_id !== null ||
-        hold.policy_id !== null
+        hold.policy_id !== null ||
+        hold.future_id !== null
       ) {
         throw new LedgerError(LedgerErrorCode.HOLD_NOT_FOUND, `no active hold ${holdId}`, {
           details: {
@@ -195,6 +203,21 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
         nowMs,
         Number.MAX_SAFE_INTEGER,
         policyId,
+      );
+      accounts.addReserved(account, amountTrm);
+      return holdId;
+    },
+    lockMargin(account, amountTrm, futureId, nowMs) {
+      checkRoom(account, amountTrm, nowMs);
+      const holdId = randomBytes(HOLD_ID_BYTES).toString("hex");
+      insertMargin.run(
+        holdId,
+        account,
+        amountTrm,
+        `margin of future ${futureId}`,
+        nowMs,
+        Number.MAX_SAFE_INTEGER,
+        futureId,
       );
       accounts.addReserved(account, amountTrm);
       return holdId;

@@ -20,7 +20,9 @@ export type JournalKind =
   | "loan_debit"
   | "burn"
   | "insurance_credit"
-  | "insurance_debit";
+  | "insurance_debit"
+  | "futures_credit"
+  | "futures_debit";
 
 /** One journal entry as stored. */
 export interface JournalEntry {
@@ -34,6 +36,8 @@ export interface JournalEntry {
   loan_id: string | null;
   /** The insurance policy of an insurance_credit or insurance_debit (docs/bank.md). */
   policy_id: string | null;
+  /** The future of a futures_credit or futures_debit (docs/bank.md). */
+  future_id: string | null;
 }
 
 export interface JournalAppend {
@@ -45,6 +49,8 @@ export interface JournalAppend {
   loanId?: string;
   /** Set for insurance_credit and insurance_debit, and only for them. */
   policyId?: string;
+  /** Set for futures_credit and futures_debit, and only for them. */
+  futureId?: string;
   reason?: string;
   nowMs: number;
 }
@@ -59,7 +65,7 @@ export interface Journal {
 /** Builds the journal over `db` (statements are prepared once). */
 export function createJournal(db: Database.Database): Journal {
   const insert = db.prepare(
-    "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, policy_id, future_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const entries = db.prepare(
     "SELECT * FROM journal WHERE account_id = ? AND entry_id > ? ORDER BY entry_id LIMIT ?",
@@ -76,6 +82,7 @@ export function createJournal(db: Database.Database): Journal {
         entry.nowMs,
         entry.loanId ?? null,
         entry.policyId ?? null,
+        entry.futureId ?? null,
       );
     },
     entriesOf(accountId, afterEntryId, limit) {

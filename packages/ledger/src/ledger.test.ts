@@ -414,7 +414,7 @@ describe("services sharing the connection", () => {
       "005_safety_breaker_policies",
       "006_loans",
       "008_bank",
-      "008_bank_insurance",
+      "008_bank_contracts",
     ]);
     const before = ledger.reputation.get(alice.accountId).score;
     ledger.applySignedTrade(

@@ -43,6 +43,7 @@ import { createReputation, type Reputation } from "./reputation/index.js";
 import { createSafetyGate, type SafetyGate } from "./safety/index.js";
 import { createCredit, createLoanBook, createLoanGate, createLoans, type Loans } from "./loans/index.js";
 import { createInsurance, createInsuranceBook, type Insurance } from "./insurance/index.js";
+import { createFutures, createFuturesBook, type Futures } from "./futures/index.js";
 
 /** Ledger configuration as resolved at open (defaults filled in). */
 export type { LedgerConfig };
@@ -79,6 +80,8 @@ export interface Ledger {
   readonly loans: Loans;
   /** Insurance on loans: dual-signed policies, premiums, payouts on default, expiry (docs/bank.md). */
   readonly insurance: Insurance;
+  /** Compute futures: dual-signed, margins held, settled against the trade log (docs/bank.md). */
+  readonly futures: Futures;
 
   /** Balances of an account; an unseen account reports its implicit free tier with `known: false`. */
   balance(account: AccountId): AccountBalance;
@@ -182,7 +185,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const admit = createAdmission(sqlite, accounts, config);
   const settlement = createSettlement(sqlite);
-  const verify = createVerifier(sqlite);
+  const futuresBook = createFuturesBook({
+    db: sqlite,
+    accounts,
+    journal,
+    holds,
+    freshnessWindowMs: config.freshnessWindowMs,
+  });
+  const verify = createVerifier(sqlite, futuresBook);
   const db = createKysely(sqlite);
   const writer = createTradeWriter({
     sqlite,
@@ -203,6 +213,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     freshnessWindowMs: config.freshnessWindowMs,
   });
   const insurance = createInsurance({ db: sqlite, book: insuranceBook, merkle, tx, now, open });
+  const futures = createFutures({ db: sqlite, book: futuresBook, merkle, tx, now, open });
   const loans = createLoans({
     db: sqlite,
     book: createLoanBook({
@@ -232,6 +243,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     reputation,
     loans,
     insurance,
+    futures,
     balance(account) {
       open();
       checkAccountId(account, "account");

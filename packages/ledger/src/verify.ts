@@ -16,6 +16,8 @@ import { merkleRoot } from "./merkle/tree.js";
 import { tradeFromRow, type TradeRow } from "./trade-rows.js";
 import { createLoanVerifier } from "./loans/verify.js";
 import { createInsuranceVerifier } from "./insurance/verify.js";
+import { createFuturesVerifier } from "./futures/verify.js";
+import type { FuturesBook } from "./futures/book.js";
 
 export type VerifyIssueKind =
   | "balance_mismatch"
@@ -37,7 +39,11 @@ export type VerifyIssueKind =
   | "policy_signature"
   | "policy_fields_mismatch"
   | "policy_event"
-  | "policy_journal";
+  | "policy_journal"
+  | "future_signature"
+  | "future_fields_mismatch"
+  | "future_event"
+  | "future_journal";
 
 export interface VerifyIssue {
   kind: VerifyIssueKind;
@@ -61,6 +67,8 @@ export interface VerifyReport {
     loan_events: number;
     insurance_policies: number;
     insurance_events: number;
+    futures: number;
+    future_events: number;
   };
   totals: {
     balance_trm: number;
@@ -84,9 +92,11 @@ interface JournalSums {
   burn: number;
   insurance_credit: number;
   insurance_debit: number;
+  futures_credit: number;
+  futures_debit: number;
 }
 
-export function createVerifier(db: Database.Database) {
+export function createVerifier(db: Database.Database, futuresBook: Pick<FuturesBook, "settlement">) {
   const accounts = db.prepare("SELECT * FROM accounts ORDER BY account_id");
   const sums = db.prepare(`SELECT account_id,
       coalesce(sum(CASE kind WHEN 'free_tier' THEN amount_trm END), 0) AS free_tier,
@@ -97,10 +107,13 @@ export function createVerifier(db: Database.Database) {
       coalesce(sum(CASE kind WHEN 'loan_debit' THEN amount_trm END), 0) AS loan_debit,
       coalesce(sum(CASE kind WHEN 'burn' THEN amount_trm END), 0) AS burn,
       coalesce(sum(CASE kind WHEN 'insurance_credit' THEN amount_trm END), 0) AS insurance_credit,
-      coalesce(sum(CASE kind WHEN 'insurance_debit' THEN amount_trm END), 0) AS insurance_debit
+      coalesce(sum(CASE kind WHEN 'insurance_debit' THEN amount_trm END), 0) AS insurance_debit,
+      coalesce(sum(CASE kind WHEN 'futures_credit' THEN amount_trm END), 0) AS futures_credit,
+      coalesce(sum(CASE kind WHEN 'futures_debit' THEN amount_trm END), 0) AS futures_debit
     FROM journal GROUP BY account_id`);
   const verifyLoans = createLoanVerifier(db);
   const verifyInsurance = createInsuranceVerifier(db);
+  const verifyFutures = createFuturesVerifier(db, futuresBook);
   const reserved = db.prepare(
     "SELECT account_id, sum(amount_trm) AS n FROM holds WHERE status = 'active' GROUP BY account_id",
   );
@@ -177,6 +190,8 @@ export function createVerifier(db: Database.Database) {
       keyed.push(...loanReport.leaves);
       const insuranceReport = verifyInsurance(report);
       keyed.push(...insuranceReport.leaves);
+      const futuresReport = verifyFutures(report);
+      keyed.push(...futuresReport.leaves);
       keyed.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return {
         ok: issueCount === 0,
@@ -191,6 +206,8 @@ export function createVerifier(db: Database.Database) {
           loan_events: loanReport.leaves.length,
           insurance_policies: insuranceReport.policies,
           insurance_events: insuranceReport.leaves.length,
+          futures: futuresReport.futures,
+          future_events: futuresReport.leaves.length,
         },
         totals,
         root: toHex(merkleRoot(keyed.map((k) => k.leaf))),
@@ -219,6 +236,8 @@ function checkAccount(
     burn: 0,
     insurance_credit: 0,
     insurance_debit: 0,
+    futures_credit: 0,
+    futures_debit: 0,
   };
   const rebuilt =
     j.free_tier +
@@ -229,7 +248,9 @@ function checkAccount(
     j.loan_debit -
     j.burn +
     j.insurance_credit -
-    j.insurance_debit;
+    j.insurance_debit +
+    j.futures_credit -
+    j.futures_debit;
   totals.balance_trm += rebuilt;
   totals.free_tier_trm += j.free_tier;
   totals.granted_trm += j.grant;

@@ -40,13 +40,16 @@ export interface JournalTable {
     | "loan_debit"
     | "burn"
     | "insurance_credit"
-    | "insurance_debit";
+    | "insurance_debit"
+    | "futures_credit"
+    | "futures_debit";
   amount_trm: number;
   trade_id: string | null;
   reason: string | null;
   created_ms: number;
   loan_id: string | null;
   policy_id: string | null;
+  future_id: string | null;
 }
 
 export interface TradesTable {
@@ -81,6 +84,7 @@ export interface HoldsTable {
   closed_ms: number | null;
   loan_id: string | null;
   policy_id: string | null;
+  future_id: string | null;
 }
 
 export interface AdmissionsTable {

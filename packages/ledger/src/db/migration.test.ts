@@ -31,7 +31,7 @@ describe("applyMigrations", () => {
       "005_safety_breaker_policies",
       "006_loans",
       "008_bank",
-      "008_bank_insurance",
+      "008_bank_contracts",
     ]);
     expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([]);
     expect(db.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all()).toEqual(
@@ -52,7 +52,7 @@ describe("applyMigrations", () => {
       "005_safety_breaker_policies",
       "006_loans",
       "008_bank",
-      "008_bank_insurance",
+      "008_bank_contracts",
     ]);
     const gate = createSafetyGate({ db, clock: createManualClock(1_000) });
     expect(gate.getPolicy("operator")).toMatchObject({

@@ -1,16 +1,18 @@
 /**
- * Migration `008_bank_insurance` (docs/bank.md): insurance on loans.
+ * Migration `008_bank_contracts`, first part (docs/bank.md): the journal for the bank's contracts, and
+ * insurance on loans (futures' tables are in `futures/schema.ts`, the second part).
  *
  * - `journal` is rebuilt (SQLite cannot change a CHECK in place), keeping every kind of `006_loans`, with
- *   the kinds `insurance_credit` and `insurance_debit` and a `policy_id` column that those kinds, and only
- *   those, carry. Its trigger applies them to `balance_trm` only. They always come in pairs between two
- *   accounts (the premium, the payout), so conservation is unchanged: Σ balances = Σ free tiers + Σ grants
- *   − Σ burns.
+ *   the kinds `insurance_credit`/`insurance_debit` (column `policy_id`) and `futures_credit`/`futures_debit`
+ *   (column `future_id`), each id carried by its kinds and only by them. Its trigger applies them to
+ *   `balance_trm` only. They always come in pairs between two accounts (a premium, a payout, a
+ *   settlement), so conservation is unchanged: Σ balances = Σ free tiers + Σ grants − Σ burns.
  * - `insurance_policies`: every applied dual-signed policy with its canonical bytes and both signatures;
  *   `status` (`active` → `paid` | `expired`, once), `closed_ms` are the only columns that change.
  * - `insurance_events`: the policy's Merkle leaves — `created` (its own bytes), `paid` (the derived payout
  *   record), `expired` (the derived expiry record) — at most one of each, append-only.
- * - `holds.policy_id`: the policy whose coverage a hold on the insurer is (it never expires by time).
+ * - `holds.policy_id` / `holds.future_id`: the policy whose coverage, or the future whose margin, a hold is
+ *   (it never expires by time; its contract closes it).
  * @module
  */
 export const INSURANCE_SCHEMA_SQL = `
@@ -20,29 +22,32 @@ DROP TRIGGER journal_append_only_delete;
 CREATE TABLE journal_v3 (
   entry_id INTEGER PRIMARY KEY,
   account_id TEXT NOT NULL REFERENCES accounts(account_id),
-  kind TEXT NOT NULL CHECK (kind IN ('free_tier', 'grant', 'trade_credit', 'trade_debit', 'loan_credit', 'loan_debit', 'burn', 'insurance_credit', 'insurance_debit')),
+  kind TEXT NOT NULL CHECK (kind IN ('free_tier', 'grant', 'trade_credit', 'trade_debit', 'loan_credit', 'loan_debit', 'burn', 'insurance_credit', 'insurance_debit', 'futures_credit', 'futures_debit')),
   amount_trm INTEGER NOT NULL CHECK (amount_trm >= 0),
   trade_id TEXT,
   reason TEXT,
   created_ms INTEGER NOT NULL,
   loan_id TEXT,
   policy_id TEXT,
+  future_id TEXT,
   CHECK ((kind IN ('trade_credit', 'trade_debit')) = (trade_id IS NOT NULL)),
   CHECK ((kind IN ('loan_credit', 'loan_debit', 'burn')) = (loan_id IS NOT NULL)),
-  CHECK ((kind IN ('insurance_credit', 'insurance_debit')) = (policy_id IS NOT NULL))
+  CHECK ((kind IN ('insurance_credit', 'insurance_debit')) = (policy_id IS NOT NULL)),
+  CHECK ((kind IN ('futures_credit', 'futures_debit')) = (future_id IS NOT NULL))
 ) STRICT;
-INSERT INTO journal_v3 (entry_id, account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, policy_id)
-  SELECT entry_id, account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, NULL FROM journal;
+INSERT INTO journal_v3 (entry_id, account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, policy_id, future_id)
+  SELECT entry_id, account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, NULL, NULL FROM journal;
 DROP TABLE journal;
 ALTER TABLE journal_v3 RENAME TO journal;
 CREATE INDEX journal_account ON journal (account_id, entry_id);
 CREATE INDEX journal_loan ON journal (loan_id) WHERE loan_id IS NOT NULL;
 CREATE INDEX journal_policy ON journal (policy_id) WHERE policy_id IS NOT NULL;
+CREATE INDEX journal_future ON journal (future_id) WHERE future_id IS NOT NULL;
 
 CREATE TRIGGER journal_apply AFTER INSERT ON journal
 BEGIN
   UPDATE accounts SET
-    balance_trm = balance_trm + (CASE WHEN NEW.kind IN ('trade_debit', 'loan_debit', 'burn', 'insurance_debit') THEN -NEW.amount_trm ELSE NEW.amount_trm END),
+    balance_trm = balance_trm + (CASE WHEN NEW.kind IN ('trade_debit', 'loan_debit', 'burn', 'insurance_debit', 'futures_debit') THEN -NEW.amount_trm ELSE NEW.amount_trm END),
     free_tier_trm = free_tier_trm + (CASE NEW.kind WHEN 'free_tier' THEN NEW.amount_trm ELSE 0 END),
     granted_trm = granted_trm + (CASE NEW.kind WHEN 'grant' THEN NEW.amount_trm ELSE 0 END),
     contributed_trm = contributed_trm + (CASE NEW.kind WHEN 'trade_credit' THEN NEW.amount_trm ELSE 0 END),
@@ -103,4 +108,5 @@ CREATE TRIGGER insurance_events_append_only_delete BEFORE DELETE ON insurance_ev
 BEGIN SELECT RAISE(ABORT, 'insurance events are append-only'); END;
 
 ALTER TABLE holds ADD COLUMN policy_id TEXT;
+ALTER TABLE holds ADD COLUMN future_id TEXT;
 `;
