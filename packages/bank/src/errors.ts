@@ -12,6 +12,8 @@ export const BankErrorCode = {
   INVALID_BANK_REQUEST: "INVALID_BANK_REQUEST",
   /** The insurer refused to sign, could not be reached, or this node's gate refused; `details.reason` (409). */
   INSURANCE_REFUSED: "INSURANCE_REFUSED",
+  /** The counterparty refused to sign a future, could not be reached, or this node's gate refused (409). */
+  FUTURE_REFUSED: "FUTURE_REFUSED",
 } as const;
 export type BankErrorCode = (typeof BankErrorCode)[keyof typeof BankErrorCode];
 

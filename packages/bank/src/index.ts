@@ -18,6 +18,7 @@ export {
   INSURANCE_TICK_MS,
   POLICY_EXPIRY_AFTER_DEFAULT_MS,
 } from "./insurance-desk.js";
+export { createFuturesDesk, type FuturesDesk, type FuturesLedger, FUTURES_TICK_MS } from "./futures-desk.js";
 
 /** Formulas, pure (vectors in `vectors/bank-v1.json`). */
 export {

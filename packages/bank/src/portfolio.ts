@@ -40,12 +40,25 @@ export function readPortfolio(ledger: BankLedger, self: AccountId, decisionCount
       due_ms: p.policy.expires_ms,
     };
   });
+  const futures = ledger.futures.exposure(self);
+  const open = ledger.futures.list({ account: self, status: "open", limit: POSITIONS_MAX });
+  const futurePositions: Position[] = open.map((f) => {
+    const isLong = f.future.long === self;
+    return {
+      kind: isLong ? "futures_long" : "futures_short",
+      amount_trm: f.future.margin_trm,
+      counterparty: isLong ? f.future.short : f.future.long,
+      contract_id: f.future_id,
+      due_ms: f.future.expires_ms,
+    };
+  });
   const largestFirst = (a: Position, b: Position) => b.amount_trm - a.amount_trm;
   const positions = [
     ...lent.sort(largestFirst),
     ...borrowed.sort(largestFirst),
     ...collateral.sort(largestFirst),
     ...covered.sort(largestFirst),
+    ...futurePositions.sort(largestFirst),
   ];
   const couldLend = cash + exposure.lent_trm;
   return {
@@ -57,19 +70,27 @@ export function readPortfolio(ledger: BankLedger, self: AccountId, decisionCount
     collateral_trm: exposure.collateral_held_trm,
     insurer_coverage_trm: insurance.insurer_coverage_trm,
     insured_coverage_trm: insurance.insured_coverage_trm,
+    futures_margin_trm: futures.margin_held_trm,
     net_exposure_trm:
       cash +
       exposure.lent_trm +
       exposure.collateral_held_trm +
-      insurance.insurer_coverage_trm -
+      insurance.insurer_coverage_trm +
+      futures.margin_held_trm -
       exposure.borrowed_trm,
     utilisation: couldLend === 0 ? 0 : exposure.lent_trm / couldLend,
     position_count:
-      exposure.lent_count + 2 * exposure.borrowed_count + insurance.insurer_count + insurance.insured_count,
+      exposure.lent_count +
+      2 * exposure.borrowed_count +
+      insurance.insurer_count +
+      insurance.insured_count +
+      futures.long_count +
+      futures.short_count,
     positions,
     positions_truncated:
       exposure.lent_count + exposure.borrowed_count > loans.length ||
-      insurance.insurer_count + insurance.insured_count > policies.length,
+      insurance.insurer_count + insurance.insured_count > policies.length ||
+      futures.long_count + futures.short_count > open.length,
     decision_count: decisionCount,
   };
 }

@@ -8,7 +8,7 @@ import type { Ledger } from "@tirami/ledger";
 import type { Lending } from "@tirami/market";
 
 /** The ledger the bank reads (and whose connection holds its decisions and settings). */
-export type BankLedger = Pick<Ledger, "balance" | "loans" | "insurance" | "safety" | "sqlite">;
+export type BankLedger = Pick<Ledger, "balance" | "loans" | "insurance" | "futures" | "safety" | "sqlite">;
 
 /** The lending the bank acts through. */
 export type BankLending = Pick<Lending, "pool" | "offer" | "ownTerms" | "borrow" | "repay">;

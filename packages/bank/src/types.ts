@@ -8,7 +8,8 @@ import type { AccountId } from "@tirami/core";
 
 /**
  * What a position is: a loan lent or borrowed, collateral held for one, coverage bought (`insured`) or
- * held as an insurer (`insurer`). Futures (`futures_long`/`futures_short`) are not built yet (docs/bank.md).
+ * held as an insurer (`insurer`), an open future on either side (`futures_long`/`futures_short`, its
+ * margin held here).
  */
 export type PositionKind =
   "lent" | "borrowed" | "collateral" | "futures_long" | "futures_short" | "insured" | "insurer";
@@ -73,7 +74,12 @@ export interface Portfolio {
   insurer_coverage_trm: number;
   /** Coverage this node bought on the loans it lent (paid to it if they default). */
   insured_coverage_trm: number;
-  /** `cash + lent + collateral + insurer coverage − borrowed` (upstream's `net_cu_exposure`, plus coverage). */
+  /** Margin this node has held on open futures. */
+  futures_margin_trm: number;
+  /**
+   * `cash + lent + collateral + insurer coverage + futures margin − borrowed` (upstream's `net_cu_exposure`,
+   * plus what the node has held for its contracts).
+   */
   net_exposure_trm: number;
   /** `lent / (cash + lent)`: how much of what the node could lend is lent (0 when both are 0). */
   utilisation: number;
