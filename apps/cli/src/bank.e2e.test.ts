@@ -46,6 +46,7 @@ describe("tirami bank", () => {
     ]);
     const policies = json<{ count: number }>(await runCli([...at, "bank", "insurance", "--json"]));
     expect(policies.count).toBe(0);
+    expect(json<{ count: number }>(await runCli([...at, "bank", "futures", "--json"])).count).toBe(0);
     const bad = await runCli([...at, "bank", "risk", "reckless", "--json"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr + bad.stdout).toMatch(/tolerance/);

@@ -38,7 +38,7 @@ import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
 import { bankRoutes } from "./routes/bank.js";
-import type { Bank, InsuranceDesk } from "@tirami/bank";
+import type { Bank, FuturesDesk, InsuranceDesk } from "@tirami/bank";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -75,6 +75,8 @@ export interface AppDeps {
   bank?: Bank | undefined;
   /** Insurance on loans over the mesh, when the node joined one. */
   insurance?: (() => InsuranceDesk | undefined) | undefined;
+  /** Compute futures over the mesh, when the node joined one. */
+  futures?: (() => FuturesDesk | undefined) | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
 }
@@ -247,6 +249,7 @@ export function createApp(deps: AppDeps): NodeApp {
         bank: deps.bank,
         ledger: deps.ledger,
         insurance: deps.insurance ?? (() => undefined),
+        futures: deps.futures ?? (() => undefined),
         meshRunning: () => mesh()?.lending !== undefined,
       }),
     );

@@ -3,7 +3,7 @@
  * the ledger's balance; strategies and tolerances are validated (400 with the field) and kept; a dry-run
  * tick plans and records without acting while an acting tick needs the mesh (503 MESH_DISABLED); the
  * risk assessment and the optimiser answer in upstream's shape; decisions are listed newest first;
- * policies are listed and a purchase is validated (400) and needs the mesh (503);
+ * policies and futures are listed and buying or opening one is validated (400) and needs the mesh (503);
  * agents read but cannot act or change settings (403), and no agent may be named `bank`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +122,20 @@ describe("bank routes", () => {
     expect((await post("/v1/tirami/bank/insurance", { ...body, coverage_trm: 0 })).status).toBe(400);
     const noMesh = await post("/v1/tirami/bank/insurance", body);
     expect(noMesh.status).toBe(503);
+  });
+
+  it("lists this node's futures; opening one is validated and needs the mesh", async () => {
+    expect(await json(request("/v1/tirami/bank/futures?status=open"))).toEqual({ count: 0, futures: [] });
+    const body = {
+      counterparty: "cd".repeat(32),
+      notional_tokens: 1_000,
+      strike_micro_trm_per_token: 2_000,
+      margin_trm: 10,
+      expires_ms: 2_000_000_000_000,
+    };
+    expect((await post("/v1/tirami/bank/futures", { ...body, side: "sideways" })).status).toBe(400);
+    expect((await post("/v1/tirami/bank/futures", body)).status).toBe(503);
+    expect((await post("/v1/tirami/bank/futures/settle", {})).status).toBe(503);
   });
 
   it("agents read but cannot act or change settings; no agent may be named bank", async () => {

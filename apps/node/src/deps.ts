@@ -27,6 +27,7 @@ export type LedgerPort = Pick<
   | "listAccounts"
   | "loans"
   | "insurance"
+  | "futures"
   | "close"
 >;
 

@@ -51,7 +51,14 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
 import { hostAllowList } from "./middleware/host-allow.js";
-import { type Bank, createBank, createInsuranceDesk, type InsuranceDesk } from "@tirami/bank";
+import {
+  type Bank,
+  createBank,
+  createFuturesDesk,
+  createInsuranceDesk,
+  type FuturesDesk,
+  type InsuranceDesk,
+} from "@tirami/bank";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -86,6 +93,8 @@ export interface TiramiNode {
   readonly bank: Bank;
   /** Insurance on loans over the mesh (docs/bank.md), when the node joined one. */
   readonly insurance: InsuranceDesk | undefined;
+  /** Compute futures over the mesh (docs/bank.md), when the node joined one. */
+  readonly futures: FuturesDesk | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -211,6 +220,7 @@ async function openNode(
   });
   let mesh: Market | undefined;
   let insurance: InsuranceDesk | undefined;
+  let futures: FuturesDesk | undefined;
   const bank = createBank({
     ledger,
     lending: () => mesh?.lending,
@@ -241,6 +251,7 @@ async function openNode(
     mesh: () => mesh,
     bank,
     insurance: () => insurance,
+    futures: () => futures,
     topology: {
       capacity,
       manifestOf: (modelId) => manifestOnDisk(modelsDir, modelId),
@@ -302,6 +313,13 @@ async function openNode(
         clock,
         log: (message, fields) => logger.info(fields ?? {}, message),
       });
+      futures = createFuturesDesk({
+        host,
+        ledger,
+        signer: key.signer,
+        clock,
+        log: (message, fields) => logger.info(fields ?? {}, message),
+      });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
       await engine?.close().catch(() => undefined);
@@ -332,6 +350,7 @@ async function openNode(
     await closed;
     await bank.stop();
     await insurance?.stop().catch((error: unknown) => logger.warn({ err: error }, "insurance stop failed"));
+    await futures?.stop().catch((error: unknown) => logger.warn({ err: error }, "futures stop failed"));
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -355,6 +374,7 @@ async function openNode(
     mesh,
     bank,
     insurance,
+    futures,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -390,6 +410,7 @@ async function openNode(
       return listening.then(async (address) => {
         await joining.start();
         await insurance?.start();
+        await futures?.start();
         logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
         return address;
       });

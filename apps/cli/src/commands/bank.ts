@@ -200,5 +200,58 @@ export function bankCommand(deps: CliDeps): Command {
         );
       }),
     );
+  bank
+    .command("future <counterparty>")
+    .description("open a compute future with another node (this node long unless --short)")
+    .requiredOption("--notional <tokens>", "tokens of inference", integerArg("--notional", 1, TRM_FLAG_MAX))
+    .requiredOption(
+      "--strike <micro-trm>",
+      "strike, micro-TRM per token",
+      integerArg("--strike", 0, TRM_FLAG_MAX),
+    )
+    .requiredOption("--margin <trm>", "margin held on each side", integerArg("--margin", 1, TRM_FLAG_MAX))
+    .requiredOption("--expires-ms <ms>", "expiry (Unix ms)", integerArg("--expires-ms", 0, TRM_FLAG_MAX))
+    .option("--short", "take the short side")
+    .action(
+      defineAction(deps, async (ctx, args, options) => {
+        const response = record(
+          await ctx.client().post(PATHS.bank("futures"), {
+            counterparty: String(args[0]),
+            side: options["short"] === true ? "short" : "long",
+            notional_tokens: options["notional"],
+            strike_micro_trm_per_token: options["strike"],
+            margin_trm: options["margin"],
+            expires_ms: options["expiresMs"],
+          }),
+        );
+        ctx.out.result(response, () => ctx.out.line(`future ${String(pick(response, "future_id"))} open`));
+      }),
+    );
+  bank
+    .command("futures")
+    .description("this node's compute futures")
+    .option("--status <status>", "open or settled")
+    .option("--settle", "settle the due ones now first")
+    .action(
+      defineAction(deps, async (ctx, _args, options) => {
+        if (options["settle"] === true) await ctx.client().post(PATHS.bank("futures/settle"), {});
+        const query: Record<string, string> = {};
+        if (typeof options["status"] === "string") query["status"] = options["status"];
+        const response = await ctx.client().get(PATHS.bank("futures"), query);
+        ctx.out.result(response, () =>
+          ctx.out.table(list(response, "futures"), [
+            { header: "future", value: (f) => String(pick(f, "future_id")).slice(0, 16) },
+            {
+              header: "strike µTRM",
+              value: (f) => pick(record(pick(f, "future")), "strike_micro_trm_per_token"),
+              align: "right",
+            },
+            { header: "margin", value: (f) => pick(record(pick(f, "future")), "margin_trm"), align: "right" },
+            { header: "status", value: (f) => pick(f, "status") },
+            { header: "paid", value: (f) => pick(f, "paid_trm") ?? "", align: "right" },
+          ]),
+        );
+      }),
+    );
   return bank;
 }

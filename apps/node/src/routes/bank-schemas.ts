@@ -54,3 +54,18 @@ export const bankInsuranceBody = z
 export const bankInsuranceQuery = z
   .object({ status: z.enum(["active", "paid", "expired"]).optional() })
   .strict();
+
+/** `POST /v1/tirami/bank/futures`: open a future with `counterparty`, this node `side` (upstream: long). */
+export const bankFutureBody = z
+  .object({
+    counterparty: z.string().regex(/^[0-9a-f]{64}$/, "expected an account (64 hex)"),
+    side: z.enum(["long", "short"]).default("long"),
+    notional_tokens: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    strike_micro_trm_per_token: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    margin_trm: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    expires_ms: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+
+/** `GET /v1/tirami/bank/futures?status=`. */
+export const bankFuturesQuery = z.object({ status: z.enum(["open", "settled"]).optional() }).strict();

@@ -2,14 +2,15 @@
  * Bank routes under `/v1/tirami/bank` (docs/bank.md; upstream's in docs/upstream.md §3.8, units in
  * names): `GET portfolio`, `GET pool`, `GET strategy`, `POST strategy`, `POST risk`, `GET
  * risk-assessment`, `POST tick` (`dry_run`), `POST optimize`, `GET decisions`, `GET insurance` (this
- * node's policies), `POST insurance` (insure a loan it lent). Acting and settings are
+ * node's policies), `POST insurance` (insure a loan it lent), `GET futures`, `POST futures` (open one),
+ * `POST futures/settle` (settle the due ones now; the sweeper does it every 10 s). Acting and settings are
  * the operator's; agents read. A tick that acts needs the mesh (503 MESH_DISABLED without it); a dry run
  * does not.
  * @module
  */
 import { Hono } from "hono";
 import type { AccountId } from "@tirami/core";
-import { BANK_SPENDER, type Bank, type InsuranceDesk, strategyOf } from "@tirami/bank";
+import { BANK_SPENDER, type Bank, type FuturesDesk, type InsuranceDesk, strategyOf } from "@tirami/bank";
 import type { Ledger } from "@tirami/ledger";
 import { MarketError, MarketErrorCode } from "@tirami/market";
 import { operatorOnly } from "../middleware/auth.js";
@@ -18,6 +19,8 @@ import { parseBody } from "../openai/schemas.js";
 import type { AppEnv } from "../principal.js";
 import {
   bankDecisionsQuery,
+  bankFutureBody,
+  bankFuturesQuery,
   bankInsuranceBody,
   bankInsuranceQuery,
   bankOptimizeBody,
@@ -28,8 +31,9 @@ import {
 
 export interface BankRoutesDeps {
   bank: Bank;
-  ledger: Pick<Ledger, "insurance">;
+  ledger: Pick<Ledger, "insurance" | "futures">;
   insurance(): InsuranceDesk | undefined;
+  futures(): FuturesDesk | undefined;
   /** Whether the mesh runs (the bank acts through it). */
   meshRunning(): boolean;
 }
@@ -96,6 +100,37 @@ export function bankRoutes(deps: BankRoutesDeps): Hono<AppEnv> {
       ...(body.expires_ms === undefined ? {} : { expiresMs: body.expires_ms }),
     });
     return c.json(policy, 201);
+  });
+  app.get("/bank/futures", (c) => {
+    const query = parseBody(bankFuturesQuery, c.req.query());
+    const futures = deps.ledger.futures.list({
+      account: bank.portfolio().account,
+      ...(query.status === undefined ? {} : { status: query.status }),
+      limit: 1_000,
+    });
+    return c.json({ count: futures.length, futures });
+  });
+  const futuresDesk = () => {
+    const desk = deps.futures();
+    if (desk === undefined)
+      throw new MarketError(MarketErrorCode.MESH_DISABLED, "futures need the mesh, which is not running");
+    return desk;
+  };
+  app.post("/bank/futures", operatorOnly(), async (c) => {
+    const body = parseBody(bankFutureBody, await readJsonBody(c));
+    const future = await futuresDesk().open({
+      counterparty: body.counterparty as AccountId,
+      side: body.side,
+      notionalTokens: body.notional_tokens,
+      strikeMicroTrmPerToken: body.strike_micro_trm_per_token,
+      marginTrm: body.margin_trm,
+      expiresMs: body.expires_ms,
+    });
+    return c.json(future, 201);
+  });
+  app.post("/bank/futures/settle", operatorOnly(), (c) => {
+    const settled = futuresDesk().sweep();
+    return c.json({ count: settled.length, settled });
   });
   return app;
 }
