@@ -4,8 +4,8 @@
  * each ledger); the same trades reach every node's log; after expiry + 1 h every node settles both by the
  * same rule — the future struck below the window's price pays A (price up), the one struck above pays B
  * (price down), margins are released — and the three ledgers agree on the settlements, the balances and
- * the root, conserve TRM and verify. A half-signed future gossiped by B reaches no ledger, and B's bank
- * budget refuses a margin it does not cover.
+ * the root, conserve TRM and verify. A half-signed future gossiped by B reaches no ledger, B's bank
+ * budget refuses a margin it does not cover, and A's kill switch stops A's own bank from opening one.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock } from "@tirami/core";
@@ -125,6 +125,15 @@ describe("futures on three nodes", () => {
       .catch((error: unknown) => error);
     expect(refusal).toMatchObject({ code: "FUTURE_REFUSED", details: { reason: "SAFETY_DENIED" } });
     expect(a.ledger.balance(a.signer.accountId).reserved_trm).toBe(0);
+    expect(a.ledger.futures.list().length).toBe(2);
+
+    // A's kill switch stops its own bank's margin before anything is proposed.
+    a.ledger.safety.activateKill("test", "operator");
+    const killed = await desks[0]!
+      .open({ ...terms, strikeMicroTrmPerToken: 3_000, marginTrm: 5, expiresMs: clock.nowMs() + HOUR_MS })
+      .catch((error: unknown) => error);
+    a.ledger.safety.resume("operator");
+    expect(killed).toMatchObject({ code: "FUTURE_REFUSED", details: { reason: "KILL_SWITCH_ACTIVE" } });
     expect(a.ledger.futures.list().length).toBe(2);
   }, 60_000);
 });
