@@ -12,6 +12,7 @@ import { approvalsCommand } from "./commands/approvals.js";
 import { loanCommand } from "./commands/loan.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { mindCommand } from "./commands/mind.js";
+import { bankCommand } from "./commands/bank.js";
 import { balanceCommand } from "./commands/balance.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -80,6 +81,7 @@ export function createProgram(deps: CliDeps): Command {
     approvalsCommand(deps),
     loanCommand(deps),
     mindCommand(deps),
+    bankCommand(deps),
     agentCommand(deps),
     ledgerCommand(deps),
     proofCommand(deps),

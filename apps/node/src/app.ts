@@ -42,6 +42,8 @@ import { tradeStreamRoutes, type TradeStreamSettings } from "./routes/trades-str
 import type { TradeOwners } from "./trade-owners.js";
 import type { Mind } from "@tirami/mind";
 import { mindRoutes } from "./routes/mind.js";
+import { bankRoutes } from "./routes/bank.js";
+import type { Bank, FuturesDesk, InsuranceDesk } from "@tirami/bank";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import { type ConsoleAssets, loadConsole } from "@tirami/console";
@@ -76,6 +78,12 @@ export interface AppDeps {
   mesh?: (() => Market | undefined) | undefined;
   /** What `GET /v1/tirami/topology` plans with (the route is there when given). */
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
+  /** The node's treasury (`/v1/tirami/bank/*` is there when given). */
+  bank?: Bank | undefined;
+  /** Insurance on loans over the mesh, when the node joined one. */
+  insurance?: (() => InsuranceDesk | undefined) | undefined;
+  /** Compute futures over the mesh, when the node joined one. */
+  futures?: (() => FuturesDesk | undefined) | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
   /** Who paid for each recent purchase (the spend path notes them); without it agents' streams stay empty. */
@@ -259,6 +267,17 @@ export function createApp(deps: AppDeps): NodeApp {
       nowMs: () => deps.clock.nowMs(),
     }),
   );
+  if (deps.bank !== undefined)
+    app.route(
+      "/v1/tirami",
+      bankRoutes({
+        bank: deps.bank,
+        ledger: deps.ledger,
+        insurance: deps.insurance ?? (() => undefined),
+        futures: deps.futures ?? (() => undefined),
+        meshRunning: () => mesh()?.lending !== undefined,
+      }),
+    );
   if (deps.topology !== undefined)
     app.route(
       "/v1/tirami",

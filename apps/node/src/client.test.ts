@@ -302,6 +302,41 @@ describe("@tirami/client against a two-node mesh", () => {
     expect(await p.mindDiff({ version: 2 })).toMatchObject({ from: 1, to: 2 });
   }, 120_000);
 
+  it("runs the bank: portfolio from the ledger, a dry tick, risk, decisions, insurance and futures", async () => {
+    expect(await p.bankPortfolio()).toBeTruthy();
+    expect(await p.bankPool()).toBeTruthy();
+    expect(await p.setBankStrategy({ strategy: "conservative" })).toBeTruthy();
+    expect(JSON.stringify(await p.bankStrategy())).toContain("conservative");
+    expect(await p.setBankRisk({ tolerance: "balanced" })).toBeTruthy();
+    expect(await p.bankRiskAssessment()).toBeTruthy();
+    expect(await p.bankTick({ dry_run: true })).toBeTruthy();
+    expect(await p.bankOptimize({ max_var_99_trm: 0, dry_run: true })).toBeTruthy();
+    expect(await p.bankDecisions({ limit: 5 })).toBeTruthy();
+    expect(await p.bankInsurance()).toBeTruthy();
+    // Insuring the loan lent to the consumer with the consumer itself as insurer: whatever the desks decide,
+    // the answer is a policy or a typed refusal, never an untyped failure.
+    const { loans } = await p.loans({ status: "active" });
+    const insured = await p
+      .insureLoan({ loan_id: loans[0]!.loan_id, insurer: consumer.node.account, coverage_trm: 1 })
+      .catch((error: unknown) => error);
+    if (insured instanceof TiramiApiError) expect([400, 403, 409]).toContain(insured.status);
+    else expect(JSON.stringify(insured)).toContain(loans[0]!.loan_id);
+    expect(await p.bankFutures()).toBeTruthy();
+    const opened = await p
+      .openFuture({
+        counterparty: consumer.node.account,
+        notional_tokens: 100,
+        strike_micro_trm_per_token: 1_000_000,
+        margin_trm: 5,
+        expires_ms: Date.now() + 3_600_000,
+      })
+      .catch((error: unknown) => error);
+    expect(
+      opened instanceof TiramiApiError || (opened as { future_id?: string }).future_id !== undefined,
+    ).toBe(true);
+    expect(await p.settleFutures()).toBeTruthy();
+  }, 60_000);
+
   it("has called every method of the client", () => {
     expect((Object.keys(endpoints) as EndpointName[]).filter((name) => !called.has(name))).toEqual([]);
   });

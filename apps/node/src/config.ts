@@ -181,6 +181,13 @@ export const NODE_CONFIG_TABLE = {
     max: 3_600_000,
     doc: "How often this node re-publishes its signed offer (also on change), in milliseconds.",
   },
+  bank_tick_interval_ms: {
+    kind: "integer",
+    default: 0,
+    min: 0,
+    max: 86_400_000,
+    doc: "How often the bank ticks on its own (decides and acts through lending as the bank spender; docs/bank.md), in milliseconds; 0 = never (the default), else at least 1000.",
+  },
   shard_memory_bytes: {
     kind: "integer",
     default: 0,

@@ -27,6 +27,8 @@ export type LedgerPort = Pick<
   | "verify"
   | "listAccounts"
   | "loans"
+  | "insurance"
+  | "futures"
   | "close"
 >;
 

@@ -6,6 +6,7 @@
  */
 import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
 import { MarketErrorCode } from "@tirami/market";
+import { BankErrorCode } from "@tirami/bank";
 import { SpendErrorCode } from "@tirami/ledger";
 import { MindErrorCode } from "@tirami/mind";
 
@@ -81,6 +82,18 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   [MarketErrorCode.LOAN_REJECTED]: { status: 409, type: "invalid_request_error" },
   [MarketErrorCode.LOAN_DENIED]: { status: 403, type: "permission_error" },
   [MarketErrorCode.INVALID_LOAN_REQUEST]: invalid,
+  [BankErrorCode.INVALID_BANK_SETTING]: invalid,
+  [BankErrorCode.INVALID_BANK_REQUEST]: invalid,
+  [BankErrorCode.INSURANCE_REFUSED]: { status: 409, type: "invalid_request_error" },
+  [BankErrorCode.FUTURE_REFUSED]: { status: 409, type: "invalid_request_error" },
+  FUTURE_INVALID: invalid,
+  FUTURE_SIGNATURE_INVALID: invalid,
+  FUTURE_STALE: invalid,
+  FUTURE_CONFLICT: { status: 409, type: "invalid_request_error" },
+  POLICY_INVALID: invalid,
+  POLICY_SIGNATURE_INVALID: invalid,
+  POLICY_STALE: invalid,
+  POLICY_CONFLICT: { status: 409, type: "invalid_request_error" },
   LOAN_NOT_FOUND: { status: 404, type: "invalid_request_error" },
   LOAN_NOT_ACTIVE: { status: 409, type: "invalid_request_error" },
   LOAN_INVALID: invalid,

@@ -54,6 +54,14 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
 import { hostAllowList } from "./middleware/host-allow.js";
+import {
+  type Bank,
+  createBank,
+  createFuturesDesk,
+  createInsuranceDesk,
+  type FuturesDesk,
+  type InsuranceDesk,
+} from "@tirami/bank";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -88,6 +96,12 @@ export interface TiramiNode {
   readonly mesh: Market | undefined;
   /** The node's mind (docs/mind.md): spends as the `mind` spender through `spend`. */
   readonly mind: Mind;
+  /** The node's treasury (docs/bank.md); it acts through the mesh's lending as the `bank` spender. */
+  readonly bank: Bank;
+  /** Insurance on loans over the mesh (docs/bank.md), when the node joined one. */
+  readonly insurance: InsuranceDesk | undefined;
+  /** Compute futures over the mesh (docs/bank.md), when the node joined one. */
+  readonly futures: FuturesDesk | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -224,6 +238,15 @@ async function openNode(
   });
   // Trades of closed cycles that died unrecorded with the previous process (docs/mind.md).
   mind.adoptTrades(ledger.listTrades({ account, limit: LIST_TRADES_LIMIT_MAX }));
+  let insurance: InsuranceDesk | undefined;
+  let futures: FuturesDesk | undefined;
+  const bank = createBank({
+    ledger,
+    lending: () => mesh?.lending,
+    account,
+    clock,
+    log: (message, fields) => logger.info(fields ?? {}, message),
+  });
   const http = createApp({
     clock,
     logger,
@@ -245,6 +268,9 @@ async function openNode(
     pricing,
     inFlight,
     mesh: () => mesh,
+    bank,
+    insurance: () => insurance,
+    futures: () => futures,
     topology: {
       capacity,
       manifestOf: (modelId) => manifestOnDisk(modelsDir, modelId),
@@ -307,6 +333,20 @@ async function openNode(
       });
       // A purchase of the mind that died with the previous process and is settled now belongs to its cycle.
       mesh.onTrade((signed) => mind.adoptTrades([signed]));
+      insurance = createInsuranceDesk({
+        host,
+        ledger,
+        signer: key.signer,
+        clock,
+        log: (message, fields) => logger.info(fields ?? {}, message),
+      });
+      futures = createFuturesDesk({
+        host,
+        ledger,
+        signer: key.signer,
+        clock,
+        log: (message, fields) => logger.info(fields ?? {}, message),
+      });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
       await engine?.close().catch(() => undefined);
@@ -338,6 +378,9 @@ async function openNode(
     }
     (server as Server | undefined)?.closeAllConnections();
     await closed;
+    await bank.stop();
+    await insurance?.stop().catch((error: unknown) => logger.warn({ err: error }, "insurance stop failed"));
+    await futures?.stop().catch((error: unknown) => logger.warn({ err: error }, "futures stop failed"));
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -361,6 +404,9 @@ async function openNode(
     http,
     mesh,
     mind,
+    bank,
+    insurance,
+    futures,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -378,6 +424,7 @@ async function openNode(
           logger,
         });
       }
+      if (config.bank_tick_interval_ms > 0) bank.start(config.bank_tick_interval_ms);
       const listening = new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         const started = serve(
           { fetch: http.app.fetch, hostname: config.api_bind, port: config.api_port },
@@ -394,6 +441,8 @@ async function openNode(
       const joining = mesh;
       return listening.then(async (address) => {
         await joining.start();
+        await insurance?.start();
+        await futures?.start();
         logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
         return address;
       });

@@ -6,6 +6,7 @@
  * @module
  */
 import { endpoint, type StreamOf } from "./endpoint.js";
+import { bankEndpoints } from "./endpoints/bank.js";
 import { mindEndpoints } from "./endpoints/mind.js";
 import { chatCompletionRequest, completionRequest, embeddingsRequest } from "./schemas/openai.js";
 import { responsesRequest } from "./schemas/responses.js";
@@ -467,7 +468,7 @@ const nodeEndpoints = {
 } as const;
 
 /** The table. Keys are the client's method names. */
-export const endpoints = { ...nodeEndpoints, ...mindEndpoints } as const;
+export const endpoints = { ...nodeEndpoints, ...bankEndpoints, ...mindEndpoints } as const;
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;

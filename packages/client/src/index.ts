@@ -47,6 +47,7 @@ export * from "./schemas/openai.js";
 export * from "./schemas/responses.js";
 export * from "./schemas/tirami.js";
 export * from "./schemas/mind.js";
+export * from "./schemas/bank.js";
 
 /** Answer types. */
 export type * from "./types/economy.js";

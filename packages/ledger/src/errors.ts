@@ -44,6 +44,22 @@ export const LedgerErrorCode = {
   LOAN_NOT_FOUND: "LOAN_NOT_FOUND",
   /** The loan is already repaid or defaulted (`details.status`). */
   LOAN_NOT_ACTIVE: "LOAN_NOT_ACTIVE",
+  /** An insurance policy is malformed, breaks a rule, or does not insure its loan's lender (docs/bank.md). */
+  POLICY_INVALID: "POLICY_INVALID",
+  /** `policy_id` does not match the content, or the insurer's or insured's signature does not verify. */
+  POLICY_SIGNATURE_INVALID: "POLICY_SIGNATURE_INVALID",
+  /** The policy's `created_ms` is outside the freshness window. */
+  POLICY_STALE: "POLICY_STALE",
+  /** A policy with this id exists with different signatures. */
+  POLICY_CONFLICT: "POLICY_CONFLICT",
+  /** A future is malformed or breaks a rule (docs/bank.md). */
+  FUTURE_INVALID: "FUTURE_INVALID",
+  /** `future_id` does not match the content, or the long or short signature does not verify. */
+  FUTURE_SIGNATURE_INVALID: "FUTURE_SIGNATURE_INVALID",
+  /** The future's `created_ms` is outside the freshness window. */
+  FUTURE_STALE: "FUTURE_STALE",
+  /** A future with this id exists with different signatures. */
+  FUTURE_CONFLICT: "FUTURE_CONFLICT",
   /** A repayment is malformed, not signed by the loan's borrower, or not for the total due. */
   REPAYMENT_INVALID: "REPAYMENT_INVALID",
   /** A repayment stamped after the loan's due time (or before it was made). */

@@ -28,6 +28,10 @@ export interface Hold {
   closed_ms: number | null;
   /** The loan whose collateral this hold is (it never expires by time; the loan closes it). */
   loan_id: string | null;
+  /** The insurance policy whose coverage this hold is (it never expires by time; the policy closes it). */
+  policy_id: string | null;
+  /** The future whose margin this hold is (it never expires by time; the settlement closes it). */
+  future_id: string | null;
 }
 
 export interface ReserveRequest {
@@ -56,6 +60,10 @@ export interface Holds {
    * INSUFFICIENT_BALANCE when the effective balance cannot cover it, HOLD_LIMIT when the account is full.
    */
   lockCollateral(account: string, amountTrm: number, loanId: string, nowMs: number): string;
+  /** Inside a write transaction: holds an insurer's coverage for `policyId` (closed by the policy only). */
+  lockCoverage(account: string, amountTrm: number, policyId: string, nowMs: number): string;
+  /** Inside a write transaction: holds one side's margin for `futureId` (closed by its settlement only). */
+  lockMargin(account: string, amountTrm: number, futureId: string, nowMs: number): string;
   get(holdId: string): Hold | undefined;
   listActive(accountId?: string): Hold[];
   expiredBefore(nowMs: number, limit: number): Hold[];
@@ -89,6 +97,12 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
   );
   const insertCollateral = db.prepare(
     "INSERT INTO holds (hold_id, account_id, amount_trm, reason, created_ms, expires_ms, status, loan_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+  );
+  const insertCoverage = db.prepare(
+    "INSERT INTO holds (hold_id, account_id, amount_trm, reason, created_ms, expires_ms, status, policy_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
+  );
+  const insertMargin = db.prepare(
+    "INSERT INTO holds (hold_id, account_id, amount_trm, reason, created_ms, expires_ms, status, future_id) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
   );
   const get = (holdId: string) => select.get(holdId) as Hold | undefined;
   /** Throws HOLD_LIMIT or INSUFFICIENT_BALANCE unless `account` can hold `amountTrm` more. */
@@ -136,7 +150,9 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
         hold === undefined ||
         hold.status !== "active" ||
         hold.expires_ms <= nowMs ||
-        hold.loan_id !== null
+        hold.loan_id !== null ||
+        hold.policy_id !== null ||
+        hold.future_id !== null
       ) {
         throw new LedgerError(LedgerErrorCode.HOLD_NOT_FOUND, `no active hold ${holdId}`, {
           details: {
@@ -146,9 +162,11 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
                 ? "unknown"
                 : hold.loan_id !== null && hold.status === "active"
                   ? "loan_collateral"
-                  : hold.status === "active"
-                    ? "expired"
-                    : hold.status,
+                  : hold.policy_id !== null && hold.status === "active"
+                    ? "insurance_coverage"
+                    : hold.status === "active"
+                      ? "expired"
+                      : hold.status,
           },
         });
       }
@@ -170,6 +188,36 @@ export function createHolds(db: Database.Database, accounts: Accounts): Holds {
         nowMs,
         Number.MAX_SAFE_INTEGER,
         loanId,
+      );
+      accounts.addReserved(account, amountTrm);
+      return holdId;
+    },
+    lockCoverage(account, amountTrm, policyId, nowMs) {
+      checkRoom(account, amountTrm, nowMs);
+      const holdId = randomBytes(HOLD_ID_BYTES).toString("hex");
+      insertCoverage.run(
+        holdId,
+        account,
+        amountTrm,
+        `coverage of insurance policy ${policyId}`,
+        nowMs,
+        Number.MAX_SAFE_INTEGER,
+        policyId,
+      );
+      accounts.addReserved(account, amountTrm);
+      return holdId;
+    },
+    lockMargin(account, amountTrm, futureId, nowMs) {
+      checkRoom(account, amountTrm, nowMs);
+      const holdId = randomBytes(HOLD_ID_BYTES).toString("hex");
+      insertMargin.run(
+        holdId,
+        account,
+        amountTrm,
+        `margin of future ${futureId}`,
+        nowMs,
+        Number.MAX_SAFE_INTEGER,
+        futureId,
       );
       accounts.addReserved(account, amountTrm);
       return holdId;

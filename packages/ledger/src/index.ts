@@ -60,3 +60,5 @@ export * from "./spend/index.js";
 
 /** Lending: loans, repayments, defaults, credit and the lending gate (`ledger.loans`). */
 export * from "./loans/index.js";
+export * from "./insurance/index.js";
+export * from "./futures/index.js";

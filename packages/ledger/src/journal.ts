@@ -8,10 +8,21 @@ import type Database from "better-sqlite3";
 
 /**
  * What moved the money. Credits: free_tier, grant, trade_credit, loan_credit. Debits: trade_debit,
- * loan_debit, burn (TRM destroyed: a defaulted loan's burned collateral share).
+ * loan_debit, burn (TRM destroyed: a defaulted loan's burned collateral share). Insurance moves in pairs:
+ * insurance_debit from one account, insurance_credit to another (a premium, a payout).
  */
 export type JournalKind =
-  "free_tier" | "grant" | "trade_credit" | "trade_debit" | "loan_credit" | "loan_debit" | "burn";
+  | "free_tier"
+  | "grant"
+  | "trade_credit"
+  | "trade_debit"
+  | "loan_credit"
+  | "loan_debit"
+  | "burn"
+  | "insurance_credit"
+  | "insurance_debit"
+  | "futures_credit"
+  | "futures_debit";
 
 /** One journal entry as stored. */
 export interface JournalEntry {
@@ -23,6 +34,10 @@ export interface JournalEntry {
   reason: string | null;
   created_ms: number;
   loan_id: string | null;
+  /** The insurance policy of an insurance_credit or insurance_debit (docs/bank.md). */
+  policy_id: string | null;
+  /** The future of a futures_credit or futures_debit (docs/bank.md). */
+  future_id: string | null;
 }
 
 export interface JournalAppend {
@@ -32,6 +47,10 @@ export interface JournalAppend {
   tradeId?: string;
   /** Set for loan_credit, loan_debit and burn, and only for them. */
   loanId?: string;
+  /** Set for insurance_credit and insurance_debit, and only for them. */
+  policyId?: string;
+  /** Set for futures_credit and futures_debit, and only for them. */
+  futureId?: string;
   reason?: string;
   nowMs: number;
 }
@@ -46,7 +65,7 @@ export interface Journal {
 /** Builds the journal over `db` (statements are prepared once). */
 export function createJournal(db: Database.Database): Journal {
   const insert = db.prepare(
-    "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO journal (account_id, kind, amount_trm, trade_id, reason, created_ms, loan_id, policy_id, future_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const entries = db.prepare(
     "SELECT * FROM journal WHERE account_id = ? AND entry_id > ? ORDER BY entry_id LIMIT ?",
@@ -62,6 +81,8 @@ export function createJournal(db: Database.Database): Journal {
         entry.reason ?? null,
         entry.nowMs,
         entry.loanId ?? null,
+        entry.policyId ?? null,
+        entry.futureId ?? null,
       );
     },
     entriesOf(accountId, afterEntryId, limit) {

@@ -413,6 +413,8 @@ describe("services sharing the connection", () => {
       "004_reputation",
       "005_safety_breaker_policies",
       "006_loans",
+      "008_bank",
+      "008_bank_contracts",
     ]);
     const before = ledger.reputation.get(alice.accountId).score;
     ledger.applySignedTrade(

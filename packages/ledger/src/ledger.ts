@@ -42,6 +42,8 @@ import { createPricing, type Pricing } from "./pricing/index.js";
 import { createReputation, type Reputation } from "./reputation/index.js";
 import { createSafetyGate, type SafetyGate } from "./safety/index.js";
 import { createCredit, createLoanBook, createLoanGate, createLoans, type Loans } from "./loans/index.js";
+import { createInsurance, createInsuranceBook, type Insurance } from "./insurance/index.js";
+import { createFutures, createFuturesBook, type Futures } from "./futures/index.js";
 
 /** Ledger configuration as resolved at open (defaults filled in). */
 export type { LedgerConfig };
@@ -76,6 +78,10 @@ export interface Ledger {
   readonly reputation: Reputation;
   /** Loans: dual-signed contracts, repayments, defaults, credit and the lending gate (docs/lending.md). */
   readonly loans: Loans;
+  /** Insurance on loans: dual-signed policies, premiums, payouts on default, expiry (docs/bank.md). */
+  readonly insurance: Insurance;
+  /** Compute futures: dual-signed, margins held, settled against the trade log (docs/bank.md). */
+  readonly futures: Futures;
 
   /** Balances of an account; an unseen account reports its implicit free tier with `known: false`. */
   balance(account: AccountId): AccountBalance;
@@ -179,7 +185,14 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const admit = createAdmission(sqlite, accounts, config);
   const settlement = createSettlement(sqlite);
-  const verify = createVerifier(sqlite);
+  const futuresBook = createFuturesBook({
+    db: sqlite,
+    accounts,
+    journal,
+    holds,
+    freshnessWindowMs: config.freshnessWindowMs,
+  });
+  const verify = createVerifier(sqlite, futuresBook);
   const db = createKysely(sqlite);
   const writer = createTradeWriter({
     sqlite,
@@ -192,6 +205,15 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const ingests: TradeIngest[] = [];
   const pricing = createPricing({ db: sqlite, clock: config.clock, tradesTotal: () => writer.count() });
+  const insuranceBook = createInsuranceBook({
+    db: sqlite,
+    accounts,
+    journal,
+    holds,
+    freshnessWindowMs: config.freshnessWindowMs,
+  });
+  const insurance = createInsurance({ db: sqlite, book: insuranceBook, merkle, tx, now, open });
+  const futures = createFutures({ db: sqlite, book: futuresBook, merkle, tx, now, open });
   const loans = createLoans({
     db: sqlite,
     book: createLoanBook({
@@ -202,6 +224,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       reputation,
       freshnessWindowMs: config.freshnessWindowMs,
       now,
+      onDefault: (loanId, defaultMs, nowMs) => insuranceBook.payOnDefault(loanId, defaultMs, nowMs),
     }),
     merkle,
     gate: createLoanGate({ db: sqlite, safety, localAccount: config.localAccount, nowMs: now }),
@@ -219,6 +242,8 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     pricing,
     reputation,
     loans,
+    insurance,
+    futures,
     balance(account) {
       open();
       checkAccountId(account, "account");

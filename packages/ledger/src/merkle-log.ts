@@ -58,7 +58,9 @@ export function createMerkleLog(db: Database.Database): MerkleLog {
   const selectAll = db
     .prepare(
       `SELECT trade_id, timestamp_ms, leaf_hash FROM trades
-       UNION ALL SELECT event_id, timestamp_ms, leaf_hash FROM loan_events ORDER BY 2, 1`,
+       UNION ALL SELECT event_id, timestamp_ms, leaf_hash FROM loan_events
+       UNION ALL SELECT event_id, timestamp_ms, leaf_hash FROM insurance_events
+       UNION ALL SELECT event_id, timestamp_ms, leaf_hash FROM future_events ORDER BY 2, 1`,
     )
     .raw(true);
   const selectWindow = db

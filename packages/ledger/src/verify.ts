@@ -15,6 +15,9 @@ import { leafHash } from "./merkle/hash.js";
 import { merkleRoot } from "./merkle/tree.js";
 import { tradeFromRow, type TradeRow } from "./trade-rows.js";
 import { createLoanVerifier } from "./loans/verify.js";
+import { createInsuranceVerifier } from "./insurance/verify.js";
+import { createFuturesVerifier } from "./futures/verify.js";
+import type { FuturesBook } from "./futures/book.js";
 
 export type VerifyIssueKind =
   | "balance_mismatch"
@@ -32,7 +35,15 @@ export type VerifyIssueKind =
   | "loan_signature"
   | "loan_fields_mismatch"
   | "loan_event"
-  | "loan_journal";
+  | "loan_journal"
+  | "policy_signature"
+  | "policy_fields_mismatch"
+  | "policy_event"
+  | "policy_journal"
+  | "future_signature"
+  | "future_fields_mismatch"
+  | "future_event"
+  | "future_journal";
 
 export interface VerifyIssue {
   kind: VerifyIssueKind;
@@ -54,6 +65,10 @@ export interface VerifyReport {
     active_holds: number;
     loans: number;
     loan_events: number;
+    insurance_policies: number;
+    insurance_events: number;
+    futures: number;
+    future_events: number;
   };
   totals: {
     balance_trm: number;
@@ -75,9 +90,13 @@ interface JournalSums {
   loan_credit: number;
   loan_debit: number;
   burn: number;
+  insurance_credit: number;
+  insurance_debit: number;
+  futures_credit: number;
+  futures_debit: number;
 }
 
-export function createVerifier(db: Database.Database) {
+export function createVerifier(db: Database.Database, futuresBook: Pick<FuturesBook, "settlement">) {
   const accounts = db.prepare("SELECT * FROM accounts ORDER BY account_id");
   const sums = db.prepare(`SELECT account_id,
       coalesce(sum(CASE kind WHEN 'free_tier' THEN amount_trm END), 0) AS free_tier,
@@ -86,9 +105,15 @@ export function createVerifier(db: Database.Database) {
       coalesce(sum(CASE kind WHEN 'trade_debit' THEN amount_trm END), 0) AS debit,
       coalesce(sum(CASE kind WHEN 'loan_credit' THEN amount_trm END), 0) AS loan_credit,
       coalesce(sum(CASE kind WHEN 'loan_debit' THEN amount_trm END), 0) AS loan_debit,
-      coalesce(sum(CASE kind WHEN 'burn' THEN amount_trm END), 0) AS burn
+      coalesce(sum(CASE kind WHEN 'burn' THEN amount_trm END), 0) AS burn,
+      coalesce(sum(CASE kind WHEN 'insurance_credit' THEN amount_trm END), 0) AS insurance_credit,
+      coalesce(sum(CASE kind WHEN 'insurance_debit' THEN amount_trm END), 0) AS insurance_debit,
+      coalesce(sum(CASE kind WHEN 'futures_credit' THEN amount_trm END), 0) AS futures_credit,
+      coalesce(sum(CASE kind WHEN 'futures_debit' THEN amount_trm END), 0) AS futures_debit
     FROM journal GROUP BY account_id`);
   const verifyLoans = createLoanVerifier(db);
+  const verifyInsurance = createInsuranceVerifier(db);
+  const verifyFutures = createFuturesVerifier(db, futuresBook);
   const reserved = db.prepare(
     "SELECT account_id, sum(amount_trm) AS n FROM holds WHERE status = 'active' GROUP BY account_id",
   );
@@ -163,6 +188,10 @@ export function createVerifier(db: Database.Database) {
       const loanReport = verifyLoans(report);
       // Loan events are Merkle leaves too: merge them into (timestamp_ms, id) order.
       keyed.push(...loanReport.leaves);
+      const insuranceReport = verifyInsurance(report);
+      keyed.push(...insuranceReport.leaves);
+      const futuresReport = verifyFutures(report);
+      keyed.push(...futuresReport.leaves);
       keyed.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return {
         ok: issueCount === 0,
@@ -175,6 +204,10 @@ export function createVerifier(db: Database.Database) {
           active_holds: activeHolds.get() as number,
           loans: loanReport.loans,
           loan_events: loanReport.leaves.length,
+          insurance_policies: insuranceReport.policies,
+          insurance_events: insuranceReport.leaves.length,
+          futures: futuresReport.futures,
+          future_events: futuresReport.leaves.length,
         },
         totals,
         root: toHex(merkleRoot(keyed.map((k) => k.leaf))),
@@ -201,8 +234,23 @@ function checkAccount(
     loan_credit: 0,
     loan_debit: 0,
     burn: 0,
+    insurance_credit: 0,
+    insurance_debit: 0,
+    futures_credit: 0,
+    futures_debit: 0,
   };
-  const rebuilt = j.free_tier + j.grant + j.credit - j.debit + j.loan_credit - j.loan_debit - j.burn;
+  const rebuilt =
+    j.free_tier +
+    j.grant +
+    j.credit -
+    j.debit +
+    j.loan_credit -
+    j.loan_debit -
+    j.burn +
+    j.insurance_credit -
+    j.insurance_debit +
+    j.futures_credit -
+    j.futures_debit;
   totals.balance_trm += rebuilt;
   totals.free_tier_trm += j.free_tier;
   totals.granted_trm += j.grant;

@@ -48,6 +48,7 @@ import {
   maxBorrowableTrm,
   offeredRatePpm,
   type SafetyGate,
+  SafetyLimits,
   type StoredLoan,
 } from "@tirami/ledger";
 import { MarketError, MarketErrorCode } from "./errors.js";
@@ -84,6 +85,11 @@ export interface LendTerms {
   capacityTrm: number;
   maxTermHours: number;
   minInterestPpmPerHour: number;
+  /**
+   * Whose budget pays the loans made against this offer: "operator" (the default) or an agent such as
+   * the bank's spender (docs/bank.md). The lending gate checks that spender's policy before each loan.
+   */
+  spender?: string;
 }
 
 export interface BorrowRequest {
@@ -494,20 +500,17 @@ export function createLending(options: LendingOptions): Lending {
           "INSUFFICIENT_CREDIT",
           `credit ${credit.toFixed(3)} allows at most ${most} TRM from this pool`,
         );
+      const spender = terms.spender ?? "operator";
       const decision = ledger.loans.gate.check({
         loan,
         role: "lender",
-        spender: "operator",
+        spender,
         borrowerCredit: credit,
         pool: { total_trm: pool.capacity_trm, available_trm: pool.available_trm },
       });
       if (!decision.allowed) throw new Refusal(DENY_TO_REASON[decision.code], decision.message);
       if (decision.grantId !== null)
-        ledger.safety.recordSpend({
-          spender: "operator",
-          amountTrm: loan.principal_trm,
-          grantId: decision.grantId,
-        });
+        ledger.safety.recordSpend({ spender, amountTrm: loan.principal_trm, grantId: decision.grantId });
     } else {
       if (loan.interest_ppm_per_hour > maxBorrowRate)
         throw new Refusal(
@@ -738,6 +741,8 @@ export function createLending(options: LendingOptions): Lending {
           MarketErrorCode.INVALID_LOAN_REQUEST,
           `"min_interest_ppm_per_hour" exceeds ${LOAN_RATE_PPM_PER_HOUR_MAX}`,
         );
+      if (next.spender !== undefined && !SafetyLimits.SPENDER_RE.test(next.spender))
+        throw new MarketError(MarketErrorCode.INVALID_LOAN_REQUEST, `"spender" expected 1–64 of [a-z0-9_-]`);
       terms = { ...next };
       return publishOffer();
     },

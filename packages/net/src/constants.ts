@@ -12,8 +12,19 @@ export const TOPIC_OFFERS = "tirami/offers/1";
 export const TOPIC_REPUTATION = "tirami/reputation/1";
 /** Gossip topic of signed loan events. */
 export const TOPIC_LOANS = "tirami/loans/1";
+/** Gossip topic of dual-signed insurance policies on loans (docs/bank.md). */
+export const TOPIC_INSURANCE = "tirami/insurance/1";
+/** Gossip topic of dual-signed compute futures (docs/bank.md). */
+export const TOPIC_FUTURES = "tirami/futures/1";
 /** The topics every node knows; peer scoring parameters are installed for these at start. */
-export const MESH_TOPICS = [TOPIC_TRADES, TOPIC_OFFERS, TOPIC_REPUTATION, TOPIC_LOANS] as const;
+export const MESH_TOPICS = [
+  TOPIC_TRADES,
+  TOPIC_OFFERS,
+  TOPIC_REPUTATION,
+  TOPIC_LOANS,
+  TOPIC_INSURANCE,
+  TOPIC_FUTURES,
+] as const;
 
 /** Request-stream protocol for remote inference (request → token stream → trade proposal/accept). */
 export const PROTOCOL_INFER = "/tirami/infer/1.0.0";

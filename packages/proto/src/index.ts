@@ -186,3 +186,66 @@ export {
   messageDomain,
   parseMessage,
 } from "./message.js";
+
+/** Insurance on loans: the policy and its derived payout and expiry records (docs/bank.md). */
+export {
+  assembleSignedPolicy,
+  checkSignedPolicy,
+  computePolicyId,
+  createInsurancePolicy,
+  INSURANCE_DOMAIN,
+  INSURANCE_EXPIRY_DOMAIN,
+  INSURANCE_NONCE_BYTES,
+  INSURANCE_PAYOUT_DOMAIN,
+  insuranceCanonicalBytes,
+  insuranceExpiryCanonicalBytes,
+  insurancePayoutCanonicalBytes,
+  type InsurancePolicy,
+  parseInsurancePolicy,
+  type PolicySignatureFailure,
+  type SignedInsurancePolicy,
+  signInsurancePolicy,
+} from "./insurance.js";
+export {
+  INSURANCE_PROTOCOL_ID,
+  INSURANCE_REJECT_REASONS,
+  INSURANCE_ROLES,
+  type InsuranceAccept,
+  type InsuranceGossip,
+  type InsuranceProposal,
+  type InsuranceReject,
+  type InsuranceRejectReason,
+  type InsuranceRole,
+} from "./insurance-wire.js";
+
+/** Compute futures: the contract and its derived settlement (docs/bank.md). */
+export {
+  assembleSignedFuture,
+  checkSignedFuture,
+  computeFutureId,
+  createFuture,
+  type Future,
+  FUTURE_DOMAIN,
+  FUTURE_NONCE_BYTES,
+  FUTURE_SETTLEMENT_DOMAIN,
+  futureCanonicalBytes,
+  futurePnlTrm,
+  type FutureSettlement,
+  futureSettlementCanonicalBytes,
+  type FutureSignatureFailure,
+  MICRO_PER_TRM,
+  parseFuture,
+  type SignedFuture,
+  signFuture,
+} from "./future.js";
+export {
+  FUTURE_PROTOCOL_ID,
+  FUTURE_REJECT_REASONS,
+  FUTURE_ROLES,
+  type FutureAccept,
+  type FutureGossip,
+  type FutureProposal,
+  type FutureReject,
+  type FutureRejectReason,
+  type FutureRole,
+} from "./future-wire.js";

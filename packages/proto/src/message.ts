@@ -62,6 +62,26 @@ import {
 import { SYNC_REQUEST_FIELDS, SYNC_RESPONSE_FIELDS, type SyncRequest, type SyncResponse } from "./sync.js";
 import { SIGNED_TRADE_RECORD, type SignedTrade } from "./trade.js";
 import { SIGNED_LOAN_RECORD } from "./loan.js";
+import { SIGNED_INSURANCE_RECORD } from "./insurance.js";
+import { SIGNED_FUTURE_RECORD } from "./future.js";
+import {
+  FUTURE_ACCEPT_FIELDS,
+  FUTURE_PROPOSAL_FIELDS,
+  FUTURE_REJECT_FIELDS,
+  type FutureAccept,
+  type FutureGossip,
+  type FutureProposal,
+  type FutureReject,
+} from "./future-wire.js";
+import {
+  INSURANCE_ACCEPT_FIELDS,
+  INSURANCE_PROPOSAL_FIELDS,
+  INSURANCE_REJECT_FIELDS,
+  type InsuranceAccept,
+  type InsuranceGossip,
+  type InsuranceProposal,
+  type InsuranceReject,
+} from "./insurance-wire.js";
 import {
   LEND_OFFER_FIELDS,
   type LendOffer,
@@ -107,7 +127,15 @@ export type Message =
   | LendOffer
   | EmbedRequest
   | EmbedVectors
-  | EmbedEnd;
+  | EmbedEnd
+  | InsuranceProposal
+  | InsuranceAccept
+  | InsuranceReject
+  | InsuranceGossip
+  | FutureProposal
+  | FutureAccept
+  | FutureReject
+  | FutureGossip;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -182,6 +210,14 @@ const SPECS: readonly KindSpec[] = [
   spec("embed_request", "embed-request", EMBED_REQUEST_FIELDS),
   spec("embed_vectors", "embed-vectors", EMBED_VECTORS_FIELDS),
   spec("embed_end", "embed-end", EMBED_END_FIELDS),
+  spec("insurance_proposal", "insurance-proposal", INSURANCE_PROPOSAL_FIELDS),
+  spec("insurance_accept", "insurance-accept", INSURANCE_ACCEPT_FIELDS),
+  spec("insurance_reject", "insurance-reject", INSURANCE_REJECT_FIELDS),
+  spec("insurance_gossip", "insurance-gossip", SIGNED_INSURANCE_RECORD.fields),
+  spec("future_proposal", "future-proposal", FUTURE_PROPOSAL_FIELDS),
+  spec("future_accept", "future-accept", FUTURE_ACCEPT_FIELDS),
+  spec("future_reject", "future-reject", FUTURE_REJECT_FIELDS),
+  spec("future_gossip", "future-gossip", SIGNED_FUTURE_RECORD.fields),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));

@@ -21,6 +21,92 @@ import {
 } from "../src/message.js";
 import { checkRecord, type Field, type FieldType, type RecordType } from "../src/schema.js";
 import { HOUR_MS, LOAN_LTV_MAX, LOAN_RECORD, LOAN_TERM_HOURS_MAX } from "../src/loan.js";
+import { INSURANCE_RECORD } from "../src/insurance.js";
+import { FUTURE_RECORD } from "../src/future.js";
+
+/** Valid futures: distinct sides and an expiry after creation built in. */
+function futureArbitrary(): fc.Arbitrary<Record<string, unknown>> {
+  const key = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex);
+  return fc
+    .record({
+      long: key,
+      short: key,
+      notional_tokens: fc.integer({ min: 1, max: 1_000_000_000 }),
+      strike_micro_trm_per_token: fc.integer({ min: 0, max: 1_000_000_000 }),
+      margin_trm: fc.integer({ min: 1, max: 1_000_000_000 }),
+      created_ms: fc.integer({ min: 0, max: 2 ** 45 }),
+      term_ms: fc.integer({ min: 1, max: 2 ** 40 }),
+      nonce: fc.uint8Array({ minLength: 16, maxLength: 16 }).map(toHex),
+    })
+    .filter((r) => r.long !== r.short)
+    .map(({ term_ms, ...r }) => ({
+      long: r.long,
+      short: r.short,
+      notional_tokens: r.notional_tokens,
+      strike_micro_trm_per_token: r.strike_micro_trm_per_token,
+      margin_trm: r.margin_trm,
+      created_ms: r.created_ms,
+      expires_ms: r.created_ms + term_ms,
+      nonce: r.nonce,
+    }));
+}
+
+/** The largest valid future (every uint is 8 bytes on the wire). */
+function largestFuture(salt: number): Record<string, unknown> {
+  const key = (n: number) => largestOf({ t: "hex", bytes: 32 }, n);
+  return {
+    long: key(salt * 100 + 1),
+    short: key(salt * 100 + 2),
+    notional_tokens: 1_000_000,
+    strike_micro_trm_per_token: 2_000,
+    margin_trm: 50,
+    created_ms: 2 ** 45,
+    expires_ms: 2 ** 45 + HOUR_MS,
+    nonce: largestOf({ t: "hex", bytes: 16 }, salt * 100 + 9),
+  };
+}
+
+/** Valid insurance policies: premium ≤ coverage, expiry after creation, distinct parties built in. */
+function policyArbitrary(): fc.Arbitrary<Record<string, unknown>> {
+  const key = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex);
+  return fc
+    .record({
+      insurer: key,
+      insured: key,
+      loan_id: key,
+      coverage_trm: fc.integer({ min: 1, max: 1_000_000_000 }),
+      share: fc.double({ min: 0, max: 1, noNaN: true }),
+      created_ms: fc.integer({ min: 0, max: 2 ** 45 }),
+      term_ms: fc.integer({ min: 1, max: 2 ** 40 }),
+      nonce: fc.uint8Array({ minLength: 16, maxLength: 16 }).map(toHex),
+    })
+    .filter((r) => r.insurer !== r.insured)
+    .map(({ share, term_ms, ...r }) => ({
+      insurer: r.insurer,
+      insured: r.insured,
+      loan_id: r.loan_id,
+      coverage_trm: r.coverage_trm,
+      premium_trm: Math.max(1, Math.floor(r.coverage_trm * share)),
+      created_ms: r.created_ms,
+      expires_ms: r.created_ms + term_ms,
+      nonce: r.nonce,
+    }));
+}
+
+/** The largest valid policy (every uint is 8 bytes on the wire). */
+function largestPolicy(salt: number): Record<string, unknown> {
+  const key = (n: number) => largestOf({ t: "hex", bytes: 32 }, n);
+  return {
+    insurer: key(salt * 100 + 1),
+    insured: key(salt * 100 + 2),
+    loan_id: key(salt * 100 + 3),
+    coverage_trm: 1_000_000,
+    premium_trm: 90_000,
+    created_ms: 2 ** 45,
+    expires_ms: 2 ** 45 + HOUR_MS,
+    nonce: largestOf({ t: "hex", bytes: 16 }, salt * 100 + 9),
+  };
+}
 
 /**
  * Valid loans: their cross-field rules (due time, loan-to-value, distinct parties) are built in, since a
@@ -106,7 +192,13 @@ export function arbitraryOf(type: FieldType): fc.Arbitrary<unknown> {
     case "list":
       return fc.array(arbitraryOf(type.of), { minLength: type.min ?? 0, maxLength: Math.min(type.max, 3) });
     case "record":
-      return type === LOAN_RECORD ? loanArbitrary() : recordArbitrary(type);
+      return type === LOAN_RECORD
+        ? loanArbitrary()
+        : type === INSURANCE_RECORD
+          ? policyArbitrary()
+          : type === FUTURE_RECORD
+            ? futureArbitrary()
+            : recordArbitrary(type);
     case "optional":
       return fc.option(arbitraryOf(type.of), { nil: undefined });
   }
@@ -168,6 +260,8 @@ export function largestOf(type: FieldType, salt: number): unknown {
       return Array.from({ length: type.max }, (_, index) => largestOf(type.of, salt * 1000 + index + 1));
     case "record": {
       if (type === LOAN_RECORD) return largestLoan(salt);
+      if (type === INSURANCE_RECORD) return largestPolicy(salt);
+      if (type === FUTURE_RECORD) return largestFuture(salt);
       const out: Record<string, unknown> = {};
       type.fields.forEach((field, index) => {
         out[field.name] = largestOf(field.type, salt * 100 + index + 1);

@@ -8,6 +8,20 @@ import { SYNC_START_TRADE_ID } from "../src/sync.js";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade, type Trade } from "../src/trade.js";
 import { assembleSignedLoan, createLoan, type Loan, type SignedLoan, signLoan } from "../src/loan.js";
 import { signLendOffer, signLoanRepayment } from "../src/loan-events.js";
+import {
+  assembleSignedPolicy,
+  createInsurancePolicy,
+  type InsurancePolicy,
+  type SignedInsurancePolicy,
+  signInsurancePolicy,
+} from "../src/insurance.js";
+import {
+  assembleSignedFuture,
+  createFuture,
+  type Future,
+  type SignedFuture,
+  signFuture,
+} from "../src/future.js";
 
 /** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
 export function signerFrom(fill: number): Signer {
@@ -53,6 +67,42 @@ export const signedLoan: SignedLoan = assembleSignedLoan(
   loan,
   signLoan(loan, provider),
   signLoan(loan, consumer),
+);
+
+/** Insurer = stranger, insured = the loan's lender (provider): 300 TRM of cover for a 21 TRM premium. */
+export const policy: InsurancePolicy = createInsurancePolicy({
+  insurer: stranger.accountId,
+  insured: provider.accountId,
+  loan_id: signedLoan.loan_id,
+  coverage_trm: 300,
+  premium_trm: 21,
+  created_ms: 1_764_000_060_000,
+  expires_ms: 1_764_093_600_000,
+  nonce: "0f0e0d0c0b0a09080706050403020100",
+});
+
+export const signedPolicy: SignedInsurancePolicy = assembleSignedPolicy(
+  policy,
+  signInsurancePolicy(policy, stranger),
+  signInsurancePolicy(policy, provider),
+);
+
+/** Long = provider, short = consumer: 10,000 tokens at 2,000 micro-TRM per token, 50 TRM margin each. */
+export const future: Future = createFuture({
+  long: provider.accountId,
+  short: consumer.accountId,
+  notional_tokens: 10_000,
+  strike_micro_trm_per_token: 2_000,
+  margin_trm: 50,
+  created_ms: 1_764_000_000_000,
+  expires_ms: 1_764_086_400_000,
+  nonce: "00112233445566778899aabbccddeeff",
+});
+
+export const signedFuture: SignedFuture = assembleSignedFuture(
+  future,
+  signFuture(future, provider),
+  signFuture(future, consumer),
 );
 
 export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
@@ -187,4 +237,40 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
     ],
   },
   embed_end: { kind: "embed_end", request_id: "req-0002", prompt_tokens: 9, dimensions: 3 },
+  insurance_proposal: {
+    kind: "insurance_proposal",
+    policy,
+    proposer_role: "insured",
+    signature: signedPolicy.insured_signature,
+  },
+  insurance_accept: {
+    kind: "insurance_accept",
+    policy_id: signedPolicy.policy_id,
+    signature: signedPolicy.insurer_signature,
+  },
+  insurance_reject: {
+    kind: "insurance_reject",
+    policy_id: signedPolicy.policy_id,
+    reason: "TERMS_REJECTED",
+    message: "premium 21 TRM is under the 90 TRM asked at credit 0.3",
+  },
+  insurance_gossip: { kind: "insurance_gossip", ...signedPolicy },
+  future_proposal: {
+    kind: "future_proposal",
+    future,
+    proposer_role: "long",
+    signature: signedFuture.long_signature,
+  },
+  future_accept: {
+    kind: "future_accept",
+    future_id: signedFuture.future_id,
+    signature: signedFuture.short_signature,
+  },
+  future_reject: {
+    kind: "future_reject",
+    future_id: signedFuture.future_id,
+    reason: "SAFETY_DENIED",
+    message: "margin of 50 TRM exceeds the hourly budget",
+  },
+  future_gossip: { kind: "future_gossip", ...signedFuture },
 };

@@ -7,6 +7,7 @@
 import type { Clock } from "@tirami/core";
 import { OPERATOR_SPENDER } from "@tirami/ledger";
 import { MIND_SPENDER } from "@tirami/mind";
+import { BANK_SPENDER } from "@tirami/bank";
 import { AGENT_NAME_RE, AGENTS_MAX } from "../constants.js";
 import { NodeError, NodeErrorCode } from "../errors.js";
 import { generateToken, hashToken } from "../tokens.js";
@@ -46,14 +47,17 @@ export function agentSpender(name: string): string {
   return name;
 }
 
-/** Throws INVALID_REQUEST unless `name` matches `[a-z0-9_-]{1,64}` and is not a reserved `operator` or `mind`. */
+/**
+ * Throws INVALID_REQUEST unless `name` matches `[a-z0-9_-]{1,64}` and is not reserved: `operator`, `mind`
+ * (the mind's own spender, docs/mind.md) or `bank` (the treasury's own spender, docs/bank.md).
+ */
 export function assertAgentName(name: unknown): asserts name is string {
   if (typeof name !== "string" || !AGENT_NAME_RE.test(name)) {
     throw new NodeError(NodeErrorCode.INVALID_REQUEST, "agent name must match [a-z0-9_-]{1,64}", {
       param: "name",
     });
   }
-  if (name === OPERATOR_SPENDER || name === MIND_SPENDER) {
+  if (name === OPERATOR_SPENDER || name === MIND_SPENDER || name === BANK_SPENDER) {
     throw new NodeError(NodeErrorCode.INVALID_REQUEST, `agent name "${name}" is reserved`, {
       param: "name",
     });

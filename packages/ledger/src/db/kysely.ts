@@ -31,12 +31,25 @@ export interface AccountsTable {
 export interface JournalTable {
   entry_id: Generated<number>;
   account_id: string;
-  kind: "free_tier" | "grant" | "trade_credit" | "trade_debit" | "loan_credit" | "loan_debit" | "burn";
+  kind:
+    | "free_tier"
+    | "grant"
+    | "trade_credit"
+    | "trade_debit"
+    | "loan_credit"
+    | "loan_debit"
+    | "burn"
+    | "insurance_credit"
+    | "insurance_debit"
+    | "futures_credit"
+    | "futures_debit";
   amount_trm: number;
   trade_id: string | null;
   reason: string | null;
   created_ms: number;
   loan_id: string | null;
+  policy_id: string | null;
+  future_id: string | null;
 }
 
 export interface TradesTable {
@@ -70,6 +83,8 @@ export interface HoldsTable {
   trade_id: string | null;
   closed_ms: number | null;
   loan_id: string | null;
+  policy_id: string | null;
+  future_id: string | null;
 }
 
 export interface AdmissionsTable {

@@ -30,6 +30,8 @@ describe("applyMigrations", () => {
       "004_reputation",
       "005_safety_breaker_policies",
       "006_loans",
+      "008_bank",
+      "008_bank_contracts",
     ]);
     expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([]);
     expect(db.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all()).toEqual(
@@ -46,7 +48,12 @@ describe("applyMigrations", () => {
     );
     insert.run("operator", 50_000);
     insert.run("agent-a", 500);
-    expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual(["005_safety_breaker_policies", "006_loans"]);
+    expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([
+      "005_safety_breaker_policies",
+      "006_loans",
+      "008_bank",
+      "008_bank_contracts",
+    ]);
     const gate = createSafetyGate({ db, clock: createManualClock(1_000) });
     expect(gate.getPolicy("operator")).toMatchObject({
       hourly_max_trm: 50_000,

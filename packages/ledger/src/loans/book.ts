@@ -57,6 +57,8 @@ export interface LoanBookDeps {
   freshnessWindowMs: number;
   /** The ledger's clock: the time written on journal entries and events (`nowMs` may be an event's own). */
   now: () => number;
+  /** Inside the default's transaction: what else follows from it (insurance payouts, docs/bank.md). */
+  onDefault?: (loanId: string, defaultMs: number, nowMs: number) => AddedLeaf[];
 }
 
 /** A loan that passed every check outside the transaction. */
@@ -414,6 +416,7 @@ export function createLoanBook(deps: LoanBookDeps): LoanBook {
         insertEvent.run(eventId, row.loan_id, "defaulted", record.default_ms, canonical, null, leaf, nowMs);
         reputation.recordFailure(row.borrower, "loan_default");
         leaves.push({ tradeId: eventId, timestampMs: record.default_ms, leafHash: leaf });
+        leaves.push(...(deps.onDefault?.(row.loan_id, record.default_ms, nowMs) ?? []));
         loanIds.push(row.loan_id);
       }
       return { loanIds, leaves };

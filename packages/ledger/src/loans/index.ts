@@ -25,4 +25,10 @@ export {
   type LoanGateDecision,
 } from "./gate.js";
 export { type LoanEventKind, type LoanStatus, type StoredLoan, type StoredLoanEvent } from "./rows.js";
-export { createLoans, type Loans, type ListLoansRequest, type LoanStats } from "./loans.js";
+export {
+  createLoans,
+  type Loans,
+  type ListLoansRequest,
+  type LoanExposure,
+  type LoanStats,
+} from "./loans.js";

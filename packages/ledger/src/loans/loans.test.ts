@@ -213,3 +213,37 @@ describe("hostile loans and repayments change nothing", () => {
     expect(report.issues.map((i) => i.kind)).toContain("loan_event");
   });
 });
+
+describe("exposure", () => {
+  it("sums an account's active loans by role and drops them once repaid or defaulted", () => {
+    const clock = createManualClock(T0);
+    const ledger = ledgerAt(clock);
+    const out = signedLoan({ lender, borrower, principalTrm: 300, createdMs: T0 });
+    const back = signedLoan({
+      lender: borrower,
+      borrower: lender,
+      principalTrm: 90,
+      collateralTrm: 40,
+      createdMs: T0 + 1,
+    });
+    ledger.loans.applySignedLoan(out);
+    ledger.loans.applySignedLoan(back);
+    expect(ledger.loans.exposure(lender.accountId)).toEqual({
+      lent_trm: 300,
+      lent_count: 1,
+      borrowed_trm: 90,
+      borrowed_count: 1,
+      borrowed_due_trm: loanTotalDueTrm(back.loan),
+      collateral_held_trm: 40,
+      largest_lent_trm: 300,
+      lent_square_sum: 90_000,
+    });
+    expect(ledger.loans.exposure(stranger.accountId)).toMatchObject({ lent_trm: 0, borrowed_trm: 0 });
+    ledger.loans.applyRepayment(repaymentOf(out, borrower, T0 + 2));
+    expect(ledger.loans.exposure(lender.accountId)).toMatchObject({
+      lent_trm: 0,
+      lent_count: 0,
+      borrowed_trm: 90,
+    });
+  });
+});

@@ -39,6 +39,24 @@ export interface LoanStats {
   burned_trm: number;
 }
 
+/** One account's active loans, summed in SQL over every active loan (no page limit). */
+export interface LoanExposure {
+  /** Principal this account has out on active loans, and how many. */
+  lent_trm: number;
+  lent_count: number;
+  /** Principal this account owes on active loans, and how many. */
+  borrowed_trm: number;
+  borrowed_count: number;
+  /** What it must repay on them (principal + interest). */
+  borrowed_due_trm: number;
+  /** Its own collateral held for them (part of its balance, not of its effective balance). */
+  collateral_held_trm: number;
+  /** The largest principal it has out on one active loan (0 without any). */
+  largest_lent_trm: number;
+  /** Σ principal² over its active loans as lender, as a float (the bank's VaR needs it; docs/bank.md). */
+  lent_square_sum: number;
+}
+
 export interface Loans {
   /**
    * Verifies (fields, contract rules, id, both signatures, freshness) and applies a loan exactly once.
@@ -61,6 +79,8 @@ export interface Loans {
   dueBefore(beforeMs: number, limit?: number): StoredLoan[];
   credit(account: AccountId): CreditScore;
   stats(account?: AccountId): LoanStats;
+  /** `account`'s active loans as lender and as borrower, summed (docs/bank.md: the bank's positions). */
+  exposure(account: AccountId): LoanExposure;
   readonly gate: LoanGate;
 }
 
@@ -92,6 +112,17 @@ export function createLoans(deps: {
       coalesce(sum(status = 'repaid'), 0) AS repaid_count,
       coalesce(sum(status = 'defaulted'), 0) AS defaulted_count
     FROM loans WHERE (? IS NULL OR lender = ? OR borrower = ?)`);
+
+  const exposure = db.prepare(`SELECT
+      coalesce(sum(CASE WHEN lender = ? THEN principal_trm END), 0) AS lent_trm,
+      coalesce(sum(lender = ?), 0) AS lent_count,
+      coalesce(sum(CASE WHEN borrower = ? THEN principal_trm END), 0) AS borrowed_trm,
+      coalesce(sum(borrower = ?), 0) AS borrowed_count,
+      coalesce(sum(CASE WHEN borrower = ? THEN total_due_trm END), 0) AS borrowed_due_trm,
+      coalesce(sum(CASE WHEN borrower = ? THEN collateral_trm END), 0) AS collateral_held_trm,
+      coalesce(max(CASE WHEN lender = ? THEN principal_trm END), 0) AS largest_lent_trm,
+      coalesce(sum(CASE WHEN lender = ? THEN CAST(principal_trm AS REAL) * principal_trm END), 0.0) AS lent_square_sum
+    FROM loans WHERE status = 'active' AND (lender = ? OR borrower = ?)`);
 
   const time = (nowMs: number | undefined) => {
     const t = nowMs ?? now();
@@ -206,6 +237,11 @@ export function createLoans(deps: {
       const a = account ?? null;
       const row = stats.get(a, a, a) as Omit<LoanStats, "burned_trm">;
       return { ...row, burned_trm: burned.get() as number };
+    },
+    exposure(account) {
+      open();
+      checkAccountId(account, "account");
+      return exposure.get(...new Array<string>(10).fill(account)) as LoanExposure;
     },
   };
 }
