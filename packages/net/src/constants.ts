@@ -12,8 +12,10 @@ export const TOPIC_OFFERS = "tirami/offers/1";
 export const TOPIC_REPUTATION = "tirami/reputation/1";
 /** Gossip topic of signed loan events. */
 export const TOPIC_LOANS = "tirami/loans/1";
+/** Gossip topic of signed agent profiles (the agora's registry, docs/agora.md). */
+export const TOPIC_AGORA = "tirami/agora/1";
 /** The topics every node knows; peer scoring parameters are installed for these at start. */
-export const MESH_TOPICS = [TOPIC_TRADES, TOPIC_OFFERS, TOPIC_REPUTATION, TOPIC_LOANS] as const;
+export const MESH_TOPICS = [TOPIC_TRADES, TOPIC_OFFERS, TOPIC_REPUTATION, TOPIC_LOANS, TOPIC_AGORA] as const;
 
 /** Request-stream protocol for remote inference (request → token stream → trade proposal/accept). */
 export const PROTOCOL_INFER = "/tirami/infer/1.0.0";

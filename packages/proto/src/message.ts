@@ -76,6 +76,7 @@ import {
   type LoanProposal,
   type LoanReject,
 } from "./loan-wire.js";
+import { AGENT_PROFILE_FIELDS, type AgentProfile, refineAgentProfile } from "./agent-profile.js";
 import {
   EMBED_END_FIELDS,
   EMBED_REQUEST_FIELDS,
@@ -107,7 +108,8 @@ export type Message =
   | LendOffer
   | EmbedRequest
   | EmbedVectors
-  | EmbedEnd;
+  | EmbedEnd
+  | AgentProfile;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -182,6 +184,7 @@ const SPECS: readonly KindSpec[] = [
   spec("embed_request", "embed-request", EMBED_REQUEST_FIELDS),
   spec("embed_vectors", "embed-vectors", EMBED_VECTORS_FIELDS),
   spec("embed_end", "embed-end", EMBED_END_FIELDS),
+  spec("agent_profile", "agent-profile", AGENT_PROFILE_FIELDS, refineAgentProfile),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));

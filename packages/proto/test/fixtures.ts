@@ -8,6 +8,7 @@ import { SYNC_START_TRADE_ID } from "../src/sync.js";
 import { assembleSignedTrade, createTrade, type SignedTrade, signTrade, type Trade } from "../src/trade.js";
 import { assembleSignedLoan, createLoan, type Loan, type SignedLoan, signLoan } from "../src/loan.js";
 import { signLendOffer, signLoanRepayment } from "../src/loan-events.js";
+import { signAgentProfile } from "../src/agent-profile.js";
 
 /** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
 export function signerFrom(fill: number): Signer {
@@ -187,4 +188,18 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
     ],
   },
   embed_end: { kind: "embed_end", request_id: "req-0002", prompt_tokens: 9, dimensions: 3 },
+  agent_profile: signAgentProfile(
+    {
+      node: provider.accountId,
+      agent_id: "node",
+      models: ["smollm2-135m-instruct-q8_0"],
+      price_trm_per_token: 1,
+      tier: "small",
+      capabilities: ["chat", "a2a"],
+      endpoints: ["http://127.0.0.1:3000/a2a"],
+      description: "a small chat model",
+      timestamp_ms: 1_764_000_000_000,
+    },
+    provider,
+  ),
 };
