@@ -3,8 +3,9 @@
  * sub-scores in [0, 1] for one subject and a trust penalty `0.5 × max(sub-scores)`. Fewer than
  * `COLLUSION_TRADES_MIN` trades of the subject in the window → every score 0.
  *
- * - tight cluster: `max_share` = the largest single counterparty's share of the subject's trades;
- *   `(max_share − 0.2) / 0.8` above 0.2;
+ * - tight cluster: `max_share` = the largest single counterparty's share of the subject's trades as a
+ *   provider (what it earned; at least `COLLUSION_TRADES_MIN` of them, else 0); `(max_share − 0.2) / 0.8`
+ *   above 0.2;
  * - volume regularity (the reference's `volume_spike`, which flags *constant* volume): the subject's TRM
  *   per hour since the window start, over the hours with trades; with at least two such hours,
  *   `(0.5 − cv) / 0.5` below a coefficient of variation of 0.5;
@@ -13,11 +14,13 @@
  *   members, `closedness` = the share of its members' outgoing trades that stay inside it;
  *   `(closedness − 0.8) / 0.2` above 0.8.
  *
- * Departures from the reference (docs/agora.md), so that honest trading is not penalised: constant volume
- * counts only from a subject whose trades are concentrated (its tight-cluster `max_share` above 0.2) —
- * any busy honest provider has steady hourly volume; and a component counts as a ring only while it is
- * less than half of the accounts active in the window — in a small mesh where everyone trades with
- * everyone, the whole market is one component and that is not a ring.
+ * Departures from the reference (docs/agora.md), so that honest trading is not penalised: the tight
+ * cluster looks at what the subject earned, not at what it bought — routing sends an honest consumer to
+ * the same best provider again and again, while wash trading inflates a provider's earnings and
+ * reputation; constant volume counts only from a subject whose earnings are concentrated (its
+ * `max_share` above 0.2) — any busy honest provider has steady hourly volume; and a component counts as a
+ * ring only while it is less than half of the accounts active in the window — in a small mesh where
+ * everyone trades with everyone, the whole market is one component and that is not a ring.
  * @module
  */
 import type { AccountId } from "@tirami/core";
@@ -56,12 +59,11 @@ export interface CollusionReport {
 const clamp01 = (value: number): number => Math.min(1, Math.max(0, value));
 
 function tightCluster(subject: AccountId, own: readonly Trade[]): { score: number; maxShare: number } {
+  const earned = own.filter((trade) => trade.provider === subject && trade.consumer !== subject);
+  if (earned.length < COLLUSION_TRADES_MIN) return { score: 0, maxShare: 0 };
   const counts = new Map<AccountId, number>();
-  for (const trade of own) {
-    const other = trade.provider === subject ? trade.consumer : trade.provider;
-    counts.set(other, (counts.get(other) ?? 0) + 1);
-  }
-  const maxShare = Math.max(0, ...counts.values()) / own.length;
+  for (const trade of earned) counts.set(trade.consumer, (counts.get(trade.consumer) ?? 0) + 1);
+  const maxShare = Math.max(0, ...counts.values()) / earned.length;
   const score = maxShare > TIGHT_CLUSTER_SHARE_MIN ? clamp01((maxShare - TIGHT_CLUSTER_SHARE_MIN) / 0.8) : 0;
   return { score, maxShare };
 }
@@ -146,8 +148,8 @@ export function analyzeCollusion(
   const ring = roundRobin(subject, inRange);
   const flags: string[] = [];
   if (cluster.score > 0)
-    flags.push(`tight cluster: ${(cluster.maxShare * 100).toFixed(0)}% of trades with one counterparty`);
-  if (regularity > 0) flags.push("volume regularity: near-constant hourly volume with few counterparties");
+    flags.push(`tight cluster: ${(cluster.maxShare * 100).toFixed(0)}% of its earnings from one consumer`);
+  if (regularity > 0) flags.push("volume regularity: near-constant hourly volume from few consumers");
   if (ring.score > 0) flags.push(`round robin: a closed ring of ${ring.ring.length} accounts`);
   return {
     ...base,
