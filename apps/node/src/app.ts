@@ -37,6 +37,8 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import { type AgoraNostr, agoraRoutes } from "./routes/agora.js";
+import type { Agora } from "@tirami/agora";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -71,6 +73,10 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
+  /** The node's agora, when it joined a mesh (docs/agora.md). */
+  agora?: (() => Agora | undefined) | undefined;
+  /** The node's Nostr identity and relays. */
+  nostr?: AgoraNostr | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -231,6 +237,14 @@ export function createApp(deps: AppDeps): NodeApp {
       ledger: deps.ledger,
       localAccount: deps.localAccount,
       lending: () => mesh()?.lending,
+      nowMs: () => deps.clock.nowMs(),
+    }),
+  );
+  app.route(
+    "/v1/tirami",
+    agoraRoutes({
+      agora: deps.agora ?? (() => undefined),
+      nostr: deps.nostr,
       nowMs: () => deps.clock.nowMs(),
     }),
   );

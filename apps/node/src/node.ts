@@ -32,6 +32,14 @@ import {
 } from "@tirami/ledger";
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
 import { createMeshHost } from "@tirami/net";
+import {
+  type Agora,
+  createAgora,
+  loadOrCreateNostrKey,
+  publishToRelays,
+  handlerAdvertisement,
+  tierOfModel,
+} from "@tirami/agora";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
 import { agentSpenders } from "./agents/spenders.js";
@@ -81,6 +89,8 @@ export interface TiramiNode {
   readonly http: NodeApp;
   /** The node's market when `p2p_port` is set; started by `start()`. */
   readonly mesh: Market | undefined;
+  /** The node's agora (docs/agora.md) when it joins a mesh; started with it. */
+  readonly agora: Agora | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -108,6 +118,47 @@ function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number |
     priceTrmPerToken: () => ledger.pricing.quote().price_trm_per_token,
     snapshot: () => ({ source: "live", ...ledger.pricing.snapshot() }),
   };
+}
+
+/** What this node says of itself in its agent profile (agent `node`): its model and live price, if any. */
+function selfProfile(engine: EnginePort | undefined, pricing: PricingPort, publicUrl: string | undefined) {
+  if (engine === undefined) return undefined;
+  const modelId = engine.manifest.id;
+  return {
+    models: [modelId],
+    price_trm_per_token: pricing.priceTrmPerToken(),
+    tier: tierOfModel(modelId),
+    capabilities: ["chat", "a2a"],
+    endpoints: publicUrl === undefined ? [] : [`${publicUrl.replace(/\/$/, "")}/.well-known/agent-card.json`],
+    description: `Tirami node serving ${modelId}, paid in TRM`,
+  };
+}
+
+/** Publishes this node's NIP-89 advertisements to its relays once (best effort, logged). */
+async function advertiseOnNostr(
+  agora: Agora,
+  nostr: { secretKey: Uint8Array; relays: readonly string[] },
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const events = agora
+      .ownProfiles()
+      .map((profile) =>
+        handlerAdvertisement(profile, {
+          secretKey: nostr.secretKey,
+          nowMs: clock.nowMs(),
+          relays: nostr.relays,
+        }),
+      );
+    const results = await publishToRelays(events, nostr.relays);
+    logger.info(
+      { accepted: results.filter((r) => r.ok).length, sent: results.length },
+      "advertised on Nostr",
+    );
+  } catch (error) {
+    logger.warn({ err: error }, "Nostr advertisement failed");
+  }
 }
 
 /**
@@ -205,6 +256,12 @@ async function openNode(
     throughputBytesPerS: config.shard_throughput_bytes_per_s,
   });
   let mesh: Market | undefined;
+  let agora: Agora | undefined;
+  // The Nostr identity lives beside the node key (same file rules); only a node in the mesh advertises.
+  const nostr =
+    config.p2p_port === undefined
+      ? undefined
+      : { ...loadOrCreateNostrKey(home), relays: [...config.nostr_relays] };
   const http = createApp({
     clock,
     logger,
@@ -232,6 +289,8 @@ async function openNode(
       contextTokens: config.context_size,
     },
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
+    agora: () => agora,
+    nostr,
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -267,6 +326,8 @@ async function openNode(
         pricing: ledger.pricing,
         reputation: ledger.reputation,
         lending: ledger,
+        // The agora's collusion detector lowers a colluding provider's reputation in routing.
+        trustPenalty: (provider) => agora?.trustPenalty(provider) ?? 0,
         // The market counts its purchases and served requests itself; the node adds its local generations.
         localInFlight: () => inFlight.count("local"),
         onServed: (work) => http.metrics.meshServed(work),
@@ -279,6 +340,16 @@ async function openNode(
             requestId: hold.reason.slice(SPEND_HOLD_REASON_PREFIX.length),
             heldTrm: hold.amount_trm,
           })),
+      });
+      agora = createAgora({
+        host,
+        signer: key.signer,
+        ledger,
+        offers: () => mesh?.providers() ?? [],
+        clock,
+        nostrPubkey: nostr?.pubkey,
+        self: () => selfProfile(engine, pricing, config.public_url),
+        log: (message, fields) => logger.warn(fields ?? {}, message),
       });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
@@ -308,6 +379,7 @@ async function openNode(
     }
     (server as Server | undefined)?.closeAllConnections();
     await closed;
+    agora?.stop();
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -329,6 +401,7 @@ async function openNode(
     spend,
     http,
     mesh,
+    agora,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -363,6 +436,9 @@ async function openNode(
       return listening.then(async (address) => {
         await joining.start();
         logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
+        await agora?.start();
+        if (agora !== undefined && nostr !== undefined && nostr.relays.length > 0)
+          void advertiseOnNostr(agora, nostr, clock, logger);
         return address;
       });
     },

@@ -12,12 +12,12 @@ export const AgoraErrorCode = {
   /** This node already registers `OWN_PROFILES_MAX` agents (409). */
   TOO_MANY_PROFILES: "TOO_MANY_PROFILES",
   /** No registered agent of this node has that id (404). */
-  AGENT_NOT_FOUND: "AGENT_NOT_FOUND",
-  /** A Nostr relay refused an event or did not answer in time (502). */
+  AGORA_AGENT_NOT_FOUND: "AGORA_AGENT_NOT_FOUND",
+  /** A Nostr relay refused an event or did not answer in time (503). */
   NOSTR_RELAY_FAILED: "NOSTR_RELAY_FAILED",
   /** The A2A payment in a task is missing, malformed or does not match the work (402). */
   A2A_PAYMENT_INVALID: "A2A_PAYMENT_INVALID",
-  /** The other side of an A2A task failed or answered something this node cannot accept (502). */
+  /** The other side of an A2A task failed or answered something this node cannot accept (503). */
   A2A_PEER_FAILED: "A2A_PEER_FAILED",
 } as const;
 export type AgoraErrorCode = (typeof AgoraErrorCode)[keyof typeof AgoraErrorCode];

@@ -42,6 +42,26 @@ export { globMatch } from "./glob.js";
 export { tierOfModel } from "./tier.js";
 export { readTrades, type ReadTradesRequest, type TradeLedger } from "./trades.js";
 
+/** Nostr: the node's key, NIP-89/NIP-90 events, relays. */
+export { loadOrCreateNostrKey, NOSTR_KEY_FILE, type NostrKey } from "./nostr/key.js";
+export {
+  handlerAdvertisement,
+  type JobRequest,
+  jobRequestEvent,
+  jobResultEvent,
+  NOSTR_JOB_PROMPT_LENGTH_MAX,
+  NOSTR_KIND_HANDLER,
+  NOSTR_KIND_JOB_REQUEST,
+  NOSTR_KIND_JOB_RESULT,
+  parseJobRequest,
+} from "./nostr/events.js";
+export {
+  NOSTR_RELAY_TIMEOUT_MS_DEFAULT,
+  NOSTR_RELAYS_MAX,
+  publishToRelays,
+  type RelayResult,
+} from "./nostr/relays.js";
+
 /** Errors, limits and defaults. */
 export { AgoraError, AgoraErrorCode, isAgoraError } from "./errors.js";
 export * from "./constants.js";

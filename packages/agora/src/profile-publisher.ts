@@ -36,7 +36,7 @@ export interface ProfilePublisher {
    * @throws {AgoraError} TOO_MANY_PROFILES; proto's `ProtoError` INVALID_MESSAGE naming a bad field.
    */
   register(spec: ProfileSpec): Promise<AgentProfile>;
-  /** Stops publishing an agent's profile and drops it here. @throws {AgoraError} AGENT_NOT_FOUND. */
+  /** Stops publishing an agent's profile and drops it here. @throws {AgoraError} AGORA_AGENT_NOT_FOUND. */
   withdraw(agentId: string): void;
   /** The current signed profiles of this node. */
   own(): AgentProfile[];
@@ -92,7 +92,10 @@ export function createProfilePublisher(deps: ProfilePublisherDeps): ProfilePubli
     },
     withdraw(agentId) {
       if (!specs.delete(agentId))
-        throw new AgoraError(AgoraErrorCode.AGENT_NOT_FOUND, `no agent "${agentId}" is registered here`);
+        throw new AgoraError(
+          AgoraErrorCode.AGORA_AGENT_NOT_FOUND,
+          `no agent "${agentId}" is registered here`,
+        );
       signed.delete(agentId);
       deps.registry.delete(deps.signer.accountId, agentId);
     },
