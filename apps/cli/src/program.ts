@@ -10,6 +10,7 @@ import { GLOBAL_FLAGS, GLOBAL_OPTION_TABLE } from "./options.js";
 import { agentCommand } from "./commands/agent.js";
 import { approvalsCommand } from "./commands/approvals.js";
 import { loanCommand } from "./commands/loan.js";
+import { agoraCommand } from "./commands/agora.js";
 import { balanceCommand } from "./commands/balance.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -77,6 +78,7 @@ export function createProgram(deps: CliDeps): Command {
     policyCommand(deps),
     approvalsCommand(deps),
     loanCommand(deps),
+    agoraCommand(deps),
     agentCommand(deps),
     ledgerCommand(deps),
     proofCommand(deps),
