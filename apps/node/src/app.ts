@@ -38,7 +38,9 @@ import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
 import { type AgoraNostr, agoraRoutes } from "./routes/agora.js";
-import type { Agora } from "@tirami/agora";
+import type { A2AProvider, Agora } from "@tirami/agora";
+import { a2aRoutes } from "./routes/a2a.js";
+import type { AgoraTaskRunner } from "./routes/agora.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -77,6 +79,8 @@ export interface AppDeps {
   agora?: (() => Agora | undefined) | undefined;
   /** The node's Nostr identity and relays. */
   nostr?: AgoraNostr | undefined;
+  /** Paid A2A tasks served by this node (with the mesh) and bought by it; `public_url` for its card. */
+  a2a?: { provider(): A2AProvider | undefined; runTask: AgoraTaskRunner; publicUrl?: string | undefined };
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -159,6 +163,36 @@ export function createApp(deps: AppDeps): NodeApp {
       ledgerOpen: deps.ledgerOpen,
       accepting: () => deps.inFlight.accepting(),
       registry: metrics.registry,
+    }),
+  );
+
+  // Public: other agents read the card and call `/a2a` without this node's token (a paid task's signed
+  // payment is its authentication, docs/agora.md).
+  app.use(
+    "/a2a",
+    limitBody({
+      maxSize: deps.limits.bodyBytesMax,
+      onError: () => {
+        throw new NodeError(
+          NodeErrorCode.BODY_TOO_LARGE,
+          `request body exceeds ${deps.limits.bodyBytesMax} bytes`,
+        );
+      },
+    }),
+  );
+  app.route(
+    "/",
+    a2aRoutes({
+      account: deps.localAccount,
+      served: () => {
+        const engine = deps.engine();
+        return engine === undefined
+          ? undefined
+          : { model_id: engine.manifest.id, price_trm_per_token: deps.pricing.priceTrmPerToken() };
+      },
+      provider: () => deps.a2a?.provider(),
+      publicUrl: deps.a2a?.publicUrl,
+      version: "0.1.0",
     }),
   );
 
@@ -246,6 +280,7 @@ export function createApp(deps: AppDeps): NodeApp {
       agora: deps.agora ?? (() => undefined),
       nostr: deps.nostr,
       nowMs: () => deps.clock.nowMs(),
+      runTask: deps.a2a?.runTask,
     }),
   );
   if (deps.topology !== undefined)

@@ -33,11 +33,14 @@ import {
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
 import { createMeshHost } from "@tirami/net";
 import {
+  type A2AProvider,
   type Agora,
+  createA2AProvider,
   createAgora,
+  handlerAdvertisement,
   loadOrCreateNostrKey,
   publishToRelays,
-  handlerAdvertisement,
+  runA2ATask,
   tierOfModel,
 } from "@tirami/agora";
 import { pino, type Logger } from "pino";
@@ -134,6 +137,46 @@ function selfProfile(engine: EnginePort | undefined, pricing: PricingPort, publi
   };
 }
 
+/** The provider of paid A2A tasks: this node's model, its live price, the ledger's admission, the market's intake. */
+function createA2AService(
+  market: Market,
+  parts: {
+    ledger: Ledger;
+    engine: () => EnginePort | undefined;
+    pricing: PricingPort;
+    inFlight: ReturnType<typeof createInFlight>;
+    signer: NodeKey["signer"];
+    clock: Clock;
+  },
+): A2AProvider {
+  return createA2AProvider({
+    signer: parts.signer,
+    nowMs: () => parts.clock.nowMs(),
+    priceTrmPerToken: (modelId) =>
+      parts.engine()?.manifest.id === modelId ? parts.pricing.priceTrmPerToken() : undefined,
+    admit: (consumer, amountTrm) => void parts.ledger.admitConsumer(consumer, amountTrm),
+    async generate({ prompt, maxTokens }) {
+      const engine = parts.engine();
+      if (engine === undefined) throw new NodeError(NodeErrorCode.MODEL_NOT_LOADED, "no model is loaded");
+      const entry = parts.inFlight.begin("local");
+      try {
+        const result = await engine.chat([{ role: "user", content: prompt }], {
+          max_tokens: maxTokens,
+          signal: entry.signal,
+        });
+        return {
+          text: result.text,
+          promptTokens: result.prompt_tokens,
+          completionTokens: result.completion_tokens,
+        };
+      } finally {
+        entry.end();
+      }
+    },
+    settle: (signed) => market.announceTrade(signed),
+  });
+}
+
 /** Publishes this node's NIP-89 advertisements to its relays once (best effort, logged). */
 async function advertiseOnNostr(
   agora: Agora,
@@ -142,15 +185,13 @@ async function advertiseOnNostr(
   logger: Logger,
 ): Promise<void> {
   try {
-    const events = agora
-      .ownProfiles()
-      .map((profile) =>
-        handlerAdvertisement(profile, {
-          secretKey: nostr.secretKey,
-          nowMs: clock.nowMs(),
-          relays: nostr.relays,
-        }),
-      );
+    const events = agora.ownProfiles().map((profile) =>
+      handlerAdvertisement(profile, {
+        secretKey: nostr.secretKey,
+        nowMs: clock.nowMs(),
+        relays: nostr.relays,
+      }),
+    );
     const results = await publishToRelays(events, nostr.relays);
     logger.info(
       { accepted: results.filter((r) => r.ok).length, sent: results.length },
@@ -257,6 +298,7 @@ async function openNode(
   });
   let mesh: Market | undefined;
   let agora: Agora | undefined;
+  let a2aProvider: A2AProvider | undefined;
   // The Nostr identity lives beside the node key (same file rules); only a node in the mesh advertises.
   const nostr =
     config.p2p_port === undefined
@@ -291,6 +333,12 @@ async function openNode(
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
     agora: () => agora,
     nostr,
+    a2a: {
+      provider: () => a2aProvider,
+      // Paid tasks bought by this node go through its spend path, as every purchase does.
+      runTask: (request) => runA2ATask({ spend, signer: key.signer, nowMs: () => clock.nowMs() }, request),
+      publicUrl: config.public_url,
+    },
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -350,6 +398,14 @@ async function openNode(
         nostrPubkey: nostr?.pubkey,
         self: () => selfProfile(engine, pricing, config.public_url),
         log: (message, fields) => logger.warn(fields ?? {}, message),
+      });
+      a2aProvider = createA2AService(mesh, {
+        ledger,
+        engine: () => engine,
+        pricing,
+        inFlight,
+        signer: key.signer,
+        clock,
       });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.

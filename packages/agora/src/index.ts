@@ -62,6 +62,39 @@ export {
   type RelayResult,
 } from "./nostr/relays.js";
 
+/** A2A: the agent card, the payment extension, paid tasks on both sides. */
+export { A2A_ENDPOINT_PATH, agentCardJson, type AgentCardInput, buildAgentCard } from "./a2a/card.js";
+export {
+  A2A_MAX_TOKENS_MAX,
+  A2A_PAYMENT_DOMAIN,
+  A2A_PAYMENT_EXTENSION_URI,
+  type PaymentAcceptance,
+  type PaymentIntent,
+  paymentIntentBytes,
+  type PaymentProposal,
+  readPaymentIntent,
+  signPaymentIntent,
+} from "./a2a/payment.js";
+export {
+  A2A_INTENT_SKEW_MS,
+  A2A_PROMPT_LENGTH_MAX,
+  A2A_TASK_TTL_MS,
+  A2A_TASKS_MAX,
+  type A2AProvider,
+  type A2AProviderDeps,
+  createA2AProvider,
+} from "./a2a/provider.js";
+export {
+  A2A_REQUEST_TIMEOUT_MS_DEFAULT,
+  A2A_RESPONSE_BYTES_MAX,
+  type A2AConsumerDeps,
+  type A2AProviderInfo,
+  type A2ATaskRequest,
+  type A2ATaskResult,
+  fetchA2AProvider,
+  runA2ATask,
+} from "./a2a/consumer.js";
+
 /** Errors, limits and defaults. */
 export { AgoraError, AgoraErrorCode, isAgoraError } from "./errors.js";
 export * from "./constants.js";

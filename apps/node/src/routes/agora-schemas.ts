@@ -79,5 +79,18 @@ export const agoraFindSchema = z
   .strict();
 export type AgoraFindRequest = z.infer<typeof agoraFindSchema>;
 
+/** `POST /v1/tirami/agora/a2a/task`: a paid task at another node's A2A endpoint. */
+export const AGORA_TASK_PROMPT_LENGTH_MAX = 32_768;
+export const AGORA_TASK_MAX_TOKENS_MAX = 4_096;
+export const agoraTaskSchema = z
+  .object({
+    /** The provider's agent card URL (or its base URL). */
+    url: z.string().url().max(2_048),
+    prompt: z.string().min(1).max(AGORA_TASK_PROMPT_LENGTH_MAX),
+    model: z.string().min(1).max(AGORA_MODEL_ID_LENGTH_MAX).optional(),
+    max_tokens: z.number().int().min(1).max(AGORA_TASK_MAX_TOKENS_MAX).default(64),
+  })
+  .strict();
+
 /** `POST /v1/tirami/agora/nostr/publish`. */
 export const agoraNostrPublishSchema = z.object({ dry_run: z.boolean().default(false) }).strict();

@@ -10,18 +10,34 @@
  */
 import { Hono } from "hono";
 import type { AccountId } from "@tirami/core";
-import { type Agora, handlerAdvertisement, publishToRelays } from "@tirami/agora";
+import {
+  type A2ATaskResult,
+  type Agora,
+  fetchA2AProvider,
+  handlerAdvertisement,
+  publishToRelays,
+} from "@tirami/agora";
 import { MarketError, MarketErrorCode } from "@tirami/market";
 import { operatorOnly } from "../middleware/auth.js";
 import { readJsonBody } from "../openai/json-body.js";
 import { parseBody } from "../openai/schemas.js";
-import type { AppEnv } from "../principal.js";
+import { type AppEnv, spenderOf } from "../principal.js";
 import {
   agoraAccountSchema,
   agoraFindSchema,
   agoraNostrPublishSchema,
   agoraRegisterSchema,
+  agoraTaskSchema,
 } from "./agora-schemas.js";
+
+/** Buys one paid A2A task from the provider whose card is at `cardUrl` (the node's spend path). */
+export type AgoraTaskRunner = (request: {
+  provider: Awaited<ReturnType<typeof fetchA2AProvider>>;
+  modelId: string;
+  prompt: string;
+  maxTokens: number;
+  spender: string;
+}) => Promise<A2ATaskResult>;
 
 /** The node's Nostr identity and where it publishes. */
 export interface AgoraNostr {
@@ -34,6 +50,8 @@ export interface AgoraRoutesDeps {
   agora(): Agora | undefined;
   nostr?: AgoraNostr | undefined;
   nowMs(): number;
+  /** Paid A2A tasks bought by this node (absent: 503). */
+  runTask?: AgoraTaskRunner | undefined;
 }
 
 export function agoraRoutes(deps: AgoraRoutesDeps): Hono<AppEnv> {
@@ -95,6 +113,28 @@ export function agoraRoutes(deps: AgoraRoutesDeps): Hono<AppEnv> {
     );
     const results = dry_run || nostr.relays.length === 0 ? [] : await publishToRelays(events, nostr.relays);
     return c.json({ dry_run, events, results });
+  });
+
+  app.post("/agora/a2a/task", async (c) => {
+    const body = parseBody(agoraTaskSchema, await readJsonBody(c));
+    const runTask = deps.runTask;
+    if (runTask === undefined)
+      throw new MarketError(
+        MarketErrorCode.MESH_DISABLED,
+        "paid A2A tasks need the mesh, which is not running",
+      );
+    const provider = await fetchA2AProvider(body.url);
+    const modelId = body.model ?? Object.keys(provider.prices)[0];
+    if (modelId === undefined)
+      throw new MarketError(MarketErrorCode.NO_PROVIDER, `the agent at ${body.url} serves no model`);
+    const result = await runTask({
+      provider,
+      modelId,
+      prompt: body.prompt,
+      maxTokens: body.max_tokens,
+      spender: spenderOf(c.get("principal")),
+    });
+    return c.json(result);
   });
 
   app.get("/collusion/:account", (c) => c.json(agoraOf().collusion(accountParam(c.req.param("account")))));
