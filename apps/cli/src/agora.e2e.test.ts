@@ -3,7 +3,8 @@
  * registered with `agora register` is listed by `agora agents`, found by `agora find` with a glob and a
  * price cap, and its node rated by `agora reputation` and `agora collusion`; `agora stats`, `agora nostr`
  * and `agora nostr --publish --dry-run` answer, every command with `--json` printing the node's JSON and
- * without it a readable line or table; `agora withdraw` removes the agent and a bad account exits non-zero.
+ * without it a readable line or table; `agora withdraw` removes the agent, and a bad account or an
+ * unreachable A2A provider (`agora task`) exits non-zero with the reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, json, type NodeUnderTest, runCli, startNode } from "../test/e2e-harness.js";
@@ -72,5 +73,8 @@ describe("tirami agora", () => {
     expect(after.agents).toEqual([]);
     const bad = await runCli([...at, "agora", "reputation", "not-an-account"]);
     expect(bad.code).not.toBe(0);
+    const unreachable = await runCli([...at, "agora", "task", "http://127.0.0.1:1", "Once", "upon"]);
+    expect(unreachable.code).not.toBe(0);
+    expect(unreachable.stderr).toMatch(/could not be reached/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `tirami agora register|withdraw|agents|find|reputation|collusion|stats|snapshot|nostr`: the marketplace
+ * `tirami agora register|withdraw|agents|find|reputation|collusion|stats|snapshot|task|nostr`: the marketplace
  * of agents and providers (docs/agora.md) through the node's `/v1/tirami/agora/*` routes. Every command
  * prints a table or a line, or the node's JSON with `--json`.
  * @module
@@ -21,6 +21,7 @@ export const AGORA_PATHS = {
   snapshot: "/v1/tirami/agora/snapshot",
   nostr: "/v1/tirami/agora/nostr",
   nostrPublish: "/v1/tirami/agora/nostr/publish",
+  task: "/v1/tirami/agora/a2a/task",
 } as const;
 
 const PRICE_MAX = 1_000_000;
@@ -159,6 +160,40 @@ function readCommands(deps: CliDeps): Command[] {
   return [agents, reputation, collusion, stats, snapshot];
 }
 
+function taskCommand(deps: CliDeps): Command {
+  return new Command("task")
+    .description(
+      "buy one A2A task from another node (its agent card URL or base URL), paid as a dual-signed trade",
+    )
+    .argument("<url>", "the provider's agent card URL or base URL")
+    .argument("<prompt...>", "what to ask")
+    .option("--model <id>", "model (default: the first the card prices)")
+    .option(
+      "--max-tokens <n>",
+      "most completion tokens paid for (≤ 4,096)",
+      integerArg("--max-tokens", 1, 4_096),
+      64,
+    )
+    .action(
+      defineAction(deps, async (ctx, args, options) => {
+        const response = record(
+          await ctx.client().post(AGORA_PATHS.task, {
+            url: String(args[0]),
+            prompt: (args[1] as string[]).join(" "),
+            ...(options["model"] === undefined ? {} : { model: options["model"] }),
+            max_tokens: options["maxTokens"],
+          }),
+        );
+        ctx.out.result(response, () => {
+          ctx.out.line(String(pick(response, "text")));
+          ctx.out.line(
+            `paid ${String(pick(response, "amount_trm"))} TRM to ${String(pick(response, "provider")).slice(0, 16)}… (trade ${String(pick(response, "trade_id") ?? "none")})`,
+          );
+        });
+      }),
+    );
+}
+
 function nostrCommand(deps: CliDeps): Command {
   return new Command("nostr")
     .description("this node's Nostr identity; --publish sends its NIP-89 advertisements to its relays")
@@ -205,6 +240,7 @@ export function agoraCommand(deps: CliDeps): Command {
   );
   agora.addCommand(findCommand(deps));
   for (const command of readCommands(deps)) agora.addCommand(command);
+  agora.addCommand(taskCommand(deps));
   agora.addCommand(nostrCommand(deps));
   return agora;
 }
