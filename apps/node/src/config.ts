@@ -203,6 +203,11 @@ export const NODE_CONFIG_TABLE = {
       /^wss?:\/\/[\x21-\x7e]{1,240}$/.test(value) ? undefined : "expected a ws:// or wss:// relay URL",
     doc: "Nostr relays this node publishes its NIP-89 handler advertisements to (docs/agora.md).",
   },
+  nostr_serve_jobs: {
+    kind: "boolean",
+    default: false,
+    doc: "Answer NIP-90 text-generation jobs (kind 5050) addressed to this node on its Nostr relays with its model; the result states the price in TRM (docs/agora.md).",
+  },
   public_url: {
     kind: "string",
     lengthMax: 200,

@@ -41,7 +41,9 @@ import {
   loadOrCreateNostrKey,
   publishToRelays,
   runA2ATask,
+  startJobServer,
   tierOfModel,
+  type JobServer,
 } from "@tirami/agora";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
@@ -137,6 +139,30 @@ function selfProfile(engine: EnginePort | undefined, pricing: PricingPort, publi
   };
 }
 
+/** One chat turn on this node's model for another agent (A2A, NIP-90), counted in flight like any generation. */
+async function generateOnce(
+  engine: EnginePort | undefined,
+  inFlight: ReturnType<typeof createInFlight>,
+  prompt: string,
+  maxTokens: number,
+): Promise<{ text: string; promptTokens: number; completionTokens: number }> {
+  if (engine === undefined) throw new NodeError(NodeErrorCode.MODEL_NOT_LOADED, "no model is loaded");
+  const entry = inFlight.begin("local");
+  try {
+    const result = await engine.chat([{ role: "user", content: prompt }], {
+      max_tokens: maxTokens,
+      signal: entry.signal,
+    });
+    return {
+      text: result.text,
+      promptTokens: result.prompt_tokens,
+      completionTokens: result.completion_tokens,
+    };
+  } finally {
+    entry.end();
+  }
+}
+
 /** The provider of paid A2A tasks: this node's model, its live price, the ledger's admission, the market's intake. */
 function createA2AService(
   market: Market,
@@ -155,24 +181,7 @@ function createA2AService(
     priceTrmPerToken: (modelId) =>
       parts.engine()?.manifest.id === modelId ? parts.pricing.priceTrmPerToken() : undefined,
     admit: (consumer, amountTrm) => void parts.ledger.admitConsumer(consumer, amountTrm),
-    async generate({ prompt, maxTokens }) {
-      const engine = parts.engine();
-      if (engine === undefined) throw new NodeError(NodeErrorCode.MODEL_NOT_LOADED, "no model is loaded");
-      const entry = parts.inFlight.begin("local");
-      try {
-        const result = await engine.chat([{ role: "user", content: prompt }], {
-          max_tokens: maxTokens,
-          signal: entry.signal,
-        });
-        return {
-          text: result.text,
-          promptTokens: result.prompt_tokens,
-          completionTokens: result.completion_tokens,
-        };
-      } finally {
-        entry.end();
-      }
-    },
+    generate: ({ prompt, maxTokens }) => generateOnce(parts.engine(), parts.inFlight, prompt, maxTokens),
     settle: (signed) => market.announceTrade(signed),
   });
 }
@@ -299,6 +308,7 @@ async function openNode(
   let mesh: Market | undefined;
   let agora: Agora | undefined;
   let a2aProvider: A2AProvider | undefined;
+  let jobServer: JobServer | undefined;
   // The Nostr identity lives beside the node key (same file rules); only a node in the mesh advertises.
   const nostr =
     config.p2p_port === undefined
@@ -435,6 +445,7 @@ async function openNode(
     }
     (server as Server | undefined)?.closeAllConnections();
     await closed;
+    jobServer?.stop();
     agora?.stop();
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
@@ -495,6 +506,20 @@ async function openNode(
         await agora?.start();
         if (agora !== undefined && nostr !== undefined && nostr.relays.length > 0)
           void advertiseOnNostr(agora, nostr, clock, logger);
+        if (config.nostr_serve_jobs && nostr !== undefined && nostr.relays.length > 0)
+          jobServer = await startJobServer({
+            relays: nostr.relays,
+            secretKey: nostr.secretKey,
+            pubkey: nostr.pubkey,
+            nowMs: () => clock.nowMs(),
+            priceTrmPerToken: (model) =>
+              engine?.manifest.id === model ? pricing.priceTrmPerToken() : undefined,
+            generate: async ({ prompt, maxTokens }) => {
+              const result = await generateOnce(engine, inFlight, prompt, maxTokens);
+              return { text: result.text, completionTokens: result.completionTokens };
+            },
+            log: (message, fields) => logger.warn(fields ?? {}, message),
+          });
         return address;
       });
     },

@@ -56,6 +56,16 @@ export {
   parseJobRequest,
 } from "./nostr/events.js";
 export {
+  JOB_MAX_TOKENS_MAX,
+  JOB_PER_CUSTOMER_PER_HOUR_MAX,
+  JOB_PER_HOUR_MAX,
+  JOB_QUEUE_MAX,
+  type JobServer,
+  type JobServerCounters,
+  type JobServerDeps,
+  startJobServer,
+} from "./nostr/job-server.js";
+export {
   NOSTR_RELAY_TIMEOUT_MS_DEFAULT,
   NOSTR_RELAYS_MAX,
   publishToRelays,
