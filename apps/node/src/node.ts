@@ -446,7 +446,7 @@ async function openNode(
     (server as Server | undefined)?.closeAllConnections();
     await closed;
     jobServer?.stop();
-    agora?.stop();
+    await agora?.stop();
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;

@@ -4,6 +4,7 @@
  * validated gossip; a forged profile (naming C but signed by an intruder's key) sent to A is rejected at
  * the first hop and never forwarded (B and C never see it, and A's rejection counter moves), while the
  * same intruder's honest profile crosses the line (so the path the forgery was refused on is live);
+ * a node that joins later catches up on the profiles its neighbour holds (`/tirami/agora-sync/1.0.0`);
  * `find` ranks the agents by the composite score and the ranking changes when a node's reputation
  * changes.
  */
@@ -73,7 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await intruder?.stop();
   for (const node of nodes ?? []) {
-    node.agora.stop();
+    await node.agora.stop();
     await node.market.stop();
   }
 });
@@ -120,6 +121,17 @@ describe("agora registry over gossip", () => {
       expect(node.agora.profiles().some((p) => p.agent_id === "impostor")).toBe(false);
       if (node !== a) expect(node.agora.counters.profiles_rejected).toBe(0);
     }
+  });
+
+  it("a node that joins late catches up on the profiles its neighbour holds", async () => {
+    const alpha = a.agora.ownProfiles().find((p) => p.agent_id === "alpha");
+    expect(alpha).toBeDefined();
+    const late = await startNode([c.market.addr()]);
+    nodes.push(late);
+    // A never meets the late node and does not refresh within the test (every 3 min): only C's catch-up
+    // answer can bring A's profile.
+    await waitFor("A's profile on the late node", () => holds(late, alpha!));
+    expect(late.agora.profiles().some((p) => p.agent_id === "impostor")).toBe(false);
   });
 
   it("find ranks by the composite score and follows a change of reputation", async () => {

@@ -8,7 +8,8 @@
  *   `effective_reputation`, docs/upstream.md §4.6);
  * - `collusion(account)`: the detector over the window's trades (`collusion.ts`); `trustPenalty` is what
  *   routing subtracts from a provider's reputation;
- * - `find(query)`: profiles and the market's offers ranked by the composite score (`matching.ts`).
+ * - `find(query)`: profiles and the market's offers ranked by the composite score (`matching.ts`);
+ * - catch-up: a peer that connects is asked for the profiles it holds (`profile-sync.ts`).
  *
  * Trades are read from the ledger and the analyses reused while the ledger's trade count is unchanged
  * and for at most `COLLUSION_CACHE_MS`, because routing asks for every candidate of every purchase.
@@ -34,6 +35,7 @@ import {
 import { type CapabilityMatch, type MatchCandidate, matchCapabilities, type MatchQuery } from "./matching.js";
 import { createProfileGossip, type ProfileGossipCounters } from "./profile-gossip.js";
 import { createProfilePublisher, type ProfileSpec } from "./profile-publisher.js";
+import { createProfileSync } from "./profile-sync.js";
 import { ProfileRegistry } from "./registry.js";
 import { type AggregateReputation, aggregateReputation } from "./reputation-aggregate.js";
 import { tierOfModel } from "./tier.js";
@@ -55,7 +57,10 @@ export interface AgoraTimings {
 }
 
 export interface AgoraOptions {
-  host: Pick<MeshHost, "account" | "subscribe" | "publish" | "on">;
+  host: Pick<
+    MeshHost,
+    "account" | "subscribe" | "publish" | "on" | "handle" | "unhandle" | "request" | "connectedAccounts"
+  >;
   /** The node key (the host's). */
   signer: Signer;
   ledger: AgoraLedger;
@@ -107,7 +112,7 @@ export interface AgoraStats {
 export interface Agora {
   readonly account: AccountId;
   start(): Promise<void>;
-  stop(): void;
+  stop(): Promise<void>;
   /** Registers (or updates) one of this node's agents: signed with the node key and published. */
   register(spec: ProfileSpec): Promise<AgentProfile>;
   withdraw(agentId: string): void;
@@ -154,6 +159,7 @@ export function createAgora(options: AgoraOptions): Agora {
     self: options.self,
     publish: (profile) => gossip.publish(profile),
   });
+  const sync = createProfileSync({ host, registry, gossip });
   const offers = options.offers ?? (() => []);
   const analyses = createAnalysisCache(ledger, nowMs);
 
@@ -228,9 +234,11 @@ export function createAgora(options: AgoraOptions): Agora {
     async start() {
       if (refreshTimer !== undefined) return;
       gossip.start();
+      await sync.start();
       refreshTimer = setInterval(() => void refresh(), refreshMs);
       refreshTimer.unref();
-      unsubscribeConnected = host.on("peer:connected", () => {
+      unsubscribeConnected = host.on("peer:connected", ({ account }) => {
+        void sync.catchUp(account);
         if (connectTimer !== undefined) return;
         connectTimer = setTimeout(() => {
           connectTimer = undefined;
@@ -238,9 +246,12 @@ export function createAgora(options: AgoraOptions): Agora {
         }, connectDelayMs);
         connectTimer.unref();
       });
+      // Peers met before the agora started (the market joins first) are caught up with now.
+      for (const account of host.connectedAccounts()) void sync.catchUp(account);
       await refresh();
     },
-    stop() {
+    async stop() {
+      await sync.stop();
       clearInterval(refreshTimer);
       clearTimeout(connectTimer);
       refreshTimer = undefined;

@@ -20,6 +20,7 @@ export {
 } from "./agora.js";
 export { type ProfileSpec, SELF_AGENT_ID } from "./profile-publisher.js";
 export type { ProfileGossipCounters } from "./profile-gossip.js";
+export { AGORA_SYNC_PROTOCOL_ID, PROFILE_SYNC_MAX, PROFILE_SYNC_TIMEOUT_MS } from "./profile-sync.js";
 
 /** The pure parts: registry, reputation aggregation, collusion, matching. */
 export { ProfileRegistry, type RegistryRefusal } from "./registry.js";
