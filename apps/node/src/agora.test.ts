@@ -4,7 +4,8 @@
  * `GET /agora/agents`; `find`, `reputation/:account`, `collusion/:account`, `stats` and `snapshot` answer
  * from the registry and the ledger; the Nostr dry run returns NIP-89 events nostr-tools verifies; bad input
  * is 400 before anything changes, agents cannot register (operator only), and a node without the mesh
- * answers 503. The request schemas keep the signed profile's limits.
+ * answers 503; registered agents survive a restart (signed afresh). The request schemas keep the signed
+ * profile's limits.
  */
 import { verifyEvent } from "nostr-tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +22,12 @@ import {
   PRICE_TRM_PER_TOKEN_MAX,
   verifyAgentProfile,
 } from "@tirami/proto";
-import { MATCH_PATTERN_LENGTH_MAX, MATCH_PATTERNS_MAX, MATCHES_MAX } from "@tirami/agora";
+import {
+  MATCH_PATTERN_LENGTH_MAX,
+  MATCH_PATTERNS_MAX,
+  MATCHES_MAX,
+  PROFILES_PER_NODE_MAX,
+} from "@tirami/agora";
 import { waitFor } from "@tirami/test-kit";
 import { createTestNode, type TestNode } from "../test/fixture.js";
 import * as S from "./routes/agora-schemas.js";
@@ -142,6 +148,22 @@ describe("agora API", () => {
     expect((await call(lone, url, "/agora/stats")).status).toBe(503);
   });
 
+  it("keeps registered agents across a restart, signed afresh", async () => {
+    const first = await createTestNode({ flags: { p2p_port: 0 } });
+    started.push(first);
+    const { url } = await first.node.start();
+    expect((await call(first, url, "/agora/register", { body: agent })).status).toBe(201);
+    await first.node.stop();
+    const again = await createTestNode({ flags: { p2p_port: 0, home: first.home } });
+    started.push(again);
+    const restarted = await again.node.start();
+    const own = again.node.agora!.ownProfiles();
+    expect(own.map((p) => p.agent_id)).toEqual(["summarizer"]);
+    expect(verifyAgentProfile(own[0])).toBe(true);
+    const { body } = await call(again, restarted.url, "/agora/stats");
+    expect(body).toMatchObject({ own_profiles: 1 });
+  });
+
   it("keeps the signed profile's limits in the request schemas", () => {
     expect(S.AGORA_TIERS).toEqual(AGENT_TIERS);
     expect(S.AGORA_AGENT_ID_LENGTH_MAX).toBe(AGENT_ID_LENGTH_MAX);
@@ -156,5 +178,6 @@ describe("agora API", () => {
     expect(S.AGORA_PATTERNS_MAX).toBe(MATCH_PATTERNS_MAX);
     expect(S.AGORA_PATTERN_LENGTH_MAX).toBe(MATCH_PATTERN_LENGTH_MAX);
     expect(S.AGORA_MATCHES_MAX).toBe(MATCHES_MAX);
+    expect(S.AGORA_AGENTS_MAX).toBe(PROFILES_PER_NODE_MAX);
   });
 });

@@ -63,6 +63,7 @@ import { startPricingLoop } from "./loops/pricing.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
+import { loadAgoraAgents, saveAgoraAgents } from "./agora-agents-file.js";
 import { hostAllowList } from "./middleware/host-allow.js";
 
 export const LEDGER_FILE = "ledger.db";
@@ -407,6 +408,13 @@ async function openNode(
         clock,
         nostrPubkey: nostr?.pubkey,
         self: () => selfProfile(engine, pricing, config.public_url),
+        onRegistered: (specs) => {
+          try {
+            saveAgoraAgents(home, specs);
+          } catch (error) {
+            logger.warn({ err: error }, "could not save the agora agents");
+          }
+        },
         log: (message, fields) => logger.warn(fields ?? {}, message),
       });
       a2aProvider = createA2AService(mesh, {
@@ -504,6 +512,13 @@ async function openNode(
         await joining.start();
         logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
         await agora?.start();
+        // The agents registered before a restart are signed afresh and published again.
+        const registrar = agora;
+        if (registrar !== undefined)
+          for (const spec of loadAgoraAgents(home, logger))
+            await registrar
+              .register(spec)
+              .catch((error: unknown) => logger.warn({ err: error }, "agent not re-registered"));
         if (agora !== undefined && nostr !== undefined && nostr.relays.length > 0)
           void advertiseOnNostr(agora, nostr, clock, logger);
         if (config.nostr_serve_jobs && nostr !== undefined && nostr.relays.length > 0)

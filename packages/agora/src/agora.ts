@@ -73,6 +73,8 @@ export interface AgoraOptions {
   nostrPubkey?: string | undefined;
   timings?: AgoraTimings | undefined;
   log?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
+  /** Told what is registered after each `register` and `withdraw` (to keep it across restarts). */
+  onRegistered?: ((specs: ProfileSpec[]) => void) | undefined;
 }
 
 /** The reputation of an account as the agora shows it. */
@@ -260,8 +262,15 @@ export function createAgora(options: AgoraOptions): Agora {
       unsubscribeConnected = undefined;
       gossip.stop();
     },
-    register: (spec) => publisher.register(spec),
-    withdraw: (agentId) => publisher.withdraw(agentId),
+    async register(spec) {
+      const profile = await publisher.register(spec);
+      options.onRegistered?.(publisher.specs());
+      return profile;
+    },
+    withdraw(agentId) {
+      publisher.withdraw(agentId);
+      options.onRegistered?.(publisher.specs());
+    },
     ownProfiles: () => publisher.own(),
     refresh,
     profiles: () => registry.list(),

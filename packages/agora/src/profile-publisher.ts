@@ -40,6 +40,8 @@ export interface ProfilePublisher {
   withdraw(agentId: string): void;
   /** The current signed profiles of this node. */
   own(): AgentProfile[];
+  /** What was registered (the node's own profile excluded), in registration order. */
+  specs(): ProfileSpec[];
   /** Re-signs every profile with a fresh timestamp and publishes it; resolves to the peers reached. */
   refresh(): Promise<number>;
 }
@@ -100,6 +102,7 @@ export function createProfilePublisher(deps: ProfilePublisherDeps): ProfilePubli
       deps.registry.delete(deps.signer.accountId, agentId);
     },
     own: () => [...signed.values()],
+    specs: () => [...specs.values()],
     async refresh() {
       let reached = 0;
       const self = deps.self?.();

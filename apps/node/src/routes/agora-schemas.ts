@@ -21,6 +21,8 @@ export const AGORA_PRICE_TRM_PER_TOKEN_MAX = 1_000_000;
 export const AGORA_PATTERNS_MAX = 16;
 export const AGORA_PATTERN_LENGTH_MAX = 128;
 export const AGORA_MATCHES_MAX = 100;
+/** Agents one node registers at most (its own profile included in the registry's per-node bound). */
+export const AGORA_AGENTS_MAX = 16;
 
 /** 1..max printable ASCII characters without spaces (ids, model names, URLs). */
 const idText = (lengthMax: number) =>
