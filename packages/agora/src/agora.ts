@@ -163,7 +163,7 @@ export function createAgora(options: AgoraOptions): Agora {
   });
   const sync = createProfileSync({ host, registry, gossip });
   const offers = options.offers ?? (() => []);
-  const analyses = createAnalysisCache(ledger, nowMs);
+  const analyses = createAnalysisCache(ledger, nowMs, signer.accountId);
 
   let refreshTimer: NodeJS.Timeout | undefined;
   let connectTimer: NodeJS.Timeout | undefined;
@@ -327,9 +327,10 @@ export function createAgora(options: AgoraOptions): Agora {
 
 /**
  * Aggregates and collusion analyses, reused while the ledger's trade count is unchanged and for at most
- * `COLLUSION_CACHE_MS`; bounded to `COLLUSION_CACHE_MAX` accounts each.
+ * `COLLUSION_CACHE_MS`; bounded to `COLLUSION_CACHE_MAX` accounts each. Another account's analysis leaves
+ * out the trades this node took part in.
  */
-function createAnalysisCache(ledger: AgoraLedger, nowMs: () => number) {
+function createAnalysisCache(ledger: AgoraLedger, nowMs: () => number, self: AccountId) {
   let key = "";
   let window: ReturnType<typeof readTrades> | undefined;
   let windowStartMs = 0;
@@ -369,7 +370,13 @@ function createAnalysisCache(ledger: AgoraLedger, nowMs: () => number) {
         windowStartMs = windowNowMs - COLLUSION_WINDOW_MS;
         window = readTrades(ledger, { sinceMs: windowStartMs, max: COLLUSION_TRADES_MAX });
       }
-      const report = analyzeCollusion(account, window, { windowStartMs, nowMs: windowNowMs });
+      // This node's own trades are no evidence against its counterparties: it knows they were real (a
+      // loyal consumer would otherwise see its only provider as a "tight cluster" of its own making).
+      const evidence =
+        account === self
+          ? window
+          : window.filter((trade) => trade.provider !== self && trade.consumer !== self);
+      const report = analyzeCollusion(account, evidence, { windowStartMs, nowMs: windowNowMs });
       return remember(reports, account, report);
     },
   };

@@ -3,7 +3,9 @@
  * an honest market and a wash-trading ring as dual-signed trades: the agora's reputation of a ring member
  * carries the 0.5 trust penalty and its `find` rank falls below a provider with no history that it would
  * beat without the penalty; the market's routing (`rankProviders` with the agora's `trustPenalty`) puts
- * the same member below that provider too, while honest providers keep their reputation untouched.
+ * the same member below that provider too, while honest providers keep their reputation untouched; and a
+ * node's own repeated purchases from one provider do not penalise that provider in its own view (another
+ * node, to which they are a stranger's trades, does count them).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +15,7 @@ import { rankProviders } from "@tirami/market";
 import { createMeshHost, type MeshHost } from "@tirami/net";
 import { PROTOCOL_VERSION, type ProviderOffer, signProviderOffer, type Trade } from "@tirami/proto";
 import { suiteTempDir } from "@tirami/test-kit";
-import { signBoth, signerFor } from "@tirami/test-trades";
+import { signBoth, signerFor, tradeOf } from "@tirami/test-trades";
 import type { Signer } from "@tirami/core";
 import { honestMarket, washRing } from "../test/markets.js";
 import { type Agora, createAgora } from "./agora.js";
@@ -22,6 +24,8 @@ import { matchCapabilities } from "./matching.js";
 const NOW_MS = Date.now();
 let ledger: Ledger;
 let host: MeshHost;
+let self: Signer;
+const loyalProvider = signerFor("agora-test/loyal-provider");
 let agora: Agora;
 let ring: Signer[];
 let honestProviders: Signer[];
@@ -45,7 +49,7 @@ const offerOf = (signer: Signer, priceTrmPerToken: number): ProviderOffer =>
 beforeAll(async () => {
   const dir = suiteTempDir();
   const seed = generateSeed();
-  const self = createSigner(seed);
+  self = createSigner(seed);
   ledger = openLedger({ path: join(dir, "ledger.db"), localAccount: self.accountId });
   const honest = honestMarket(11, NOW_MS);
   const wash = washRing(NOW_MS);
@@ -58,6 +62,19 @@ beforeAll(async () => {
   for (const trade of all) {
     const signed = signBoth(trade, bySigner.get(trade.provider)!, bySigner.get(trade.consumer)!);
     expect(ledger.applySignedTrade(signed, { nowMs: trade.timestamp_ms }).status).toBe("applied");
+  }
+  // This node buys 12 times from one provider: all of that provider's earnings are this node's money.
+  for (let i = 0; i < 12; i++) {
+    const trade = tradeOf({
+      provider: loyalProvider,
+      consumer: self,
+      completionTokens: 5 + i,
+      timestampMs: NOW_MS - 3_600_000 + i * 60_000,
+      seq: 50_000 + i,
+    });
+    expect(
+      ledger.applySignedTrade(signBoth(trade, loyalProvider, self), { nowMs: trade.timestamp_ms }).status,
+    ).toBe("applied");
   }
   host = await createMeshHost({ seed });
   agora = createAgora({
@@ -108,6 +125,27 @@ describe("the collusion penalty in reputation, find and routing", () => {
       },
     ).map((match) => match.node);
     expect(unpenalised).toEqual([ring[0]!.accountId, newcomer.accountId]);
+  });
+
+  it("a node's own purchases are no evidence against its provider; another node's view counts them", async () => {
+    expect(agora.collusion(loyalProvider.accountId)).toMatchObject({ trades_in_window: 0, trust_penalty: 0 });
+    const otherSeed = generateSeed();
+    const otherHost = await createMeshHost({ seed: otherSeed });
+    try {
+      const other = createAgora({
+        host: otherHost,
+        signer: createSigner(otherSeed),
+        ledger,
+        clock: { nowMs: () => NOW_MS },
+      });
+      expect(other.collusion(loyalProvider.accountId)).toMatchObject({
+        trades_in_window: 12,
+        tight_cluster_score: 1,
+      });
+      expect(other.trustPenalty(loyalProvider.accountId)).toBeCloseTo(0.5, 9);
+    } finally {
+      await otherHost.stop();
+    }
   });
 
   it("routing with the agora's penalty puts the ring member below the newcomer", () => {
