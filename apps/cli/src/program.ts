@@ -13,6 +13,7 @@ import { loanCommand } from "./commands/loan.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { mindCommand } from "./commands/mind.js";
 import { bankCommand } from "./commands/bank.js";
+import { agoraCommand } from "./commands/agora.js";
 import { balanceCommand } from "./commands/balance.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -82,6 +83,7 @@ export function createProgram(deps: CliDeps): Command {
     loanCommand(deps),
     mindCommand(deps),
     bankCommand(deps),
+    agoraCommand(deps),
     agentCommand(deps),
     ledgerCommand(deps),
     proofCommand(deps),

@@ -44,6 +44,10 @@ import type { Mind } from "@tirami/mind";
 import { mindRoutes } from "./routes/mind.js";
 import { bankRoutes } from "./routes/bank.js";
 import type { Bank, FuturesDesk, InsuranceDesk } from "@tirami/bank";
+import { type AgoraNostr, agoraRoutes } from "./routes/agora.js";
+import type { A2AProvider, Agora } from "@tirami/agora";
+import { a2aRoutes } from "./routes/a2a.js";
+import type { AgoraTaskRunner } from "./routes/agora.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import { type ConsoleAssets, loadConsole } from "@tirami/console";
@@ -92,6 +96,12 @@ export interface AppDeps {
   tradeStream?: Partial<TradeStreamSettings> | undefined;
   /** The node's mind (`/v1/tirami/mind/*` is there when given). */
   mind?: Mind | undefined;
+  /** The node's agora, when it joined a mesh (docs/agora.md). */
+  agora?: (() => Agora | undefined) | undefined;
+  /** The node's Nostr identity and relays. */
+  nostr?: AgoraNostr | undefined;
+  /** Paid A2A tasks served by this node (with the mesh) and bought by it; `public_url` for its card. */
+  a2a?: { provider(): A2AProvider | undefined; runTask: AgoraTaskRunner; publicUrl?: string | undefined };
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -180,6 +190,35 @@ export function createApp(deps: AppDeps): NodeApp {
   // The console's files are read on first request, so a node whose console is not built still serves its API.
   let consoleAssets: ConsoleAssets | undefined;
   app.route("/", consoleRoutes({ assets: () => (consoleAssets ??= loadConsole()) }));
+  // Public: other agents read the card and call `/a2a` without this node's token (a paid task's signed
+  // payment is its authentication, docs/agora.md).
+  app.use(
+    "/a2a",
+    limitBody({
+      maxSize: deps.limits.bodyBytesMax,
+      onError: () => {
+        throw new NodeError(
+          NodeErrorCode.BODY_TOO_LARGE,
+          `request body exceeds ${deps.limits.bodyBytesMax} bytes`,
+        );
+      },
+    }),
+  );
+  app.route(
+    "/",
+    a2aRoutes({
+      account: deps.localAccount,
+      served: () => {
+        const engine = deps.engine();
+        return engine === undefined
+          ? undefined
+          : { model_id: engine.manifest.id, price_trm_per_token: deps.pricing.priceTrmPerToken() };
+      },
+      provider: () => deps.a2a?.provider(),
+      publicUrl: deps.a2a?.publicUrl,
+      version: "0.1.0",
+    }),
+  );
 
   const limiter = createRateLimiter({ perMinute: deps.limits.rateLimitPerMinute, clock: deps.clock });
   for (const path of ["/v1/*", "/api/*", "/mcp"]) {
@@ -278,6 +317,15 @@ export function createApp(deps: AppDeps): NodeApp {
         meshRunning: () => mesh()?.lending !== undefined,
       }),
     );
+  app.route(
+    "/v1/tirami",
+    agoraRoutes({
+      agora: deps.agora ?? (() => undefined),
+      nostr: deps.nostr,
+      nowMs: () => deps.clock.nowMs(),
+      runTask: deps.a2a?.runTask,
+    }),
+  );
   if (deps.topology !== undefined)
     app.route(
       "/v1/tirami",

@@ -337,6 +337,25 @@ describe("@tirami/client against a two-node mesh", () => {
     expect(await p.settleFutures()).toBeTruthy();
   }, 60_000);
 
+  it("uses the agora: a registered agent reaches the other node, find, reputation, Nostr, a paid A2A task", async () => {
+    await p.agoraRegister({ agent_id: "writer", models: [MODEL], price_trm_per_token: 1, tier: "small" });
+    await waitFor("the consumer to learn the provider's agent", async () =>
+      JSON.stringify(await c.agoraAgents()).includes('"writer"'),
+    );
+    expect(JSON.stringify(await c.agoraFind({ model_patterns: ["stories*"] }))).toContain("writer");
+    expect(await c.agoraReputation({ account: provider.node.account })).toBeTruthy();
+    expect(await c.collusion({ account: provider.node.account })).toBeTruthy();
+    expect(await c.agoraStats()).toBeTruthy();
+    expect(await c.agoraSnapshot()).toBeTruthy();
+    expect(await p.agoraNostr()).toBeTruthy();
+    expect(await p.agoraNostrPublish({ dry_run: true })).toBeTruthy();
+    const trades = consumer.node.ledger.tradeCount();
+    const task = await c.agoraTask({ url: providerUrl, prompt: "Once upon a time", max_tokens: 8 });
+    expect(task).toBeTruthy();
+    expect(consumer.node.ledger.tradeCount()).toBe(trades + 1);
+    expect(await p.agoraWithdraw({ agent_id: "writer" })).toBeTruthy();
+  }, 60_000);
+
   it("has called every method of the client", () => {
     expect((Object.keys(endpoints) as EndpointName[]).filter((name) => !called.has(name))).toEqual([]);
   });

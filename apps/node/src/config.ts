@@ -202,6 +202,26 @@ export const NODE_CONFIG_TABLE = {
     max: 2 ** 44,
     doc: "Weight bytes per second this node reads while decoding, advertised in its offer; 0 = measured once (this process's memory read rate, a proxy).",
   },
+  nostr_relays: {
+    kind: "list",
+    default: [],
+    itemsMax: 16,
+    itemCheck: (value: string) =>
+      /^wss?:\/\/[\x21-\x7e]{1,240}$/.test(value) ? undefined : "expected a ws:// or wss:// relay URL",
+    doc: "Nostr relays this node publishes its NIP-89 handler advertisements to (docs/agora.md).",
+  },
+  nostr_serve_jobs: {
+    kind: "boolean",
+    default: false,
+    doc: "Answer NIP-90 text-generation jobs (kind 5050) addressed to this node on its Nostr relays with its model; the result states the price in TRM (docs/agora.md).",
+  },
+  public_url: {
+    kind: "string",
+    lengthMax: 200,
+    check: (value: string) =>
+      /^https?:\/\/[\x21-\x7e]+$/.test(value) ? undefined : "expected an http:// or https:// URL",
+    doc: "URL other agents reach this node's HTTP API at (its A2A card and agent profile); default: the address of each request.",
+  },
   log_level: {
     kind: "enum",
     values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

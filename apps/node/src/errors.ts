@@ -7,6 +7,7 @@
 import { TiramiError, type TiramiErrorOptions } from "@tirami/core";
 import { MarketErrorCode } from "@tirami/market";
 import { BankErrorCode } from "@tirami/bank";
+import { AgoraErrorCode } from "@tirami/agora";
 import { SpendErrorCode } from "@tirami/ledger";
 import { MindErrorCode } from "@tirami/mind";
 
@@ -69,6 +70,13 @@ const busy: ErrorMapping = { status: 503, type: "server_error" };
  * `SpendDeniedError` to 403 before this table is consulted; codes not listed become a logged 500.
  */
 export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
+  // The agora (docs/agora.md).
+  [AgoraErrorCode.INVALID_AGORA_REQUEST]: invalid,
+  [AgoraErrorCode.TOO_MANY_PROFILES]: { status: 409, type: "invalid_request_error" },
+  [AgoraErrorCode.AGORA_AGENT_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
+  [AgoraErrorCode.NOSTR_RELAY_FAILED]: busy,
+  [AgoraErrorCode.A2A_PAYMENT_INVALID]: { status: 402, type: "insufficient_quota" },
+  [AgoraErrorCode.A2A_PEER_FAILED]: busy,
   // The market: provider refusals, routing and protocol failures.
   [MarketErrorCode.NO_PROVIDER]: { status: 404, type: "invalid_request_error" },
   [MarketErrorCode.PROVIDER_REFUSED_CREDIT]: { status: 402, type: "insufficient_quota" },

@@ -34,6 +34,19 @@ import {
 import { createMarket, createUnsettledBook, type Market } from "@tirami/market";
 import { createMind, type Mind, openMindStore, withMindSpender } from "@tirami/mind";
 import { createMeshHost } from "@tirami/net";
+import {
+  type A2AProvider,
+  type Agora,
+  createA2AProvider,
+  createAgora,
+  handlerAdvertisement,
+  loadOrCreateNostrKey,
+  publishToRelays,
+  runA2ATask,
+  startJobServer,
+  tierOfModel,
+  type JobServer,
+} from "@tirami/agora";
 import { pino, type Logger } from "pino";
 import { createAgentRegistry, type AgentRegistry } from "./agents/registry.js";
 import { agentSpenders } from "./agents/spenders.js";
@@ -53,6 +66,7 @@ import { startPricingLoop } from "./loops/pricing.js";
 import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.js";
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
+import { loadAgoraAgents, saveAgoraAgents } from "./agora-agents-file.js";
 import { hostAllowList } from "./middleware/host-allow.js";
 import {
   type Bank,
@@ -102,6 +116,8 @@ export interface TiramiNode {
   readonly insurance: InsuranceDesk | undefined;
   /** Compute futures over the mesh (docs/bank.md), when the node joined one. */
   readonly futures: FuturesDesk | undefined;
+  /** The node's agora (docs/agora.md) when it joins a mesh; started with it. */
+  readonly agora: Agora | undefined;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -129,6 +145,92 @@ function nodePricing(ledger: Pick<Ledger, "pricing">, fixedTrmPerToken: number |
     priceTrmPerToken: () => ledger.pricing.quote().price_trm_per_token,
     snapshot: () => ({ source: "live", ...ledger.pricing.snapshot() }),
   };
+}
+
+/** What this node says of itself in its agent profile (agent `node`): its model and live price, if any. */
+function selfProfile(engine: EnginePort | undefined, pricing: PricingPort, publicUrl: string | undefined) {
+  if (engine === undefined) return undefined;
+  const modelId = engine.manifest.id;
+  return {
+    models: [modelId],
+    price_trm_per_token: pricing.priceTrmPerToken(),
+    tier: tierOfModel(modelId),
+    capabilities: ["chat", "a2a"],
+    endpoints: publicUrl === undefined ? [] : [`${publicUrl.replace(/\/$/, "")}/.well-known/agent-card.json`],
+    description: `Tirami node serving ${modelId}, paid in TRM`,
+  };
+}
+
+/** One chat turn on this node's model for another agent (A2A, NIP-90), counted in flight like any generation. */
+async function generateOnce(
+  engine: EnginePort | undefined,
+  inFlight: ReturnType<typeof createInFlight>,
+  prompt: string,
+  maxTokens: number,
+): Promise<{ text: string; promptTokens: number; completionTokens: number }> {
+  if (engine === undefined) throw new NodeError(NodeErrorCode.MODEL_NOT_LOADED, "no model is loaded");
+  const entry = inFlight.begin("local");
+  try {
+    const result = await engine.chat([{ role: "user", content: prompt }], {
+      max_tokens: maxTokens,
+      signal: entry.signal,
+    });
+    return {
+      text: result.text,
+      promptTokens: result.prompt_tokens,
+      completionTokens: result.completion_tokens,
+    };
+  } finally {
+    entry.end();
+  }
+}
+
+/** The provider of paid A2A tasks: this node's model, its live price, the ledger's admission, the market's intake. */
+function createA2AService(
+  market: Market,
+  parts: {
+    ledger: Ledger;
+    engine: () => EnginePort | undefined;
+    pricing: PricingPort;
+    inFlight: ReturnType<typeof createInFlight>;
+    signer: NodeKey["signer"];
+    clock: Clock;
+  },
+): A2AProvider {
+  return createA2AProvider({
+    signer: parts.signer,
+    nowMs: () => parts.clock.nowMs(),
+    priceTrmPerToken: (modelId) =>
+      parts.engine()?.manifest.id === modelId ? parts.pricing.priceTrmPerToken() : undefined,
+    admit: (consumer, amountTrm) => void parts.ledger.admitConsumer(consumer, amountTrm),
+    generate: ({ prompt, maxTokens }) => generateOnce(parts.engine(), parts.inFlight, prompt, maxTokens),
+    settle: (signed) => market.announceTrade(signed),
+  });
+}
+
+/** Publishes this node's NIP-89 advertisements to its relays once (best effort, logged). */
+async function advertiseOnNostr(
+  agora: Agora,
+  nostr: { secretKey: Uint8Array; relays: readonly string[] },
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const events = agora.ownProfiles().map((profile) =>
+      handlerAdvertisement(profile, {
+        secretKey: nostr.secretKey,
+        nowMs: clock.nowMs(),
+        relays: nostr.relays,
+      }),
+    );
+    const results = await publishToRelays(events, nostr.relays);
+    logger.info(
+      { accepted: results.filter((r) => r.ok).length, sent: results.length },
+      "advertised on Nostr",
+    );
+  } catch (error) {
+    logger.warn({ err: error }, "Nostr advertisement failed");
+  }
 }
 
 /**
@@ -247,6 +349,14 @@ async function openNode(
     clock,
     log: (message, fields) => logger.info(fields ?? {}, message),
   });
+  let agora: Agora | undefined;
+  let a2aProvider: A2AProvider | undefined;
+  let jobServer: JobServer | undefined;
+  // The Nostr identity lives beside the node key (same file rules); only a node in the mesh advertises.
+  const nostr =
+    config.p2p_port === undefined
+      ? undefined
+      : { ...loadOrCreateNostrKey(home), relays: [...config.nostr_relays] };
   const http = createApp({
     clock,
     logger,
@@ -279,6 +389,14 @@ async function openNode(
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
     tradeOwners,
     mind,
+    agora: () => agora,
+    nostr,
+    a2a: {
+      provider: () => a2aProvider,
+      // Paid tasks bought by this node go through its spend path, as every purchase does.
+      runTask: (request) => runA2ATask({ spend, signer: key.signer, nowMs: () => clock.nowMs() }, request),
+      publicUrl: config.public_url,
+    },
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -318,6 +436,8 @@ async function openNode(
         pricing: ledger.pricing,
         reputation: ledger.reputation,
         lending: ledger,
+        // The agora's collusion detector lowers a colluding provider's reputation in routing.
+        trustPenalty: (provider) => agora?.trustPenalty(provider) ?? 0,
         // The market counts its purchases and served requests itself; the node adds its local generations.
         localInFlight: () => inFlight.count("local"),
         onServed: (work) => http.metrics.meshServed(work),
@@ -346,6 +466,31 @@ async function openNode(
         signer: key.signer,
         clock,
         log: (message, fields) => logger.info(fields ?? {}, message),
+      });
+      agora = createAgora({
+        host,
+        signer: key.signer,
+        ledger,
+        offers: () => mesh?.providers() ?? [],
+        clock,
+        nostrPubkey: nostr?.pubkey,
+        self: () => selfProfile(engine, pricing, config.public_url),
+        onRegistered: (specs) => {
+          try {
+            saveAgoraAgents(home, specs);
+          } catch (error) {
+            logger.warn({ err: error }, "could not save the agora agents");
+          }
+        },
+        log: (message, fields) => logger.warn(fields ?? {}, message),
+      });
+      a2aProvider = createA2AService(mesh, {
+        ledger,
+        engine: () => engine,
+        pricing,
+        inFlight,
+        signer: key.signer,
+        clock,
       });
     } catch (error) {
       // Nothing opened so far may outlive a failed start: a retry in this process must find the files free.
@@ -381,6 +526,8 @@ async function openNode(
     await bank.stop();
     await insurance?.stop().catch((error: unknown) => logger.warn({ err: error }, "insurance stop failed"));
     await futures?.stop().catch((error: unknown) => logger.warn({ err: error }, "futures stop failed"));
+    jobServer?.stop();
+    await agora?.stop();
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -407,6 +554,7 @@ async function openNode(
     bank,
     insurance,
     futures,
+    agora,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -444,6 +592,30 @@ async function openNode(
         await insurance?.start();
         await futures?.start();
         logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
+        await agora?.start();
+        // The agents registered before a restart are signed afresh and published again.
+        const registrar = agora;
+        if (registrar !== undefined)
+          for (const spec of loadAgoraAgents(home, logger))
+            await registrar
+              .register(spec)
+              .catch((error: unknown) => logger.warn({ err: error }, "agent not re-registered"));
+        if (agora !== undefined && nostr !== undefined && nostr.relays.length > 0)
+          void advertiseOnNostr(agora, nostr, clock, logger);
+        if (config.nostr_serve_jobs && nostr !== undefined && nostr.relays.length > 0)
+          jobServer = await startJobServer({
+            relays: nostr.relays,
+            secretKey: nostr.secretKey,
+            pubkey: nostr.pubkey,
+            nowMs: () => clock.nowMs(),
+            priceTrmPerToken: (model) =>
+              engine?.manifest.id === model ? pricing.priceTrmPerToken() : undefined,
+            generate: async ({ prompt, maxTokens }) => {
+              const result = await generateOnce(engine, inFlight, prompt, maxTokens);
+              return { text: result.text, completionTokens: result.completionTokens };
+            },
+            log: (message, fields) => logger.warn(fields ?? {}, message),
+          });
         return address;
       });
     },

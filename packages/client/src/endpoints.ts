@@ -6,6 +6,7 @@
  * @module
  */
 import { endpoint, type StreamOf } from "./endpoint.js";
+import { agoraEndpoints } from "./endpoints/agora.js";
 import { bankEndpoints } from "./endpoints/bank.js";
 import { mindEndpoints } from "./endpoints/mind.js";
 import { chatCompletionRequest, completionRequest, embeddingsRequest } from "./schemas/openai.js";
@@ -468,7 +469,7 @@ const nodeEndpoints = {
 } as const;
 
 /** The table. Keys are the client's method names. */
-export const endpoints = { ...nodeEndpoints, ...bankEndpoints, ...mindEndpoints } as const;
+export const endpoints = { ...nodeEndpoints, ...bankEndpoints, ...mindEndpoints, ...agoraEndpoints } as const;
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;
@@ -485,6 +486,9 @@ export const CLIENT_EXCLUDED: Readonly<Record<string, string>> = {
   "POST /api/chat": "Ollama compatibility (chat)",
   "POST /api/generate": "Ollama compatibility (completions)",
   "GET /": "the node console's page (HTML for browsers, @tirami/console)",
+  "GET /.well-known/agent-card.json": "the A2A agent card, read by A2A clients (docs/agora.md)",
+  "POST /a2a": "the A2A JSON-RPC endpoint, spoken by A2A clients; tirami_agora_task buys from it",
+  "ALL /a2a": "the A2A endpoint's own limits (body size, rate), in front of POST /a2a",
   "ALL /mcp": "the MCP endpoint itself (streamable HTTP), spoken by MCP clients (@tirami/mcp)",
 };
 

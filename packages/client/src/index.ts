@@ -48,6 +48,7 @@ export * from "./schemas/responses.js";
 export * from "./schemas/tirami.js";
 export * from "./schemas/mind.js";
 export * from "./schemas/bank.js";
+export * from "./schemas/agora.js";
 
 /** Answer types. */
 export type * from "./types/economy.js";

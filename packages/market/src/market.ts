@@ -135,6 +135,8 @@ export interface MarketOptions {
   timings?: MarketTimings | undefined;
   /** The ledger's lending side (the ledger itself): with it the market lends and borrows (docs/lending.md). */
   lending?: LendingLedger | undefined;
+  /** Trust penalty of a provider in [0, 1], subtracted from its reputation in routing (the agora's collusion detector). */
+  trustPenalty?: ((account: AccountId) => number) | undefined;
 }
 
 /** A running (or startable) market. */
@@ -331,6 +333,7 @@ export function createMarket(options: MarketOptions): Market {
     host,
     book,
     reputation,
+    trustPenalty: options.trustPenalty,
     purchase: (request) => {
       if (consumer === undefined)
         throw new MarketError(MarketErrorCode.MESH_DISABLED, "this node has no spend path: it cannot buy");

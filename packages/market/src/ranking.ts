@@ -11,7 +11,9 @@
  * `price_score = cheapest / price` (1 for the cheapest; a free offer scores 1), `latency_score =
  * 1 / (1 + latency_ms / 1000)` (0.5 when unknown), `score = capacity_factor × Σ weight × part` with
  * `capacity_factor` 1 when the provider reports free capacity and 0.1 when it reports none (it may still
- * queue). Ties break on the account, so every caller gets the same order.
+ * queue). Ties break on the account, so every caller gets the same order. When the context has a trust
+ * penalty (the agora's collusion detector, docs/agora.md), the reputation part is
+ * `clamp(reputation − penalty, 0, 1)` (docs/upstream.md §4.6 `effective_reputation`).
  * @module
  */
 import type { AccountId } from "@tirami/core";
@@ -46,6 +48,8 @@ export interface RouteCandidate {
 export interface RankingContext {
   reputation(account: AccountId): number;
   latencyMs(account: AccountId): number | undefined;
+  /** Trust penalty in [0, 1] subtracted from the reputation (absent: none). */
+  penalty?: ((account: AccountId) => number) | undefined;
 }
 
 /** True for a known preference. */
@@ -65,7 +69,11 @@ export function rankProviders(
   const ranked = candidates.map(({ offer, model }): RouteCandidate => {
     const price = model.price_trm_per_token;
     const priceScore = price <= 0 ? 1 : cheapest / price;
-    const reputation = context.reputation(offer.account);
+    const penalty = context.penalty?.(offer.account) ?? 0;
+    const reputation = Math.min(
+      1,
+      Math.max(0, context.reputation(offer.account) - (Number.isFinite(penalty) ? penalty : 0)),
+    );
     const latencyMs = context.latencyMs(offer.account);
     const latencyScore = latencyMs === undefined ? UNKNOWN_LATENCY_SCORE : 1 / (1 + latencyMs / 1_000);
     const capacityFactor = offer.free_capacity > 0 ? 1 : NO_CAPACITY_FACTOR;

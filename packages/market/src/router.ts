@@ -33,6 +33,8 @@ export interface RouterDeps {
   host: Pick<MeshHost, "account" | "connectedAccounts" | "dial" | "peer">;
   book: OfferBook;
   reputation: LocalReputation;
+  /** Trust penalty subtracted from a provider's reputation when ranking (the agora's collusion detector). */
+  trustPenalty?: ((account: AccountId) => number) | undefined;
   purchase(request: PurchaseRequest): Promise<PurchaseResult>;
   /** Buys embeddings (absent: this node cannot buy them). */
   purchaseEmbeddings?(request: EmbeddingPurchaseRequest): Promise<EmbeddingPurchaseResult>;
@@ -51,6 +53,7 @@ export function createRouter(deps: RouterDeps) {
     return rankProviders(candidates, preference, {
       reputation: (account) => reputation.score(account),
       latencyMs: (account) => host.peer(account)?.latencyMs,
+      penalty: deps.trustPenalty,
     }).slice(0, ROUTE_CANDIDATES_MAX);
   }
 

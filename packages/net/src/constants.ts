@@ -16,6 +16,8 @@ export const TOPIC_LOANS = "tirami/loans/1";
 export const TOPIC_INSURANCE = "tirami/insurance/1";
 /** Gossip topic of dual-signed compute futures (docs/bank.md). */
 export const TOPIC_FUTURES = "tirami/futures/1";
+/** Gossip topic of signed agent profiles (the agora's registry, docs/agora.md). */
+export const TOPIC_AGORA = "tirami/agora/1";
 /** The topics every node knows; peer scoring parameters are installed for these at start. */
 export const MESH_TOPICS = [
   TOPIC_TRADES,
@@ -24,6 +26,7 @@ export const MESH_TOPICS = [
   TOPIC_LOANS,
   TOPIC_INSURANCE,
   TOPIC_FUTURES,
+  TOPIC_AGORA,
 ] as const;
 
 /** Request-stream protocol for remote inference (request → token stream → trade proposal/accept). */

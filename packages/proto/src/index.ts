@@ -173,6 +173,26 @@ export {
   verifyReputationObservation,
 } from "./gossip.js";
 
+/** Agent profiles (the agora's registry). */
+export {
+  AGENT_CAPABILITIES_MAX,
+  AGENT_CAPABILITY_LENGTH_MAX,
+  AGENT_DESCRIPTION_BYTES_MAX,
+  AGENT_ENDPOINT_LENGTH_MAX,
+  AGENT_ENDPOINTS_MAX,
+  AGENT_ID_LENGTH_MAX,
+  AGENT_MODELS_MAX,
+  AGENT_PROFILE_DOMAIN,
+  AGENT_TIERS,
+  type AgentProfile,
+  type AgentProfileBody,
+  agentProfileId,
+  agentProfileSigningBytes,
+  type AgentTier,
+  signAgentProfile,
+  verifyAgentProfile,
+} from "./agent-profile.js";
+
 /** The codec. */
 export {
   decodeMessage,

@@ -96,6 +96,7 @@ import {
   type LoanProposal,
   type LoanReject,
 } from "./loan-wire.js";
+import { AGENT_PROFILE_FIELDS, type AgentProfile, refineAgentProfile } from "./agent-profile.js";
 import {
   EMBED_END_FIELDS,
   EMBED_REQUEST_FIELDS,
@@ -135,7 +136,8 @@ export type Message =
   | FutureProposal
   | FutureAccept
   | FutureReject
-  | FutureGossip;
+  | FutureGossip
+  | AgentProfile;
 
 export type MessageKind = Message["kind"];
 /** The message type of one kind. */
@@ -218,6 +220,7 @@ const SPECS: readonly KindSpec[] = [
   spec("future_accept", "future-accept", FUTURE_ACCEPT_FIELDS),
   spec("future_reject", "future-reject", FUTURE_REJECT_FIELDS),
   spec("future_gossip", "future-gossip", SIGNED_FUTURE_RECORD.fields),
+  spec("agent_profile", "agent-profile", AGENT_PROFILE_FIELDS, refineAgentProfile),
 ];
 
 const BY_KIND = new Map<string, KindSpec>(SPECS.map((entry) => [entry.kind, entry]));

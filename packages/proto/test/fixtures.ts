@@ -22,6 +22,7 @@ import {
   type SignedFuture,
   signFuture,
 } from "../src/future.js";
+import { signAgentProfile } from "../src/agent-profile.js";
 
 /** A signer from a one-byte fill, e.g. `signerFrom(1)`. */
 export function signerFrom(fill: number): Signer {
@@ -273,4 +274,18 @@ export const examples: { [K in MessageKind]: Extract<Message, { kind: K }> } = {
     message: "margin of 50 TRM exceeds the hourly budget",
   },
   future_gossip: { kind: "future_gossip", ...signedFuture },
+  agent_profile: signAgentProfile(
+    {
+      node: provider.accountId,
+      agent_id: "node",
+      models: ["smollm2-135m-instruct-q8_0"],
+      price_trm_per_token: 1,
+      tier: "small",
+      capabilities: ["chat", "a2a"],
+      endpoints: ["http://127.0.0.1:3000/a2a"],
+      description: "a small chat model",
+      timestamp_ms: 1_764_000_000_000,
+    },
+    provider,
+  ),
 };
