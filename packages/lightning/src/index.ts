@@ -1,0 +1,43 @@
+/**
+ * @tirami/lightning (L1, above market) — TRM ↔ sats: the exchange rate and quotes, BOLT11 checks, wallet
+ * backends behind one interface (Nostr Wallet Connect, LND REST), settlement of a window's net position
+ * over Lightning and deposits (TRM sold for sats) as dual-signed exchange trades, and OP_RETURN anchors of
+ * a settlement window's Merkle root as unsigned PSBTs. See docs/lightning.md.
+ * @packageDocumentation
+ */
+
+/** Exchange rate and quotes. */
+export {
+  assertMsat,
+  assertRate,
+  msatToSatsCeil,
+  msatToTrm,
+  quoteTrm,
+  type Rounding,
+  trmToMsat,
+  type TrmQuote,
+} from "./rate.js";
+
+/** Bitcoin networks. */
+export { BITCOIN_NETWORKS, type BitcoinNetwork, parseNetwork } from "./network.js";
+
+/** BOLT11 invoices. */
+export { checkInvoice, type DecodedInvoice, decodeInvoice, type InvoiceExpectation } from "./bolt11.js";
+
+/** Anchors. */
+export {
+  ANCHOR_MAGIC,
+  ANCHOR_PAYLOAD_BYTES,
+  ANCHOR_VERSION,
+  type AnchorCommitment,
+  type AnchorPsbt,
+  anchorPayload,
+  anchorScript,
+  buildAnchorPsbt,
+  decodeAnchorPsbt,
+  decodeAnchorScript,
+} from "./anchor.js";
+
+/** Errors, limits and defaults. */
+export { isLightningError, LightningError, LightningErrorCode } from "./errors.js";
+export * from "./constants.js";
