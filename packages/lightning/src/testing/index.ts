@@ -5,3 +5,11 @@
  * @module
  */
 export { encodeTestInvoice, recoverTestInvoiceKey, type TestInvoiceFields } from "./bolt11-encoder.js";
+export {
+  createSimNetwork,
+  SimPaymentError,
+  type SimInvoice,
+  type SimNetwork,
+  type SimWallet,
+} from "./sim-network.js";
+export { type NwcWalletService, startNwcWalletService } from "./nwc-service.js";
