@@ -38,6 +38,21 @@ export {
   decodeAnchorScript,
 } from "./anchor.js";
 
+/** Wallets. */
+export {
+  checkedWallet,
+  type CreatedInvoice,
+  type InvoiceRequest,
+  type InvoiceStatus,
+  type LightningWallet,
+  type PaymentResult,
+  preimageMatches,
+} from "./wallet.js";
+export { describeWallet, openWallet, type WalletConfig, type WalletDescription } from "./wallet-config.js";
+export { connectNwcWallet, type NwcEncryption, type NwcWalletOptions } from "./nwc/client.js";
+export { type NwcConnection, parseNwcUri, redactNwcUri } from "./nwc/uri.js";
+export { createLndRestWallet, type LndRestConfig } from "./lnd/client.js";
+
 /** Errors, limits and defaults. */
 export { isLightningError, LightningError, LightningErrorCode } from "./errors.js";
 export * from "./constants.js";

@@ -13,3 +13,4 @@ export {
   type SimWallet,
 } from "./sim-network.js";
 export { type NwcWalletService, startNwcWalletService } from "./nwc-service.js";
+export { type LndDouble, selfSignedCertificate, startLndDouble } from "./lnd-double.js";
