@@ -413,6 +413,7 @@ describe("services sharing the connection", () => {
       "004_reputation",
       "005_safety_breaker_policies",
       "006_loans",
+      "007_lightning",
     ]);
     const before = ledger.reputation.get(alice.accountId).score;
     ledger.applySignedTrade(

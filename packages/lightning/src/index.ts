@@ -53,6 +53,29 @@ export { connectNwcWallet, type NwcEncryption, type NwcWalletOptions } from "./n
 export { type NwcConnection, parseNwcUri, redactNwcUri } from "./nwc/uri.js";
 export { createLndRestWallet, type LndRestConfig } from "./lnd/client.js";
 
+/** The service: settlement that pays, deposits, records, anchors. */
+export {
+  createLightning,
+  type Lightning,
+  type LightningDeps,
+  type LightningMesh,
+  type SettleOutcome,
+} from "./service.js";
+export type { LightningOptions } from "./context.js";
+export type { Position } from "./positions.js";
+export type { AnchorRecord, ExchangeRecord, PaymentRecord, PaymentStatus } from "./store.js";
+export {
+  buildExchangeTrade,
+  EXCHANGE_MODEL_ID,
+  exchangeRequestId,
+  type ExchangeTerms,
+  parseExchange,
+  type SettlementWindow,
+  windowsOverlap,
+} from "./exchange.js";
+export { LIGHTNING_PROTOCOL_ID, REFUSAL_REASONS, type RefusalReason } from "./messages.js";
+export { EXCHANGE_GRACE_MS } from "./seller.js";
+
 /** Errors, limits and defaults. */
 export { isLightningError, LightningError, LightningErrorCode } from "./errors.js";
 export * from "./constants.js";

@@ -30,6 +30,7 @@ describe("applyMigrations", () => {
       "004_reputation",
       "005_safety_breaker_policies",
       "006_loans",
+      "007_lightning",
     ]);
     expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([]);
     expect(db.prepare("SELECT id FROM schema_migrations ORDER BY id").pluck().all()).toEqual(
@@ -46,7 +47,11 @@ describe("applyMigrations", () => {
     );
     insert.run("operator", 50_000);
     insert.run("agent-a", 500);
-    expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual(["005_safety_breaker_policies", "006_loans"]);
+    expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([
+      "005_safety_breaker_policies",
+      "006_loans",
+      "007_lightning",
+    ]);
     const gate = createSafetyGate({ db, clock: createManualClock(1_000) });
     expect(gate.getPolicy("operator")).toMatchObject({
       hourly_max_trm: 50_000,
