@@ -37,6 +37,8 @@ import type { RemoteAnswerDeps } from "./openai/remote-answer.js";
 import type { StreamSettings } from "./openai/stream.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { lendingRoutes } from "./routes/lending.js";
+import { lightningRoutes } from "./routes/lightning.js";
+import type { NodeLightning } from "./lightning/node-lightning.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import type { ResponseStore } from "./responses/store.js";
@@ -71,6 +73,8 @@ export interface AppDeps {
   topology?: Pick<TopologyRoutesDeps, "capacity" | "manifestOf" | "contextTokens"> | undefined;
   /** Host names answered besides loopback ones (`hostAllowList`); undefined = any `Host`. */
   hosts?: HostAllowList;
+  /** The node's Lightning service (docs/lightning.md); its routes answer 404 without it. */
+  lightning?: (() => NodeLightning | undefined) | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -233,6 +237,10 @@ export function createApp(deps: AppDeps): NodeApp {
       lending: () => mesh()?.lending,
       nowMs: () => deps.clock.nowMs(),
     }),
+  );
+  app.route(
+    "/v1/tirami",
+    lightningRoutes({ lightning: deps.lightning ?? (() => undefined), nowMs: () => deps.clock.nowMs() }),
   );
   if (deps.topology !== undefined)
     app.route(

@@ -51,6 +51,7 @@ import { loadOrCreateOperatorToken, type OperatorToken } from "./operator-token.
 import { hashToken } from "./tokens.js";
 import { isLoopback } from "./loopback.js";
 import { hostAllowList } from "./middleware/host-allow.js";
+import { createNodeLightning, type NodeLightning } from "./lightning/node-lightning.js";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -81,6 +82,8 @@ export interface TiramiNode {
   readonly http: NodeApp;
   /** The node's market when `p2p_port` is set; started by `start()`. */
   readonly mesh: Market | undefined;
+  /** Lightning: the wallet, settlement that pays, deposits, anchors (docs/lightning.md). */
+  readonly lightning: NodeLightning;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -205,6 +208,7 @@ async function openNode(
     throughputBytesPerS: config.shard_throughput_bytes_per_s,
   });
   let mesh: Market | undefined;
+  let lightning: NodeLightning | undefined;
   const http = createApp({
     clock,
     logger,
@@ -232,6 +236,7 @@ async function openNode(
       contextTokens: config.context_size,
     },
     hosts: hostAllowList(config.api_bind, config.allowed_hosts),
+    lightning: () => lightning,
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -289,6 +294,22 @@ async function openNode(
     }
   }
 
+  const nodeLightning = createNodeLightning({
+    home,
+    ledger,
+    signer: key.signer,
+    clock,
+    mesh,
+    logger,
+    network: config.lightning_network,
+    msatPerTrm: config.lightning_msat_per_trm,
+    invoiceExpiryS: config.lightning_invoice_expiry_s,
+    paymentSatsMax: config.lightning_payment_sats_max,
+    satsPerHour: config.lightning_sats_per_hour,
+    depositTrmMax: config.lightning_deposit_trm_max,
+  });
+  lightning = nodeLightning;
+
   let server: ServerType | undefined;
   let maintenance: Loop | undefined;
   let pricingLoop: Loop | undefined;
@@ -308,6 +329,9 @@ async function openNode(
     }
     (server as Server | undefined)?.closeAllConnections();
     await closed;
+    await nodeLightning
+      .stop()
+      .catch((error: unknown) => logger.warn({ err: error }, "lightning stop failed"));
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -329,6 +353,7 @@ async function openNode(
     spend,
     http,
     mesh,
+    lightning: nodeLightning,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
@@ -358,11 +383,13 @@ async function openNode(
         started.once("error", reject);
         server = started;
       });
-      if (mesh === undefined) return listening;
       const joining = mesh;
       return listening.then(async (address) => {
-        await joining.start();
-        logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
+        if (joining !== undefined) {
+          await joining.start();
+          logger.info({ multiaddrs: joining.host.multiaddrs() }, "joined the mesh");
+        }
+        await nodeLightning.start();
         return address;
       });
     },
