@@ -115,11 +115,13 @@ export async function answerInvoiceRequest(
     if (request.amount_trm > ctx.options.depositTrmMax)
       return refuse("NOT_SELLING", `this node sells at most ${ctx.options.depositTrmMax} TRM per deposit`);
   } else {
-    const open = ctx.store
-      .overlapping(from, "incoming", window)
-      .find((p) => p.status === "pending" || p.status === "exchanged");
-    if (open?.status === "exchanged") return refuse("ALREADY_SETTLED", "window already settled");
-    if (open !== undefined && reusable(ctx, open, window, request.amount_trm, now))
+    const previous = ctx.store.overlapping(from, "incoming", window);
+    if (previous.some((p) => p.status === "exchanged"))
+      return refuse("ALREADY_SETTLED", "window already settled");
+    const open = previous.find(
+      (p) => p.status === "pending" && reusable(ctx, p, window, request.amount_trm, now),
+    );
+    if (open !== undefined)
       return {
         kind: "invoice",
         bolt11: open.bolt11,

@@ -6,6 +6,7 @@
  * between the two accounts only, `verify` passes. The kill switch and the sats budget deny before
  * anything leaves; a failed payment changes nothing and a retry settles with the same invoice; a seller
  * quoting another amount or network is refused before paying; no wallet means NO_WALLET / a refusal;
+ * an amount above the approval threshold waits for the operator and the retry pays the same invoice;
  * deposits buy TRM from a node that sells it.
  */
 import { type LedgerNode, startLedgerNode } from "@tirami/market/testing";
@@ -203,6 +204,28 @@ describe("settlement over Lightning between nodes", () => {
     await expect(noWallet.deposit({ seller: b.signer.accountId, amountTrm: 5 })).rejects.toMatchObject({
       code: "NO_WALLET",
     });
+  });
+
+  it("waits for the operator's approval above the threshold, then the retry pays the same invoice", async () => {
+    await lightning(c, { network: "regtest" }, await nwc(walletC));
+    const policy = a.ledger.safety.getPolicy("operator");
+    a.ledger.safety.setPolicy("operator", { approval_threshold_trm: 10 });
+    try {
+      const [waiting] = await la.settle({ window, counterparty: c.signer.accountId });
+      expect(waiting).toMatchObject({ status: "failed", error: { code: "PAYMENT_DENIED" } });
+      const pending = a.ledger.safety.listApprovals({ status: "pending" });
+      expect(pending).toHaveLength(1);
+      expect(walletC.balanceMsat).toBe(0);
+      a.ledger.safety.approve(pending[0]!.approval_id, "operator");
+      const [paid] = await la.settle({ window, counterparty: c.signer.accountId });
+      expect(paid).toMatchObject({ status: "settled", amount_trm: 40 });
+      expect(walletC.balanceMsat).toBe(400);
+      expect(
+        la.payments().filter((p) => p.counterparty === c.signer.accountId && p.status === "exchanged"),
+      ).toHaveLength(1);
+    } finally {
+      a.ledger.safety.setPolicy("operator", { approval_threshold_trm: policy.approval_threshold_trm });
+    }
   });
 
   it("deposits: buys TRM for sats from a node that sells, moving it between the two accounts only", async () => {
