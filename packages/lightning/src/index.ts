@@ -75,6 +75,7 @@ export {
 } from "./exchange.js";
 export { LIGHTNING_PROTOCOL_ID, REFUSAL_REASONS, type RefusalReason } from "./messages.js";
 export { EXCHANGE_GRACE_MS } from "./seller.js";
+export { type LightningIssue, type LightningVerifyReport, verifyLightning } from "./verify.js";
 
 /** Errors, limits and defaults. */
 export { isLightningError, LightningError, LightningErrorCode } from "./errors.js";

@@ -38,18 +38,21 @@ const refuse = (reason: RefusalReason, message: string): RefusedMessage => ({
 /** Releases the holds of invoices that expired unpaid (past the grace) and marks them expired. */
 export function sweepExpiredInvoices(ctx: LightningContext): number {
   const now = ctx.clock.nowMs();
-  let swept = 0;
-  for (const row of ctx.store.expiredIncoming(now - EXCHANGE_GRACE_MS)) {
+  const expired = ctx.store.expiredIncoming(now - EXCHANGE_GRACE_MS);
+  if (expired.length === 0) return 0;
+  // The holds were taken for the invoice's expiry plus the grace, so they have run out by now: the
+  // ledger closes them as expired (as its maintenance loop would); one still active is released.
+  ctx.ledger.releaseExpiredHolds(now);
+  for (const row of expired) {
     ctx.ledger.sqlite
       .transaction(() => {
-        if (row.hold_id !== null && ctx.ledger.getHold(row.hold_id)?.status === "active")
-          ctx.ledger.release(row.hold_id);
+        const hold = row.hold_id === null ? undefined : ctx.ledger.getHold(row.hold_id);
+        if (hold?.status === "active" && hold.expires_ms > now) ctx.ledger.release(hold.hold_id);
         ctx.store.setStatus(row.payment_hash, "expired", now);
       })
       .immediate();
-    swept += 1;
   }
-  return swept;
+  return expired.length;
 }
 
 function settlementRefusal(

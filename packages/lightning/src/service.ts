@@ -32,6 +32,7 @@ import { type Position, positionsOf } from "./positions.js";
 import { assertRate, quoteTrm, type TrmQuote } from "./rate.js";
 import { answerExchangeProposal, answerInvoiceRequest, sweepExpiredInvoices } from "./seller.js";
 import { type AnchorRecord, createLightningStore, type ExchangeRecord, type PaymentRecord } from "./store.js";
+import { type LightningVerifyReport, verifyLightning } from "./verify.js";
 import type { LightningWallet } from "./wallet.js";
 
 /** The mesh parts the service uses (a `Market` fits). */
@@ -96,6 +97,8 @@ export interface Lightning {
   anchors(limit?: number): AnchorRecord[];
   /** Releases the holds of invoices that expired unpaid. */
   sweep(): number;
+  /** Audits exchange trades and payment records (`ledger.verify()` re-checks their signatures). */
+  verify(): LightningVerifyReport;
 }
 
 function resolveOptions(options: LightningDeps["options"]): LightningOptions {
@@ -287,5 +290,6 @@ export function createLightning(deps: LightningDeps): Lightning {
     },
     anchors: (limit) => store.anchors(limit),
     sweep: () => sweepExpiredInvoices(ctx),
+    verify: () => verifyLightning(deps.ledger.sqlite, store),
   };
 }

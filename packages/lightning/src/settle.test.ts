@@ -14,7 +14,7 @@ import { type NostrRelay, startNostrRelay, waitFor } from "@tirami/test-kit";
 import { signedTrade } from "@tirami/test-trades";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openWallet } from "./wallet-config.js";
-import type { SettlementWindow } from "./exchange.js";
+import { EXCHANGE_MODEL_ID, type SettlementWindow } from "./exchange.js";
 import { createLightning, type Lightning } from "./service.js";
 import {
   createSimNetwork,
@@ -242,5 +242,26 @@ describe("settlement over Lightning between nodes", () => {
       code: "EXCHANGE_REFUSED",
     });
     for (const node of [a, b]) expect(node.ledger.verify().ok).toBe(true);
+    expect(la.verify()).toMatchObject({ ok: true, exchanges: 3 });
+    await waitFor("b holds every exchange", () => lb.exchanges().length === 3);
+    expect(lb.verify()).toMatchObject({ ok: true, exchanges: 3 });
+  });
+
+  it("the audit flags an exchange trade without well-formed terms", () => {
+    const odd = signedTrade({
+      provider: a.signer,
+      consumer: c.signer,
+      modelId: EXCHANGE_MODEL_ID,
+      completionTokens: 3,
+    });
+    c.ledger.applySignedTrade(odd);
+    const audit = createLightning({
+      ledger: c.ledger,
+      signer: c.signer,
+      options: { network: "regtest" },
+    }).verify();
+    expect(audit.ok).toBe(false);
+    expect(audit.issues).toEqual([expect.objectContaining({ kind: "malformed_exchange", id: odd.trade_id })]);
+    expect(c.ledger.verify().ok).toBe(true); // a valid trade all the same: both parties signed it
   });
 });

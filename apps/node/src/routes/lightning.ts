@@ -164,8 +164,9 @@ export function lightningRoutes(deps: LightningRoutesDeps): Hono<AppEnv> {
   });
 
   app.get("/exchanges", (c) => {
-    const exchanges = node().service.exchanges();
-    return c.json({ count: exchanges.length, exchanges });
+    const lightning = node();
+    const exchanges = lightning.service.exchanges();
+    return c.json({ count: exchanges.length, exchanges, verify: lightning.service.verify() });
   });
 
   app.get("/lightning/payments", operatorOnly(), (c) => {
