@@ -359,6 +359,7 @@ async function openNode(
       maintenance = startMaintenanceLoop({
         releaseExpiredHolds: () => ledger.releaseExpiredHolds(),
         expireApprovals: () => safety.expireApprovals(),
+        sweepInvoices: () => nodeLightning.service.sweep(),
         logger,
       });
       maintenance.tick();

@@ -268,8 +268,8 @@ export function createLightning(deps: LightningDeps): Lightning {
         trade_count: statement.trade_count,
         created_ms: clock.nowMs(),
       });
-      // A window's root can still change while trades of it arrive late; the PSBT is always of the
-      // current root, and the record keeps the first one it was asked for unless it changed.
+      // The PSBT is of the window's current root; a record already broadcast keeps the root it anchored,
+      // so `record.merkle_root` ≠ `merkle_root` says trades of the window arrived after the broadcast.
       const psbt = buildAnchorPsbt({
         network,
         merkleRoot: statement.merkle_root,

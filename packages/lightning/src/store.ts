@@ -103,7 +103,10 @@ export function createLightningStore(db: Database.Database) {
   );
   const upsertAnchor = db.prepare(
     `INSERT INTO lightning_anchors (window_start_ms, window_end_ms, network, merkle_root, trade_count, created_ms)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET merkle_root = excluded.merkle_root, trade_count = excluded.trade_count,
+       created_ms = excluded.created_ms
+     WHERE lightning_anchors.txid IS NULL AND lightning_anchors.merkle_root <> excluded.merkle_root`,
   );
   const getAnchor = db.prepare(
     "SELECT * FROM lightning_anchors WHERE window_start_ms = ? AND window_end_ms = ? AND network = ?",
@@ -165,6 +168,10 @@ export function createLightningStore(db: Database.Database) {
       }
       return out;
     },
+    /**
+     * Records the anchor of a window, or refreshes its root while no txid was reported (trades of the
+     * window may still arrive late); once broadcast, the record keeps the root that went on chain.
+     */
     recordAnchor(anchor: Omit<AnchorRecord, "txid" | "txid_reported_ms">): AnchorRecord {
       upsertAnchor.run(
         anchor.window_start_ms,
