@@ -198,7 +198,9 @@ export async function buyExchange(
   mesh: BuyerMesh,
   order: ExchangeOrder,
 ): Promise<{ signed: SignedTrade; payment: PaymentRecord }> {
-  let row: PaymentRecord | undefined;
+  // A deposit paid earlier whose exchange did not complete is resumed, never paid a second time.
+  let row: PaymentRecord | undefined =
+    order.window === null ? ctx.store.paidDeposit(order.seller, order.amountTrm) : undefined;
   if (order.window !== null) {
     const previous = ctx.store.overlapping(order.seller, "outgoing", order.window);
     const done = previous.find((p) => p.status === "exchanged");

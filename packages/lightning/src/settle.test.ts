@@ -11,9 +11,10 @@
  */
 import { type LedgerNode, startLedgerNode } from "@tirami/market/testing";
 import { type NostrRelay, startNostrRelay, waitFor } from "@tirami/test-kit";
-import { signedTrade } from "@tirami/test-trades";
+import { newSigner, signedTrade } from "@tirami/test-trades";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openWallet } from "./wallet-config.js";
+import type { LightningWallet } from "./wallet.js";
 import { EXCHANGE_MODEL_ID, type SettlementWindow } from "./exchange.js";
 import { createLightning, type Lightning } from "./service.js";
 import {
@@ -248,9 +249,10 @@ describe("settlement over Lightning between nodes", () => {
   });
 
   it("the audit flags an exchange trade without well-formed terms", () => {
+    // Between two accounts of their own, so that sync spreading it changes no balance the other tests read.
     const odd = signedTrade({
-      provider: a.signer,
-      consumer: c.signer,
+      provider: newSigner(),
+      consumer: newSigner(),
       modelId: EXCHANGE_MODEL_ID,
       completionTokens: 3,
     });
@@ -263,5 +265,38 @@ describe("settlement over Lightning between nodes", () => {
     expect(audit.ok).toBe(false);
     expect(audit.issues).toEqual([expect.objectContaining({ kind: "malformed_exchange", id: odd.trade_id })]);
     expect(c.ledger.verify().ok).toBe(true); // a valid trade all the same: both parties signed it
+  });
+
+  it("a deposit paid but not exchanged (the seller went away) is resumed, never paid twice", async () => {
+    const inner = la.wallet()!;
+    let sellerGone = false;
+    const payThenLoseSeller: LightningWallet = {
+      ...inner,
+      kind: inner.kind,
+      async payInvoice(bolt11) {
+        const paid = await inner.payInvoice(bolt11);
+        await lb.stop(); // the seller stops serving before the buyer proposes the exchange
+        sellerGone = true;
+        return paid;
+      },
+    };
+    const buyer = createLightning({
+      ledger: a.ledger,
+      signer: a.signer,
+      mesh: a.mesh,
+      wallet: payThenLoseSeller,
+      options: { network: "regtest" },
+    });
+    const payments = walletA.payments;
+    const balanceA = a.ledger.balance(a.signer.accountId).balance_trm;
+    await expect(buyer.deposit({ seller: b.signer.accountId, amountTrm: 7 })).rejects.toThrow();
+    expect(sellerGone).toBe(true);
+    expect(walletA.payments).toBe(payments + 1);
+    expect(a.ledger.balance(a.signer.accountId).balance_trm).toBe(balanceA); // no TRM without the seller's signature
+    lb = await lightning(b, { network: "regtest", depositTrmMax: 1_000 }, await lnd(walletB));
+    const { signed } = await la.deposit({ seller: b.signer.accountId, amountTrm: 7 });
+    expect(walletA.payments).toBe(payments + 1);
+    expect(a.ledger.balance(a.signer.accountId).balance_trm).toBe(balanceA + 7);
+    expect(b.ledger.getTrade(signed.trade_id)).toBeDefined();
   });
 });

@@ -89,6 +89,10 @@ export function createLightningStore(db: Database.Database) {
        AND window_start_ms < ? AND ? < window_end_ms ORDER BY created_ms`,
   );
   const recent = db.prepare("SELECT * FROM lightning_payments ORDER BY created_ms DESC LIMIT ?");
+  const paidDeposit = db.prepare(
+    `SELECT * FROM lightning_payments WHERE counterparty = ? AND direction = 'outgoing' AND purpose = 'deposit'
+       AND status = 'paid' AND amount_trm = ? ORDER BY created_ms LIMIT 1`,
+  );
   const outgoingSince = db
     .prepare(
       "SELECT coalesce(sum(amount_msat), 0) FROM lightning_payments WHERE direction = 'outgoing' AND status IN ('paid', 'exchanged') AND created_ms >= ?",
@@ -140,6 +144,10 @@ export function createLightningStore(db: Database.Database) {
       window: SettlementWindow,
     ): PaymentRecord[] {
       return byWindow.all(counterparty, direction, window.endMs, window.startMs) as PaymentRecord[];
+    },
+    /** A deposit to `counterparty` paid but not yet exchanged (its exchange step is to be resumed). */
+    paidDeposit(counterparty: AccountId, amountTrm: number): PaymentRecord | undefined {
+      return paidDeposit.get(counterparty, amountTrm) as PaymentRecord | undefined;
     },
     payments(limit = PAYMENTS_LIST_MAX): PaymentRecord[] {
       return recent.all(Math.min(limit, PAYMENTS_LIST_MAX)) as PaymentRecord[];
