@@ -10,7 +10,7 @@
 import type { AccountId } from "@tirami/core";
 import type { FramedStream, MeshHost } from "@tirami/net";
 import { assembleSignedTrade, type SignedTrade, signTrade } from "@tirami/proto";
-import { checkInvoice } from "./bolt11.js";
+import { checkInvoice, type DecodedInvoice } from "./bolt11.js";
 import { LIGHTNING_MESH_TIMEOUT_MS } from "./constants.js";
 import type { LightningContext } from "./context.js";
 import { LightningError, LightningErrorCode } from "./errors.js";
@@ -24,6 +24,7 @@ import {
 import { admitPayment } from "./payment-gate.js";
 import { trmToMsat } from "./rate.js";
 import type { PaymentRecord } from "./store.js";
+import type { LightningWallet } from "./wallet.js";
 
 /** The mesh parts the buyer uses. */
 export interface BuyerMesh {
@@ -66,14 +67,12 @@ function refused(message: { reason: string; message: string }): LightningError {
   });
 }
 
-/** Steps 1–2: an invoice that passes every check, paid (or found paid), recorded with its preimage. */
-async function payInvoiceStep(
+/** Step 1: the seller's invoice for the order, checked (network, exact amount, its hash, expiry). */
+async function requestInvoice(
   ctx: LightningContext,
   mesh: BuyerMesh,
   order: ExchangeOrder,
-): Promise<PaymentRecord> {
-  const wallet = ctx.wallet();
-  if (wallet === undefined) throw new LightningError(LightningErrorCode.NO_WALLET, "no wallet configured");
+): Promise<DecodedInvoice> {
   const answer = await exchangeFrames(
     mesh,
     order.seller,
@@ -88,43 +87,54 @@ async function payInvoiceStep(
     ["invoice", "refused"],
   );
   if (answer.kind === "refused") throw refused(answer);
-  const amountMsat = trmToMsat(order.amountTrm, ctx.options.msatPerTrm);
-  const now = ctx.clock.nowMs();
-  const invoice = checkInvoice(answer.bolt11, {
+  return checkInvoice(answer.bolt11, {
     network: ctx.options.network,
-    amountMsat,
+    amountMsat: trmToMsat(order.amountTrm, ctx.options.msatPerTrm),
     paymentHash: answer.payment_hash,
-    nowMs: now,
+    nowMs: ctx.clock.nowMs(),
   });
+}
+
+/** Records the invoice as an outgoing payment; returns its record when it was already paid. */
+function recordOutgoing(
+  ctx: LightningContext,
+  order: ExchangeOrder,
+  invoice: DecodedInvoice,
+): PaymentRecord | undefined {
   const known = ctx.store.payment(invoice.payment_hash);
-  if (
-    known !== undefined &&
-    known.direction === "outgoing" &&
-    (known.status === "paid" || known.status === "exchanged")
-  )
-    return known;
-  if (known === undefined) {
-    ctx.store.insertPayment({
-      payment_hash: invoice.payment_hash,
-      direction: "outgoing",
-      purpose: order.window === null ? "deposit" : "settlement",
-      counterparty: order.seller,
-      amount_trm: order.amountTrm,
-      amount_msat: amountMsat,
-      window_start_ms: order.window?.startMs ?? null,
-      window_end_ms: order.window?.endMs ?? null,
-      bolt11: invoice.bolt11,
-      expires_at_ms: invoice.expires_at_s * 1_000,
-      status: "pending",
-      preimage: null,
-      hold_id: null,
-      trade_id: null,
-      created_ms: now,
-      updated_ms: now,
-    });
-  } else if (known.direction !== "outgoing" || known.counterparty !== order.seller) {
+  if (known !== undefined && (known.direction !== "outgoing" || known.counterparty !== order.seller))
     throw new LightningError(LightningErrorCode.INVOICE_MISMATCH, "the invoice belongs to another exchange");
-  }
+  if (known?.status === "paid" || known?.status === "exchanged") return known;
+  if (known !== undefined) return undefined;
+  const now = ctx.clock.nowMs();
+  ctx.store.insertPayment({
+    payment_hash: invoice.payment_hash,
+    direction: "outgoing",
+    purpose: order.window === null ? "deposit" : "settlement",
+    counterparty: order.seller,
+    amount_trm: order.amountTrm,
+    amount_msat: invoice.amount_msat as number,
+    window_start_ms: order.window?.startMs ?? null,
+    window_end_ms: order.window?.endMs ?? null,
+    bolt11: invoice.bolt11,
+    expires_at_ms: invoice.expires_at_s * 1_000,
+    status: "pending",
+    preimage: null,
+    hold_id: null,
+    trade_id: null,
+    created_ms: now,
+    updated_ms: now,
+  });
+  return undefined;
+}
+
+/** Step 2: through the safety gate and the sats budget, then the wallet; records the outcome. */
+async function payThroughGate(
+  ctx: LightningContext,
+  wallet: LightningWallet,
+  order: ExchangeOrder,
+  invoice: DecodedInvoice,
+): Promise<void> {
   const grant = admitPayment(
     ctx.ledger,
     ctx.store,
@@ -132,10 +142,10 @@ async function payInvoiceStep(
     {
       spender: order.spender,
       amountTrm: order.amountTrm,
-      amountMsat,
+      amountMsat: invoice.amount_msat as number,
       paymentHash: invoice.payment_hash,
       reason: order.window === null ? "lightning deposit" : "lightning settlement",
-      nowMs: now,
+      nowMs: ctx.clock.nowMs(),
     },
   );
   try {
@@ -157,6 +167,20 @@ async function payInvoiceStep(
           cause: error,
         });
   }
+}
+
+/** Steps 1–2: an invoice that passes every check, paid (or found paid), recorded with its preimage. */
+async function payInvoiceStep(
+  ctx: LightningContext,
+  mesh: BuyerMesh,
+  order: ExchangeOrder,
+): Promise<PaymentRecord> {
+  const wallet = ctx.wallet();
+  if (wallet === undefined) throw new LightningError(LightningErrorCode.NO_WALLET, "no wallet configured");
+  const invoice = await requestInvoice(ctx, mesh, order);
+  const paid = recordOutgoing(ctx, order, invoice);
+  if (paid !== undefined) return paid;
+  await payThroughGate(ctx, wallet, order, invoice);
   return ctx.store.payment(invoice.payment_hash) as PaymentRecord;
 }
 

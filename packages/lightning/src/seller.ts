@@ -25,6 +25,7 @@ import type {
 import { positionsOf } from "./positions.js";
 import { trmToMsat } from "./rate.js";
 import type { PaymentRecord } from "./store.js";
+import type { LightningWallet } from "./wallet.js";
 
 /** How long past the invoice's expiry the seller keeps the TRM held for a late exchange proposal, ms. */
 export const EXCHANGE_GRACE_MS = 600_000;
@@ -98,42 +99,40 @@ function reusable(
   );
 }
 
-/** Answers one invoice request from `from`. */
-export async function answerInvoiceRequest(
+/**
+ * What a settlement request gets before any new invoice: a refusal (settled, position differs), the open
+ * invoice that already answers it, or null (issue one).
+ */
+function settlementAnswer(
   ctx: LightningContext,
   from: AccountId,
+  window: SettlementWindow,
+  amountTrm: number,
+): InvoiceMessage | RefusedMessage | null {
+  const previous = ctx.store.overlapping(from, "incoming", window);
+  if (previous.some((p) => p.status === "exchanged"))
+    return refuse("ALREADY_SETTLED", "window already settled");
+  const open = previous.find(
+    (p) => p.status === "pending" && reusable(ctx, p, window, amountTrm, ctx.clock.nowMs()),
+  );
+  if (open !== undefined)
+    return {
+      kind: "invoice",
+      bolt11: open.bolt11,
+      payment_hash: open.payment_hash,
+      amount_msat: open.amount_msat,
+    };
+  return settlementRefusal(ctx, from, window, amountTrm);
+}
+
+/** Holds the TRM sold, issues the invoice and records it; the hold is released if the wallet fails. */
+async function issueInvoice(
+  ctx: LightningContext,
+  wallet: LightningWallet,
+  from: AccountId,
   request: InvoiceRequestMessage,
+  window: SettlementWindow | null,
 ): Promise<InvoiceMessage | RefusedMessage> {
-  const wallet = ctx.wallet();
-  if (wallet === undefined) return refuse("NO_WALLET", "this node has no wallet configured");
-  if (ctx.ledger.safety.killSwitch().active)
-    return refuse("KILL_SWITCH", "this node's kill switch is active");
-  sweepExpiredInvoices(ctx);
-  const now = ctx.clock.nowMs();
-  const window: SettlementWindow | null =
-    request.purpose === "settlement"
-      ? { startMs: request.window_start_ms as number, endMs: request.window_end_ms as number }
-      : null;
-  if (window === null) {
-    if (request.amount_trm > ctx.options.depositTrmMax)
-      return refuse("NOT_SELLING", `this node sells at most ${ctx.options.depositTrmMax} TRM per deposit`);
-  } else {
-    const previous = ctx.store.overlapping(from, "incoming", window);
-    if (previous.some((p) => p.status === "exchanged"))
-      return refuse("ALREADY_SETTLED", "window already settled");
-    const open = previous.find(
-      (p) => p.status === "pending" && reusable(ctx, p, window, request.amount_trm, now),
-    );
-    if (open !== undefined)
-      return {
-        kind: "invoice",
-        bolt11: open.bolt11,
-        payment_hash: open.payment_hash,
-        amount_msat: open.amount_msat,
-      };
-    const refusal = settlementRefusal(ctx, from, window, request.amount_trm);
-    if (refusal !== null) return refusal;
-  }
   const amountMsat = trmToMsat(request.amount_trm, ctx.options.msatPerTrm);
   const expiryS = ctx.options.invoiceExpiryS;
   let holdId: string;
@@ -153,6 +152,7 @@ export async function answerInvoiceRequest(
         ? `tirami: ${request.amount_trm} TRM`
         : `tirami settlement ${window.startMs}-${window.endMs}: ${request.amount_trm} TRM`;
     const invoice = await wallet.createInvoice({ amountMsat, description, expiryS });
+    const now = ctx.clock.nowMs();
     ctx.store.insertPayment({
       payment_hash: invoice.payment_hash,
       direction: "incoming",
@@ -189,6 +189,29 @@ export async function answerInvoiceRequest(
       error instanceof LightningError ? error.message.slice(0, 200) : "wallet failure",
     );
   }
+}
+
+/** Answers one invoice request from `from`. */
+export async function answerInvoiceRequest(
+  ctx: LightningContext,
+  from: AccountId,
+  request: InvoiceRequestMessage,
+): Promise<InvoiceMessage | RefusedMessage> {
+  const wallet = ctx.wallet();
+  if (wallet === undefined) return refuse("NO_WALLET", "this node has no wallet configured");
+  if (ctx.ledger.safety.killSwitch().active)
+    return refuse("KILL_SWITCH", "this node's kill switch is active");
+  sweepExpiredInvoices(ctx);
+  if (request.purpose === "deposit") {
+    if (request.amount_trm > ctx.options.depositTrmMax)
+      return refuse("NOT_SELLING", `this node sells at most ${ctx.options.depositTrmMax} TRM per deposit`);
+    return issueInvoice(ctx, wallet, from, request, null);
+  }
+  const window = { startMs: request.window_start_ms as number, endMs: request.window_end_ms as number };
+  return (
+    settlementAnswer(ctx, from, window, request.amount_trm) ??
+    issueInvoice(ctx, wallet, from, request, window)
+  );
 }
 
 /** Signs (or refuses) the buyer's exchange trade; applies it with the hold when signed. */
