@@ -36,11 +36,4 @@ export const PATHS = {
   loans: "/v1/tirami/loans",
   loan: (loanId: string) => `/v1/tirami/loans/${encodeURIComponent(loanId)}`,
   topology: "/v1/tirami/topology",
-  wallet: "/v1/tirami/wallet",
-  walletConnect: "/v1/tirami/wallet/connect",
-  walletBalance: "/v1/tirami/wallet/balance",
-  settlementPay: "/v1/tirami/settlement/pay",
-  anchor: "/v1/tirami/anchor",
-  anchorTxid: "/v1/tirami/anchor/txid",
-  anchors: "/v1/tirami/anchors",
 } as const;

@@ -11,9 +11,12 @@ import { defineAction } from "../command-kit.js";
 import type { CommandContext } from "../context.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode, usageError } from "../errors.js";
-import { PATHS } from "../paths.js";
 import { integerArg, list, pick, record } from "../values.js";
 
+/** The node's anchor routes (apps/node routes/lightning.ts). */
+const ANCHOR_PATH = "/v1/tirami/anchor";
+const ANCHOR_TXID_PATH = "/v1/tirami/anchor/txid";
+const ANCHORS_PATH = "/v1/tirami/anchors";
 const NETWORKS = ["mainnet", "testnet", "signet", "regtest"];
 const ms = (flag: string) => integerArg(flag, 0, Number.MAX_SAFE_INTEGER);
 
@@ -25,7 +28,7 @@ function network(raw: string): string {
 /** `--txid`: records the transaction the window's anchor went out in. */
 async function recordTxid(ctx: CommandContext, options: Record<string, unknown>): Promise<void> {
   const response = record(
-    await ctx.client().post(PATHS.anchorTxid, {
+    await ctx.client().post(ANCHOR_TXID_PATH, {
       window_start_ms: options["from"],
       window_end_ms: options["to"],
       network: options["network"],
@@ -39,7 +42,7 @@ async function recordTxid(ctx: CommandContext, options: Record<string, unknown>)
 
 /** `--list`: the anchors prepared on this node. */
 async function listAnchors(ctx: CommandContext): Promise<void> {
-  const response = record(await ctx.client().get(PATHS.anchors));
+  const response = record(await ctx.client().get(ANCHORS_PATH));
   ctx.out.result(response, () =>
     ctx.out.table(list(response, "anchors"), [
       { header: "network", value: (a) => pick(a, "network") },
@@ -67,7 +70,7 @@ export function anchorCommand(deps: CliDeps): Command {
           throw usageError("anchor needs --from <ms> and --to <ms> (the settlement window), or --list");
         if (options["txid"] !== undefined) return recordTxid(ctx, options);
         const response = record(
-          await ctx.client().get(PATHS.anchor, {
+          await ctx.client().get(ANCHOR_PATH, {
             window: `${String(options["from"])}-${String(options["to"])}`,
             network: options["network"] as string,
           }),

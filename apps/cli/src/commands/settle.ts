@@ -1,43 +1,20 @@
 /**
  * `tirami settle`: the settlement statement of a window (docs/upstream.md §4.10) — per-account totals and the
- * Merkle root of the window's trades — printed or written to a file. `--pay` then pays, over Lightning,
- * every counterparty this node owes over that window (docs/lightning.md); with `--pay` the window ends at
- * the last whole hour, so settlements run at the same hour make adjacent windows, never overlapping ones.
+ * Merkle root of the window's trades — printed or written to a file; `--pay` pays it over Lightning
+ * (`settle-pay.ts`).
  * @module
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
-import type { CommandContext } from "../context.js";
 import { SETTLE_HOURS_DEFAULT, SETTLE_HOURS_MAX } from "../constants.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode } from "../errors.js";
 import { PATHS } from "../paths.js";
 import { integerArg, list, numberArg, pick, record } from "../values.js";
 import { short } from "../format.js";
-
-const HOUR_MS = 3_600_000;
-
-/** `--pay`: settles the statement's window and prints each counterparty's outcome. */
-async function pay(ctx: CommandContext, statement: Record<string, unknown>): Promise<void> {
-  const result = record(
-    await ctx.client().post(PATHS.settlementPay, {
-      window_start_ms: pick(statement, "window_start_ms"),
-      window_end_ms: pick(statement, "window_end_ms"),
-    }),
-  );
-  ctx.out.result(result, () => {
-    ctx.out.line(`settled ${String(pick(result, "settled"))}, failed ${String(pick(result, "failed"))}`);
-    ctx.out.table(list(result, "outcomes"), [
-      { header: "counterparty", value: (o) => short(pick(o, "counterparty")) },
-      { header: "TRM", value: (o) => pick(o, "amount_trm"), align: "right" },
-      { header: "sats", value: (o) => pick(o, "amount_sats"), align: "right" },
-      { header: "status", value: (o) => pick(o, "status") },
-      { header: "detail", value: (o) => pick(o, "trade_id") ?? record(pick(o, "error"))["message"] },
-    ]);
-  });
-}
+import { paySettlement } from "./settle-pay.js";
 
 export function settleCommand(deps: CliDeps): Command {
   return new Command("settle")
@@ -54,17 +31,14 @@ export function settleCommand(deps: CliDeps): Command {
       numberArg("--price", 0, 1e9),
     )
     .option("--out <file>", "write the statement as JSON to this file instead of printing it")
-    .option("--pay", "pay what this node owes over the window through its Lightning wallet")
+    .option("--pay", "pay what this node owes over the window (ending at the last whole hour) via Lightning")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
-        const hours = options["hours"] as number;
-        const toMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+        if (options["pay"] === true) return paySettlement(ctx, options["hours"] as number);
         const statement = await ctx.client().get(PATHS.settlement, {
-          hours,
+          hours: options["hours"] as number,
           price: options["price"] as number | undefined,
-          ...(options["pay"] === true ? { from: toMs - hours * HOUR_MS, to: toMs } : {}),
         });
-        if (options["pay"] === true) return pay(ctx, record(statement));
         const out = options["out"] as string | undefined;
         if (out !== undefined) {
           const path = resolve(out);

@@ -10,8 +10,12 @@ import { Command } from "commander";
 import { defineAction } from "../command-kit.js";
 import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode, usageError } from "../errors.js";
-import { PATHS } from "../paths.js";
 import { pick, record } from "../values.js";
+
+/** The node's wallet routes (apps/node routes/lightning.ts). */
+const WALLET_PATH = "/v1/tirami/wallet";
+const WALLET_CONNECT_PATH = "/v1/tirami/wallet/connect";
+const WALLET_BALANCE_PATH = "/v1/tirami/wallet/balance";
 
 /** Largest secret read from a file or stdin, bytes. */
 const SECRET_BYTES_MAX = 16_384;
@@ -85,7 +89,7 @@ export function walletCommand(deps: CliDeps): Command {
             "copy the connection string from your wallet's Nostr Wallet Connect settings",
           );
         }
-        const status = record(await ctx.client().post(PATHS.walletConnect, body));
+        const status = record(await ctx.client().post(WALLET_CONNECT_PATH, body));
         ctx.out.result(status, () => ctx.out.line(statusLines(status)));
       }),
     );
@@ -94,7 +98,7 @@ export function walletCommand(deps: CliDeps): Command {
     .description("the configured wallet (without secrets)")
     .action(
       defineAction(deps, async (ctx) => {
-        const status = record(await ctx.client().get(PATHS.wallet));
+        const status = record(await ctx.client().get(WALLET_PATH));
         ctx.out.result(status, () => ctx.out.line(statusLines(status)));
       }),
     );
@@ -103,7 +107,7 @@ export function walletCommand(deps: CliDeps): Command {
     .description("the wallet's spendable Lightning balance")
     .action(
       defineAction(deps, async (ctx) => {
-        const balance = record(await ctx.client().get(PATHS.walletBalance));
+        const balance = record(await ctx.client().get(WALLET_BALANCE_PATH));
         ctx.out.result(balance, () =>
           ctx.out.line(
             `${String(pick(balance, "balance_sats"))} sats (${String(pick(balance, "balance_msat"))} msat)`,
@@ -116,7 +120,7 @@ export function walletCommand(deps: CliDeps): Command {
     .description("forget the wallet (its secrets are deleted from the node's home)")
     .action(
       defineAction(deps, async (ctx) => {
-        const status = record(await ctx.client().delete(PATHS.wallet));
+        const status = record(await ctx.client().delete(WALLET_PATH));
         ctx.out.result(status, () => ctx.out.line("wallet disconnected"));
       }),
     );
