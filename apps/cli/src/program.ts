@@ -30,6 +30,8 @@ import { statusCommand } from "./commands/status.js";
 import { topologyCommand } from "./commands/topology.js";
 import { tradesCommand } from "./commands/trades.js";
 import { workerCommand } from "./commands/worker.js";
+import { walletCommand } from "./commands/wallet.js";
+import { anchorCommand } from "./commands/anchor.js";
 
 /** The CLI's version, printed by `tirami --version`. */
 export const VERSION = "0.1.0";
@@ -76,6 +78,8 @@ export function createProgram(deps: CliDeps): Command {
     providersCommand(deps),
     topologyCommand(deps),
     settleCommand(deps),
+    walletCommand(deps),
+    anchorCommand(deps),
     killCommand(deps),
     resumeCommand(deps),
     policyCommand(deps),

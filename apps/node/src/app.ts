@@ -48,6 +48,8 @@ import { type AgoraNostr, agoraRoutes } from "./routes/agora.js";
 import type { A2AProvider, Agora } from "@tirami/agora";
 import { a2aRoutes } from "./routes/a2a.js";
 import type { AgoraTaskRunner } from "./routes/agora.js";
+import { lightningRoutes } from "./routes/lightning.js";
+import type { NodeLightning } from "./lightning/node-lightning.js";
 import { topologyRoutes, type TopologyRoutesDeps } from "./routes/topology.js";
 import { responsesRoutes } from "./responses/route.js";
 import { type ConsoleAssets, loadConsole } from "@tirami/console";
@@ -102,6 +104,8 @@ export interface AppDeps {
   nostr?: AgoraNostr | undefined;
   /** Paid A2A tasks served by this node (with the mesh) and bought by it; `public_url` for its card. */
   a2a?: { provider(): A2AProvider | undefined; runTask: AgoraTaskRunner; publicUrl?: string | undefined };
+  /** The node's Lightning service (docs/lightning.md); its routes answer 404 without it. */
+  lightning?: (() => NodeLightning | undefined) | undefined;
 }
 
 /** The app and its metrics (the registry is per app instance, never prom-client's global default). */
@@ -325,6 +329,10 @@ export function createApp(deps: AppDeps): NodeApp {
       nowMs: () => deps.clock.nowMs(),
       runTask: deps.a2a?.runTask,
     }),
+  );
+  app.route(
+    "/v1/tirami",
+    lightningRoutes({ lightning: deps.lightning ?? (() => undefined), nowMs: () => deps.clock.nowMs() }),
   );
   if (deps.topology !== undefined)
     app.route(

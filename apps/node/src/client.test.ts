@@ -356,6 +356,42 @@ describe("@tirami/client against a two-node mesh", () => {
     expect(await p.agoraWithdraw({ agent_id: "writer" })).toBeTruthy();
   }, 60_000);
 
+  it("answers the Lightning routes: quotes, positions, anchors; without a wallet, pay and receive are 409", async () => {
+    expect(await c.wallet()).toBeTruthy();
+    expect(await c.invoiceQuote({ trm: 1_000 })).toBeTruthy();
+    expect(await c.settlementPositions({ hours: 1 })).toBeTruthy();
+    const hourAgo = Date.now() - 3_600_000;
+    for (const refused of [
+      () => c.walletBalance(),
+      () => c.paySettlement({ window_start_ms: hourAgo, window_end_ms: Date.now() }),
+      () => c.deposit({ seller: provider.node.account, amount_trm: 10 }),
+    ]) {
+      const error = await apiError(refused());
+      expect({ status: error.status, code: error.code }).toEqual({ status: 409, code: "NO_WALLET" });
+    }
+    expect(await c.exchanges()).toBeTruthy();
+    expect(await c.lightningPayments({ limit: 10 })).toBeTruthy();
+    const window = `${hourAgo}-${Date.now()}`;
+    expect(JSON.stringify(await c.anchor({ window, network: "regtest" }))).toMatch(/psbt/i);
+    const [startMs, endMs] = window.split("-").map(Number) as [number, number];
+    const reported = await c
+      .reportAnchorTxid({
+        window_start_ms: startMs,
+        window_end_ms: endMs,
+        network: "regtest",
+        txid: "ab".repeat(32),
+      })
+      .catch((error: unknown) => error);
+    expect(reported instanceof TiramiApiError ? reported.status : 200).toBeLessThan(500);
+    expect(await c.anchors()).toBeTruthy();
+    // A wallet whose node cannot be reached: connected or refused, the answer is typed; then disconnected.
+    const connected = await c
+      .connectWallet({ lnd: { rest_url: "https://127.0.0.1:9", macaroon_hex: "00" } })
+      .catch((error: unknown) => error);
+    expect(connected instanceof TiramiApiError ? connected.status : 200).toBeLessThan(600);
+    expect(await c.disconnectWallet()).toBeTruthy();
+  }, 60_000);
+
   it("has called every method of the client", () => {
     expect((Object.keys(endpoints) as EndpointName[]).filter((name) => !called.has(name))).toEqual([]);
   });

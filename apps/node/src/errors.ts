@@ -10,6 +10,7 @@ import { BankErrorCode } from "@tirami/bank";
 import { AgoraErrorCode } from "@tirami/agora";
 import { SpendErrorCode } from "@tirami/ledger";
 import { MindErrorCode } from "@tirami/mind";
+import { LightningErrorCode } from "@tirami/lightning";
 
 /** Codes thrown by the node daemon. */
 export const NodeErrorCode = {
@@ -57,7 +58,7 @@ export class NodeError extends TiramiError {
 
 /** An OpenAI error `type` and an HTTP status for one code. */
 export interface ErrorMapping {
-  status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+  status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
   type: string;
 }
 
@@ -159,4 +160,19 @@ export const ERROR_MAPPINGS: Readonly<Record<string, ErrorMapping>> = {
   ENGINE_CLOSED: busy,
   CONSOLE_NOT_BUILT: busy,
   CONSOLE_INVALID: { status: 500, type: "server_error" },
+  // Lightning (docs/lightning.md): no wallet is a 409, never a fake invoice.
+  [LightningErrorCode.NO_WALLET]: { status: 409, type: "invalid_request_error" },
+  [LightningErrorCode.INVOICE_INVALID]: invalid,
+  [LightningErrorCode.INVOICE_MISMATCH]: { status: 409, type: "invalid_request_error" },
+  [LightningErrorCode.INVOICE_EXPIRED]: { status: 409, type: "invalid_request_error" },
+  [LightningErrorCode.WALLET_ERROR]: { status: 502, type: "server_error" },
+  [LightningErrorCode.WALLET_TIMEOUT]: { status: 504, type: "server_error" },
+  [LightningErrorCode.PAYMENT_FAILED]: { status: 502, type: "server_error" },
+  [LightningErrorCode.PAYMENT_DENIED]: denied,
+  [LightningErrorCode.AMOUNT_INVALID]: invalid,
+  [LightningErrorCode.NETWORK_UNKNOWN]: invalid,
+  [LightningErrorCode.EXCHANGE_REFUSED]: { status: 409, type: "invalid_request_error" },
+  [LightningErrorCode.NOTHING_TO_SETTLE]: { status: 409, type: "invalid_request_error" },
+  [LightningErrorCode.WALLET_CONFIG_INVALID]: invalid,
+  [LightningErrorCode.ANCHOR_NOT_FOUND]: { status: 404, type: "invalid_request_error" },
 };

@@ -76,6 +76,7 @@ import {
   type FuturesDesk,
   type InsuranceDesk,
 } from "@tirami/bank";
+import { createNodeLightning, type NodeLightning } from "./lightning/node-lightning.js";
 
 export const LEDGER_FILE = "ledger.db";
 export const NODE_DB_FILE = "node.db";
@@ -118,6 +119,8 @@ export interface TiramiNode {
   readonly futures: FuturesDesk | undefined;
   /** The node's agora (docs/agora.md) when it joins a mesh; started with it. */
   readonly agora: Agora | undefined;
+  /** Lightning: the wallet, settlement that pays, deposits, anchors (docs/lightning.md). */
+  readonly lightning: NodeLightning;
   /** Listens on `api_bind:api_port`; resolves with the bound address. */
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Graceful shutdown; idempotent. */
@@ -357,6 +360,7 @@ async function openNode(
     config.p2p_port === undefined
       ? undefined
       : { ...loadOrCreateNostrKey(home), relays: [...config.nostr_relays] };
+  let lightning: NodeLightning | undefined;
   const http = createApp({
     clock,
     logger,
@@ -397,6 +401,7 @@ async function openNode(
       runTask: (request) => runA2ATask({ spend, signer: key.signer, nowMs: () => clock.nowMs() }, request),
       publicUrl: config.public_url,
     },
+    lightning: () => lightning,
   });
   // Every spend is one in-flight entry (kind "remote"): refused once the node stops accepting, aborted at
   // the end of the grace period, settled before the ledger closes.
@@ -502,6 +507,22 @@ async function openNode(
     }
   }
 
+  const nodeLightning = createNodeLightning({
+    home,
+    ledger,
+    signer: key.signer,
+    clock,
+    mesh,
+    logger,
+    network: config.lightning_network,
+    msatPerTrm: config.lightning_msat_per_trm,
+    invoiceExpiryS: config.lightning_invoice_expiry_s,
+    paymentSatsMax: config.lightning_payment_sats_max,
+    satsPerHour: config.lightning_sats_per_hour,
+    depositTrmMax: config.lightning_deposit_trm_max,
+  });
+  lightning = nodeLightning;
+
   let server: ServerType | undefined;
   let maintenance: Loop | undefined;
   let pricingLoop: Loop | undefined;
@@ -528,6 +549,9 @@ async function openNode(
     await futures?.stop().catch((error: unknown) => logger.warn({ err: error }, "futures stop failed"));
     jobServer?.stop();
     await agora?.stop();
+    await nodeLightning
+      .stop()
+      .catch((error: unknown) => logger.warn({ err: error }, "lightning stop failed"));
     await mesh?.stop().catch((error: unknown) => logger.warn({ err: error }, "mesh stop failed"));
     if (engine !== undefined) await engine.close();
     ledgerOpen = false;
@@ -555,11 +579,13 @@ async function openNode(
     insurance,
     futures,
     agora,
+    lightning: nodeLightning,
     start() {
       if (server !== undefined) throw new Error("node already started");
       maintenance = startMaintenanceLoop({
         releaseExpiredHolds: () => ledger.releaseExpiredHolds(),
         expireApprovals: () => safety.expireApprovals(),
+        sweepInvoices: () => nodeLightning.service.sweep(),
         logger,
       });
       maintenance.tick();
@@ -585,9 +611,15 @@ async function openNode(
         started.once("error", reject);
         server = started;
       });
-      if (mesh === undefined) return listening;
       const joining = mesh;
       return listening.then(async (address) => {
+        if (joining !== undefined) await joinMesh(joining);
+        await nodeLightning.start();
+        return address;
+      });
+
+      /** Starts the mesh and what rides on it: desks, the agora, its Nostr advertisement and job server. */
+      async function joinMesh(joining: Market): Promise<void> {
         await joining.start();
         await insurance?.start();
         await futures?.start();
@@ -616,8 +648,7 @@ async function openNode(
             },
             log: (message, fields) => logger.warn(fields ?? {}, message),
           });
-        return address;
-      });
+      }
     },
     stop() {
       stopping ??= shutdown();

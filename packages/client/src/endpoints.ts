@@ -8,6 +8,7 @@
 import { endpoint, type StreamOf } from "./endpoint.js";
 import { agoraEndpoints } from "./endpoints/agora.js";
 import { bankEndpoints } from "./endpoints/bank.js";
+import { lightningEndpoints } from "./endpoints/lightning.js";
 import { mindEndpoints } from "./endpoints/mind.js";
 import { chatCompletionRequest, completionRequest, embeddingsRequest } from "./schemas/openai.js";
 import { responsesRequest } from "./schemas/responses.js";
@@ -469,7 +470,13 @@ const nodeEndpoints = {
 } as const;
 
 /** The table. Keys are the client's method names. */
-export const endpoints = { ...nodeEndpoints, ...bankEndpoints, ...mindEndpoints, ...agoraEndpoints } as const;
+export const endpoints = {
+  ...nodeEndpoints,
+  ...lightningEndpoints,
+  ...bankEndpoints,
+  ...mindEndpoints,
+  ...agoraEndpoints,
+} as const;
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;

@@ -49,6 +49,7 @@ export * from "./schemas/tirami.js";
 export * from "./schemas/mind.js";
 export * from "./schemas/bank.js";
 export * from "./schemas/agora.js";
+export * from "./schemas/lightning.js";
 
 /** Answer types. */
 export type * from "./types/economy.js";

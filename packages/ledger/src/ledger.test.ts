@@ -413,6 +413,7 @@ describe("services sharing the connection", () => {
       "004_reputation",
       "005_safety_breaker_policies",
       "006_loans",
+      "007_lightning",
       "008_bank",
       "008_bank_contracts",
     ]);

@@ -1,6 +1,7 @@
 /**
  * `tirami settle`: the settlement statement of a window (docs/upstream.md §4.10) — per-account totals and the
- * Merkle root of the window's trades — printed or written to a file.
+ * Merkle root of the window's trades — printed or written to a file; `--pay` pays it over Lightning
+ * (`settle-pay.ts`).
  * @module
  */
 import { writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import type { CliDeps } from "../deps.js";
 import { CliError, ExitCode } from "../errors.js";
 import { integerArg, list, numberArg, pick, record } from "../values.js";
 import { short } from "../format.js";
+import { paySettlement } from "./settle-pay.js";
 
 export function settleCommand(deps: CliDeps): Command {
   return new Command("settle")
@@ -28,8 +30,10 @@ export function settleCommand(deps: CliDeps): Command {
       numberArg("--price", 0, 1e9),
     )
     .option("--out <file>", "write the statement as JSON to this file instead of printing it")
+    .option("--pay", "pay what this node owes over the window (ending at the last whole hour) via Lightning")
     .action(
       defineAction(deps, async (ctx, _args, options) => {
+        if (options["pay"] === true) return paySettlement(ctx, options["hours"] as number);
         const statement = await ctx.client().api.settlement({
           hours: options["hours"] as number,
           price: options["price"] as number | undefined,

@@ -13,6 +13,8 @@ export const MAINTENANCE_INTERVAL_MS_DEFAULT = 30_000;
 export interface MaintenanceDeps {
   releaseExpiredHolds(): number;
   expireApprovals(): number;
+  /** Marks Lightning invoices that expired unpaid and frees what their sellers held (docs/lightning.md). */
+  sweepInvoices?(): number;
   logger: Logger;
 }
 
@@ -34,8 +36,12 @@ export function startMaintenanceLoop(
     try {
       const holds = deps.releaseExpiredHolds();
       const approvals = deps.expireApprovals();
-      if (holds > 0 || approvals > 0)
-        deps.logger.info({ holds_released: holds, approvals_expired: approvals }, "maintenance");
+      const invoices = deps.sweepInvoices?.() ?? 0;
+      if (holds > 0 || approvals > 0 || invoices > 0)
+        deps.logger.info(
+          { holds_released: holds, approvals_expired: approvals, invoices_expired: invoices },
+          "maintenance",
+        );
     } catch (error) {
       deps.logger.error({ err: error }, "maintenance pass failed");
     }

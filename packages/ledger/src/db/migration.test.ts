@@ -30,6 +30,7 @@ describe("applyMigrations", () => {
       "004_reputation",
       "005_safety_breaker_policies",
       "006_loans",
+      "007_lightning",
       "008_bank",
       "008_bank_contracts",
     ]);
@@ -51,6 +52,7 @@ describe("applyMigrations", () => {
     expect(applyMigrations(db, LEDGER_MIGRATIONS)).toEqual([
       "005_safety_breaker_policies",
       "006_loans",
+      "007_lightning",
       "008_bank",
       "008_bank_contracts",
     ]);
