@@ -61,7 +61,7 @@ export const DEFAULT_CONFIG: Omit<SimConfig, "seed"> = {
   clockSkewMsMax: 2_000,
   killFraction: 0.05,
   budgetFraction: 0.1,
-  offerIntervalMs: 5_000,
+  offerIntervalMs: 30_000,
   byzantineActMs: 1_000,
   checkIntervalMs: 5_000,
   checkSample: 4,

@@ -51,6 +51,8 @@ export interface SimNodeOptions {
 /** Per-node counters. */
 export interface NodeCounters {
   syncRounds: number;
+  /** Trades received in sync rounds (most already known: a round pages from the start of the log). */
+  syncReceived: number;
   syncApplied: number;
   syncFailed: number;
   restarts: number;
@@ -76,7 +78,7 @@ export class SimNode {
   readonly path: string;
   readonly host: SimHost;
   readonly clock: Clock;
-  readonly counters: NodeCounters = { syncRounds: 0, syncApplied: 0, syncFailed: 0, restarts: 0 };
+  readonly counters: NodeCounters = { syncRounds: 0, syncReceived: 0, syncApplied: 0, syncFailed: 0, restarts: 0 };
   readonly policy: Partial<SafetyPolicy> | undefined;
   priceTrmPerToken: number;
   /** Simulated time (elapsed ms) at which the kill switch was turned on, if it was. */
@@ -247,6 +249,7 @@ export class SimNode {
 
   #onRound(report: SyncRoundReport): void {
     this.counters.syncRounds += 1;
+    this.counters.syncReceived += report.received;
     this.counters.syncApplied += report.applied;
     if (report.error !== null) this.counters.syncFailed += 1;
   }

@@ -83,6 +83,11 @@ export async function buy(
       counterparty: {
         account: provider,
         signTrade: async (trade) => {
+          if (node.role.byzantine && world.rng.chance(0.2)) {
+            // Withholds its signature: goes silent after the proposal, as if it never got it.
+            stream!.abort();
+            throw new ProposalRefused("signature withheld");
+          }
           const rejection = checkProposal(proposal!, {
             provider,
             consumer: node.account,
@@ -150,7 +155,7 @@ export async function buy(
     const signed = result.signedTrade;
     if (signed === null) return { outcome: "failed", detail: "nothing generated" };
     world.referee.consented(signed.trade.consumer, signed.trade_id);
-    if (node.role.byzantine && world.rng.chance(0.3)) {
+    if (node.role.byzantine && world.rng.chance(0.2)) {
       // Withholds its signature from the provider (it applied the trade itself; gossip may still carry it).
       stream?.abort();
       return { outcome: "traded", detail: "accept withheld", trade: signed };
@@ -215,8 +220,16 @@ async function serve(world: PurchaseWorld, node: SimNode, stream: FramedStream, 
     }
     holdId = undefined;
   };
+  const hold = {
+    id: () => holdId,
+    release,
+    // The planted leak: the hold id is dropped without releasing it (no path releases it after).
+    leak: () => {
+      holdId = undefined;
+    },
+  };
   try {
-    await settleServed(world, node, stream, frames, request, () => holdId, release);
+    await settleServed(world, node, stream, frames, request, hold);
   } finally {
     release();
   }
@@ -229,8 +242,7 @@ async function settleServed(
   stream: FramedStream,
   frames: AsyncIterator<Uint8Array>,
   request: { request_id: string; consumer: AccountId; max_tokens: number; price_trm_per_token: number },
-  holdOf: () => string | undefined,
-  release: () => void,
+  hold: { id(): string | undefined; release(): void; leak(): void },
 ): Promise<void> {
   const ledger = node.ledger;
   const completionTokens = world.rng.int(1, request.max_tokens);
@@ -267,19 +279,19 @@ async function settleServed(
   world.referee.consented(node.account, computeTradeId(trade));
   await stream.send(encodeMessage({ kind: "trade_proposal", trade, provider_signature: providerSignature }));
   const answer = await frames.next().catch(() => ({ done: true as const, value: undefined }));
-  if (answer.done === true) return unanswered(world, node, trade, providerSignature, release);
+  if (answer.done === true) return unanswered(world, node, trade, providerSignature, hold);
   const message = decodeMessage(answer.value, ["trade_accept", "trade_reject"]);
-  if (message.kind === "trade_reject") return unanswered(world, node, trade, providerSignature, release);
+  if (message.kind === "trade_reject") return unanswered(world, node, trade, providerSignature, hold);
   let signed: SignedTrade;
   try {
     signed = assembleSignedTrade(trade, providerSignature, message.consumer_signature);
   } catch {
-    return unanswered(world, node, trade, providerSignature, release);
+    return unanswered(world, node, trade, providerSignature, hold);
   }
-  const holdId = holdOf();
+  const holdId = hold.id();
   try {
     const status = ledger.applySignedTrade(signed, holdId === undefined ? {} : { holdId }).status;
-    if (status === "exists") release(); // it reached this node by gossip first
+    if (status === "exists") hold.release(); // it reached this node by gossip first
   } catch (error) {
     if (!isTiramiError(error, "HOLD_NOT_FOUND")) throw error;
     ledger.applySignedTrade(signed);
@@ -293,13 +305,13 @@ function unanswered(
   node: SimNode,
   trade: ReturnType<typeof createTrade>,
   providerSignature: string,
-  release: () => void,
+  hold: { release(): void; leak(): void },
 ): void {
   if (world.plant === "leak-hold") {
     world.kernel.log(`PLANT leak-hold: ${node.index} keeps the hold of ${trade.request_id}`);
-    return;
+    return hold.leak();
   }
-  release();
+  hold.release();
   if (world.plant === "unsigned-apply") {
     // The bug: the provider "settles" without the consumer's signature (the harness fills it in).
     const consumer = world.nodeOf(trade.consumer);

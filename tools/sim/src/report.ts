@@ -27,9 +27,12 @@ export function formatResult(result: SimResult): string {
       `(${Math.round(result.trades / wallS)} trades/s, ${Math.round(result.tradeApplications / wallS)} applications/s)`,
     `  purchases: ${p.traded} traded, ${p.denied} denied by the gate, ${p.refused} refused, ` +
       `${p.rejected} proposals rejected, ${p.failed} failed`,
+    ...(result.reasons.length === 0
+      ? []
+      : [`  not traded: ${result.reasons.slice(0, 6).map(([reason, n]) => `${n}× ${reason}`).join("; ")}`]),
     `  faults: ${result.crashes} crashes, ${result.partitions} partitions, ${result.byzantineActs} byzantine acts, ` +
       `${result.network.dropped} dropped, ${result.network.duplicated} duplicated, ${result.network.cut} cut; ` +
-      `${result.syncRounds} sync rounds`,
+      `${result.syncRounds} sync rounds (${result.syncReceived} trades received)`,
     `  ${result.quiescent ? "quiescent" : "NOT quiescent"}, root ${result.root?.slice(0, 16) ?? "-"}, trace ${result.traceHash.slice(0, 16)}`,
   ];
   if (result.violations.length === 0) {

@@ -31,10 +31,13 @@ export interface SimResult {
   /** Trades applied summed over nodes (each node applies each trade once). */
   tradeApplications: number;
   purchases: Record<PurchaseOutcome, number>;
+  /** Why the purchases that did not trade ended, most frequent first. */
+  reasons: [string, number][];
   byzantineActs: number;
   crashes: number;
   partitions: number;
   syncRounds: number;
+  syncReceived: number;
   network: SimNetwork["counters"];
   quiescent: boolean;
   root: string | undefined;
@@ -54,6 +57,8 @@ class Run implements SimWorld, PurchaseWorld {
   readonly plant;
   readonly #byAccount = new Map<AccountId, number>();
   readonly purchases: Record<PurchaseOutcome, number> = { traded: 0, denied: 0, refused: 0, failed: 0, rejected: 0 };
+  /** Why purchases that did not trade ended, with counts. */
+  readonly reasons = new Map<string, number>();
   inFlight = 0;
   byzantineActs = 0;
   crashes = 0;
@@ -190,6 +195,10 @@ class Run implements SimWorld, PurchaseWorld {
     void buy(this, consumer, offer.account, price, maxTokens, requestId).then(({ outcome, detail }) => {
       this.inFlight -= 1;
       this.purchases[outcome] += 1;
+      if (outcome !== "traded") {
+        const reason = `${outcome}: ${detail.replace(/[0-9a-f]{12,}/g, "…")}`;
+        this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+      }
       this.kernel.log(`buy ${requestId} ${consumer.index}→${provider} ×${maxTokens}@${price}: ${outcome} ${detail}`);
     });
   }
@@ -341,10 +350,12 @@ export async function runSimulation(partial: Partial<SimConfig> & { seed: number
       trades: agreed?.trades ?? 0,
       tradeApplications,
       purchases: run.purchases,
+      reasons: [...run.reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
       byzantineActs: run.byzantineActs,
       crashes: run.crashes,
       partitions: run.partitions,
       syncRounds: run.nodes.reduce((sum, node) => sum + node.counters.syncRounds, 0),
+      syncReceived: run.nodes.reduce((sum, node) => sum + node.counters.syncReceived, 0),
       network: { ...run.network.counters },
       quiescent: run.quiescent,
       root: agreed?.root,
