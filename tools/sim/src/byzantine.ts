@@ -64,7 +64,12 @@ export function actByzantine(
         request_id: `forged-${rng.hex(4)}`,
       });
       const signature = signTrade(trade, node.signer);
-      const forged = { trade_id: computeTradeId(trade), trade, provider_signature: signature, consumer_signature: signature };
+      const forged = {
+        trade_id: computeTradeId(trade),
+        trade,
+        provider_signature: signature,
+        consumer_signature: signature,
+      };
       flood(node, TOPIC_TRADES, encodeMessage({ kind: "trade_gossip", ...forged }));
       return `forges ${forged.trade_id.slice(0, 12)} charging ${victim.slice(0, 8)}`;
     }
@@ -96,7 +101,12 @@ export function actByzantine(
       ];
       node.host.neighbours.forEach((j, k) => {
         const payload = encodeMessage(offers[k % 2]!);
-        node.host.sendTo(j, TOPIC_OFFERS, payload, Buffer.from(gossipMessageId(TOPIC_OFFERS, payload)).toString("hex"));
+        node.host.sendTo(
+          j,
+          TOPIC_OFFERS,
+          payload,
+          Buffer.from(gossipMessageId(TOPIC_OFFERS, payload)).toString("hex"),
+        );
       });
       return "equivocates: two offers, one per half of its neighbours";
     }

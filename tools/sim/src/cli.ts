@@ -1,5 +1,7 @@
 /**
- * `pnpm sim --seed S --nodes N --steps K [--seeds M] [--no-faults] [--plant leak-hold|unsigned-apply]`:
+ * `pnpm sim --seed S --nodes N --steps K [--seeds M] [--crashes C] [--partitions P] [--byzantine F] [--providers F]
+ * [--loans F] [--progress] * [--no-faults]
+ * [--plant leak-hold|unsigned-apply] [--quiet]`:
  * runs one seed (or M consecutive seeds from S) and prints each report; exits 1 when any run breaks an
  * invariant. `--seed` defaults to one drawn from the OS (printed, so the run can be replayed).
  * @module
@@ -19,6 +21,12 @@ function integer(value: string | undefined, name: string, fallback: number): num
   return n;
 }
 
+function fraction(value: string, name: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new RangeError(`--${name} expected a fraction from 0 to 1`);
+  return n;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== "--"),
@@ -27,6 +35,12 @@ async function main(): Promise<number> {
       seeds: { type: "string" },
       nodes: { type: "string" },
       steps: { type: "string" },
+      crashes: { type: "string" },
+      partitions: { type: "string" },
+      byzantine: { type: "string" },
+      providers: { type: "string" },
+      loans: { type: "string" },
+      progress: { type: "boolean" },
       "no-faults": { type: "boolean" },
       plant: { type: "string" },
       quiet: { type: "boolean" },
@@ -35,7 +49,8 @@ async function main(): Promise<number> {
   const seed = integer(values.seed, "seed", randomInt(0, 2 ** 31));
   const seeds = integer(values.seeds, "seeds", 1);
   const plant = values.plant as PlantedFault | undefined;
-  if (plant !== undefined && !PLANTS.includes(plant)) throw new RangeError(`--plant expected ${PLANTS.join(" or ")}`);
+  if (plant !== undefined && !PLANTS.includes(plant))
+    throw new RangeError(`--plant expected ${PLANTS.join(" or ")}`);
   const started = performance.now();
   let failed = 0;
   let trades = 0;
@@ -45,6 +60,16 @@ async function main(): Promise<number> {
       seed: s,
       ...(values.nodes === undefined ? {} : { nodes: integer(values.nodes, "nodes", 0) }),
       ...(values.steps === undefined ? {} : { steps: integer(values.steps, "steps", 0) }),
+      ...(values.crashes === undefined ? {} : { crashes: integer(values.crashes, "crashes", 0) }),
+      ...(values.partitions === undefined ? {} : { partitions: integer(values.partitions, "partitions", 0) }),
+      ...(values.byzantine === undefined
+        ? {}
+        : { byzantineFraction: fraction(values.byzantine, "byzantine") }),
+      ...(values.providers === undefined
+        ? {}
+        : { providerFraction: fraction(values.providers, "providers") }),
+      ...(values.loans === undefined ? {} : { loanRate: fraction(values.loans, "loans") }),
+      ...(values.progress === true ? { onProgress: (line: string) => console.error(line) } : {}),
       faults: values["no-faults"] !== true,
       plant,
     });

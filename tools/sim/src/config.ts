@@ -30,6 +30,12 @@ export interface SimConfig {
   killFraction: number;
   /** Honest nodes with a tight budget policy. */
   budgetFraction: number;
+  /** Probability that a workload step is a loan (borrow from the pool) instead of a purchase. */
+  loanRate: number;
+  /** Honest nodes that offer to lend (at least one when `loanRate` > 0). */
+  lenderFraction: number;
+  /** Probability an honest borrower repays (Byzantine borrowers never do: their loans default). */
+  repayRate: number;
   /** Simulated ms between two offers of one node. */
   offerIntervalMs: number;
   /** Simulated ms between two acts of one Byzantine node. */
@@ -42,6 +48,8 @@ export interface SimConfig {
   /** Longest simulated wait for quiescence after the workload. */
   quiescenceMsMax: number;
   plant: PlantedFault | undefined;
+  /** Called with a progress line every `progressMs` of simulated time (long runs). */
+  onProgress?: ((line: string) => void) | undefined;
   /** Directory for crashable nodes' ledger files (a fresh temp dir when absent). */
   dir: string | undefined;
 }
@@ -61,12 +69,16 @@ export const DEFAULT_CONFIG: Omit<SimConfig, "seed"> = {
   clockSkewMsMax: 2_000,
   killFraction: 0.05,
   budgetFraction: 0.1,
+  loanRate: 0.05,
+  lenderFraction: 0.3,
+  repayRate: 0.8,
   offerIntervalMs: 30_000,
   byzantineActMs: 1_000,
   checkIntervalMs: 5_000,
   checkSample: 4,
   verifyNodesMax: 64,
-  quiescenceMsMax: 600_000,
+  // Past a loan's term (1 h), the default grace (1 h) and the sweeper's settle time, with room to spare.
+  quiescenceMsMax: 4 * 3_600_000,
   plant: undefined,
   dir: undefined,
 };

@@ -10,6 +10,9 @@
 import { type AccountId, type Clock, createSigner, type Signer } from "@tirami/core";
 import { createSpendPath, type Ledger, openLedger, type SafetyPolicy, type SpendPath } from "@tirami/ledger";
 import {
+  createLending,
+  type Lending,
+  type LendTerms,
   OFFER_BOOK_MAX,
   OFFER_TTL_MS_DEFAULT,
   SYNC_CONCURRENT_MAX,
@@ -25,6 +28,7 @@ import {
 } from "@tirami/market/parts";
 import { PROTOCOL_VERSION, type ProviderOffer, signProviderOffer } from "@tirami/proto";
 import { SimHost, type SimWorld } from "./sim-host.js";
+import { withSimIntervals } from "./sim-timers.js";
 
 /** What kind of node this is, fixed for the run. */
 export interface NodeRole {
@@ -46,6 +50,8 @@ export interface SimNodeOptions {
   policy?: Partial<SafetyPolicy> | undefined;
   /** The offer's model price at start (TRM per token). */
   priceTrmPerToken: number;
+  /** This node's lend offer (its operator's configuration: set again at every start). */
+  lendTerms?: LendTerms | undefined;
 }
 
 /** Per-node counters. */
@@ -78,9 +84,17 @@ export class SimNode {
   readonly path: string;
   readonly host: SimHost;
   readonly clock: Clock;
-  readonly counters: NodeCounters = { syncRounds: 0, syncReceived: 0, syncApplied: 0, syncFailed: 0, restarts: 0 };
+  readonly counters: NodeCounters = {
+    syncRounds: 0,
+    syncReceived: 0,
+    syncApplied: 0,
+    syncFailed: 0,
+    restarts: 0,
+  };
   readonly policy: Partial<SafetyPolicy> | undefined;
   priceTrmPerToken: number;
+  /** The lend offer it makes at start, until the operator withdraws it. */
+  lendTerms: LendTerms | undefined;
   /** Simulated time (elapsed ms) at which the kill switch was turned on, if it was. */
   killedAtMs: number | undefined;
   up = false;
@@ -89,6 +103,7 @@ export class SimNode {
   sync!: SyncService;
   offers!: OfferBook;
   spend!: SpendPath;
+  lending!: Lending;
   readonly #peerSync = new Map<number, PeerSync>();
   readonly #syncWaiting: number[] = [];
   #syncRunning = 0;
@@ -105,6 +120,7 @@ export class SimNode {
     this.path = options.path;
     this.policy = options.policy;
     this.priceTrmPerToken = options.priceTrmPerToken;
+    this.lendTerms = options.lendTerms;
     this.host = new SimHost(world, options.index, this.account, options.neighbours);
     const kernel = world.kernel;
     this.clock = { nowMs: () => kernel.nowMs + this.skewMs };
@@ -149,6 +165,18 @@ export class SimNode {
       // The simulation enforces its own (simulated) timeouts; this real timer must never fire.
       signTimeoutMs: 3_600_000,
     });
+    this.lending = createLending({
+      host: this.host,
+      ledger: this.ledger,
+      signer: this.signer,
+      clock: this.clock,
+      log: (message, fields) =>
+        this.world.kernel.log(
+          `node ${this.index} lending: ${message} ${JSON.stringify(fields ?? {}).slice(0, 160)}`,
+        ),
+    });
+    const lending = this.lending;
+    await withSimIntervals(this.world.kernel, () => lending.start());
     serveInfer(this);
     this.#peerSync.clear();
     this.#syncWaiting.length = 0;
@@ -162,6 +190,8 @@ export class SimNode {
    */
   async crash(): Promise<void> {
     this.up = false;
+    const lending = this.lending;
+    await withSimIntervals(this.world.kernel, () => lending.stop());
     this.gossip.stop();
     await this.sync.stop();
     await this.host.stop();
@@ -211,7 +241,8 @@ export class SimNode {
     const missing =
       offer.trade_count > localCount ||
       (offer.trade_count === localCount && offer.merkle_root !== this.ledger.merkleRoot());
-    if (missing) this.requestSync(this.host.connectedAccounts().includes(offer.account) ? offer.account : from);
+    if (missing)
+      this.requestSync(this.host.connectedAccounts().includes(offer.account) ? offer.account : from);
   }
 
   #pump(): void {

@@ -188,7 +188,12 @@ export function serveInfer(world: PurchaseWorld, node: SimNode): void {
   void node.host.handle(INFER_PROTOCOL_ID, (stream, from) => serve(world, node, stream, from));
 }
 
-async function serve(world: PurchaseWorld, node: SimNode, stream: FramedStream, from: AccountId): Promise<void> {
+async function serve(
+  world: PurchaseWorld,
+  node: SimNode,
+  stream: FramedStream,
+  from: AccountId,
+): Promise<void> {
   const frames = stream[Symbol.asyncIterator]();
   const first = await frames.next();
   if (first.done === true) return;

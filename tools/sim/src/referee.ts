@@ -2,7 +2,7 @@
  * The invariants of the economy, checked while a run goes (on a sample of nodes, cheaply) and at its end
  * (on every honest node, after heal and quiescence):
  *
- * - conservation: Σ balances = Σ free tiers on every node (no grants or burns in these runs), and the
+ * - conservation: Σ balances = Σ free tiers + grants − burns (a default burns part of the collateral) on every node, and the
  *   ledger's own full `verify()` (balances rebuilt from the journal, every signature, the Merkle root);
  * - nothing applied twice: no trade has two debit entries in a journal;
  * - consent: every stored trade was signed by both parties as the protocol lets them sign — the harness
@@ -59,14 +59,22 @@ export class Referee {
   checkNode(node: SimNode): void {
     this.checks += 1;
     const db = node.ledger.sqlite;
-    const sums = db
-      .prepare("SELECT count(*) AS accounts, coalesce(sum(balance_trm), 0) AS total FROM accounts")
-      .get() as { accounts: number; total: number };
-    if (sums.total !== sums.accounts * FREE_TIER_TRM_DEFAULT)
+    const total = db
+      .prepare("SELECT coalesce(sum(balance_trm), 0) FROM accounts")
+      .pluck(true)
+      .get() as number;
+    const minted = db
+      .prepare(
+        `SELECT coalesce(sum(CASE kind WHEN 'free_tier' THEN amount_trm WHEN 'grant' THEN amount_trm
+           WHEN 'burn' THEN -amount_trm ELSE 0 END), 0) FROM journal`,
+      )
+      .pluck(true)
+      .get() as number;
+    if (total !== minted)
       this.#fail({
         invariant: "conservation",
         node: node.index,
-        message: `Σ balances ${sums.total} ≠ ${sums.accounts} free tiers`,
+        message: `Σ balances ${total} ≠ Σ free tiers + grants − burns ${minted}`,
       });
     const twice = db
       .prepare(
@@ -116,7 +124,11 @@ export class Referee {
         .pluck(true)
         .get(options.killedAtClockMs) as number;
       if (late > 0)
-        this.#fail({ invariant: "kill_switch", node: node.index, message: `${late} spend(s) allowed after the kill switch` });
+        this.#fail({
+          invariant: "kill_switch",
+          node: node.index,
+          message: `${late} spend(s) allowed after the kill switch`,
+        });
     }
     const policy = node.policy;
     if (policy !== undefined) {
@@ -124,9 +136,17 @@ export class Referee {
       const total = mine.reduce((sum, row) => sum + row.amount_trm, 0);
       const largest = mine.reduce((max, row) => Math.max(max, row.amount_trm), 0);
       if (policy.lifetime_max_trm !== undefined && total > policy.lifetime_max_trm)
-        this.#fail({ invariant: "budget", node: node.index, message: `spent ${total} > lifetime ${policy.lifetime_max_trm}` });
+        this.#fail({
+          invariant: "budget",
+          node: node.index,
+          message: `spent ${total} > lifetime ${policy.lifetime_max_trm}`,
+        });
       if (policy.per_request_max_trm !== undefined && largest > policy.per_request_max_trm)
-        this.#fail({ invariant: "budget", node: node.index, message: `one spend ${largest} > ${policy.per_request_max_trm}` });
+        this.#fail({
+          invariant: "budget",
+          node: node.index,
+          message: `one spend ${largest} > ${policy.per_request_max_trm}`,
+        });
     }
   }
 
@@ -145,7 +165,11 @@ export class Referee {
         continue;
       }
       const differs =
-        state.root !== reference.root ? "root" : state.balances !== reference.balances ? "balances" : undefined;
+        state.root !== reference.root
+          ? "root"
+          : state.balances !== reference.balances
+            ? "balances"
+            : undefined;
       if (differs !== undefined)
         this.#fail({
           invariant: "agreement",
@@ -165,9 +189,7 @@ export class Referee {
   /** Non-zero balances other than the free tier, in account order (unseen accounts are implicit). */
   #balances(node: SimNode): string {
     const rows = node.ledger.sqlite
-      .prepare(
-        "SELECT account_id, balance_trm FROM accounts WHERE balance_trm <> ? ORDER BY account_id",
-      )
+      .prepare("SELECT account_id, balance_trm FROM accounts WHERE balance_trm <> ? ORDER BY account_id")
       .all(FREE_TIER_TRM_DEFAULT) as { account_id: string; balance_trm: number }[];
     return rows.map((row) => `${row.account_id}:${row.balance_trm}`).join(",");
   }

@@ -4,12 +4,21 @@
  * and the command that replays the seed.
  * @module
  */
+import { DEFAULT_CONFIG } from "./config.js";
 import type { SimResult } from "./simulation.js";
 
 /** The command that replays `result`'s run exactly. */
 export function replayCommand(result: SimResult): string {
   const { config } = result;
   const flags = [`--seed ${config.seed}`, `--nodes ${config.nodes}`, `--steps ${config.steps}`];
+  if (config.faults && config.crashes !== DEFAULT_CONFIG.crashes) flags.push(`--crashes ${config.crashes}`);
+  if (config.faults && config.partitions !== DEFAULT_CONFIG.partitions)
+    flags.push(`--partitions ${config.partitions}`);
+  if (config.faults && config.byzantineFraction !== DEFAULT_CONFIG.byzantineFraction)
+    flags.push(`--byzantine ${config.byzantineFraction}`);
+  if (config.providerFraction !== DEFAULT_CONFIG.providerFraction)
+    flags.push(`--providers ${config.providerFraction}`);
+  if (config.loanRate !== DEFAULT_CONFIG.loanRate) flags.push(`--loans ${config.loanRate}`);
   if (!config.faults) flags.push("--no-faults");
   if (config.plant !== undefined) flags.push(`--plant ${config.plant}`);
   return `pnpm sim ${flags.join(" ")}`;
@@ -27,9 +36,16 @@ export function formatResult(result: SimResult): string {
       `(${Math.round(result.trades / wallS)} trades/s, ${Math.round(result.tradeApplications / wallS)} applications/s)`,
     `  purchases: ${p.traded} traded, ${p.denied} denied by the gate, ${p.refused} refused, ` +
       `${p.rejected} proposals rejected, ${p.failed} failed`,
+    `  loans: ${result.loans.created} made, ${result.loans.repaid} repaid, ${result.loans.defaulted} defaulted, ` +
+      `${result.loans.refused} refused`,
     ...(result.reasons.length === 0
       ? []
-      : [`  not traded: ${result.reasons.slice(0, 6).map(([reason, n]) => `${n}× ${reason}`).join("; ")}`]),
+      : [
+          `  not traded: ${result.reasons
+            .slice(0, 6)
+            .map(([reason, n]) => `${n}× ${reason}`)
+            .join("; ")}`,
+        ]),
     `  faults: ${result.crashes} crashes, ${result.partitions} partitions, ${result.byzantineActs} byzantine acts, ` +
       `${result.network.dropped} dropped, ${result.network.duplicated} duplicated, ${result.network.cut} cut; ` +
       `${result.syncRounds} sync rounds (${result.syncReceived} trades received)`,

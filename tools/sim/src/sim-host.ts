@@ -198,8 +198,8 @@ export class SimHost implements MeshHost {
   }
 
   topicPeers(topic: string): AccountId[] {
-    return this.connectedAccounts().filter(
-      (account) => this.world.hostOf(this.world.indexOf(account)!).#subscriptions.has(topic),
+    return this.connectedAccounts().filter((account) =>
+      this.world.hostOf(this.world.indexOf(account)!).#subscriptions.has(topic),
     );
   }
 

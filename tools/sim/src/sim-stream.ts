@@ -139,7 +139,9 @@ export class SimStream implements FramedStream {
   }
 
   #done(): boolean {
-    const bothEnded = (this.#closed || this.#failure !== undefined) && (this.peer.#closed || this.peer.#failure !== undefined);
+    const bothEnded =
+      (this.#closed || this.#failure !== undefined) &&
+      (this.peer.#closed || this.peer.#failure !== undefined);
     return bothEnded || (this.#failure !== undefined && this.peer.#failure !== undefined);
   }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { AccountId } from "@tirami/core";
 import { type SimConfig, resolveConfig } from "./config.js";
 import { actByzantine, BYZANTINE_ACTS, serveLyingSync } from "./byzantine.js";
+import { installSeededEntropy } from "./entropy.js";
 import { SimKernel } from "./kernel.js";
 import { SimNetwork } from "./network.js";
 import { SimNode } from "./node.js";
@@ -38,6 +39,8 @@ export interface SimResult {
   partitions: number;
   syncRounds: number;
   syncReceived: number;
+  /** Loans made, repaid and refused during the run; defaults as the honest nodes agree. */
+  loans: { created: number; repaid: number; refused: number; defaulted: number };
   network: SimNetwork["counters"];
   quiescent: boolean;
   root: string | undefined;
@@ -46,20 +49,35 @@ export interface SimResult {
   traceTail: string[];
 }
 
+/** Quiescence probes: often while nodes converge, seldom while time runs on to the loans' due dates. */
 const PROBE_MS = 2_000;
+const PAUSED_PROBE_MS = 30_000;
+/** Simulated time between two progress lines. */
+const PROGRESS_MS = 5_000;
 
 class Run implements SimWorld, PurchaseWorld {
   readonly kernel = new SimKernel({ queueMax: 5_000_000, traceTailMax: 40 });
   readonly rng: Prng;
+  /** Feeds `randomBytes` during the run (see entropy.ts). */
+  readonly entropy: Prng;
   readonly referee = new Referee();
   readonly network: SimNetwork;
   readonly nodes: SimNode[] = [];
   readonly plant;
   readonly #byAccount = new Map<AccountId, number>();
-  readonly purchases: Record<PurchaseOutcome, number> = { traded: 0, denied: 0, refused: 0, failed: 0, rejected: 0 };
+  readonly purchases: Record<PurchaseOutcome, number> = {
+    traded: 0,
+    denied: 0,
+    refused: 0,
+    failed: 0,
+    rejected: 0,
+  };
   /** Why purchases that did not trade ended, with counts. */
   readonly reasons = new Map<string, number>();
   inFlight = 0;
+  readonly loans = { created: 0, repaid: 0, refused: 0 };
+  /** Offers stop while time runs on to the loans' due dates (nothing to announce: the roots agree). */
+  offersPaused = false;
   byzantineActs = 0;
   crashes = 0;
   partitions = 0;
@@ -75,6 +93,7 @@ class Run implements SimWorld, PurchaseWorld {
     this.plant = config.plant;
     this.network = new SimNetwork(this.kernel, root.fork("network"), this.nodes, config.network);
     this.#build(root.fork("nodes"));
+    this.entropy = root.fork("entropy");
   }
 
   hostOf(index: number): SimHost {
@@ -116,6 +135,10 @@ class Run implements SimWorld, PurchaseWorld {
             ? { per_request_max_trm: 60, lifetime_max_trm: 300 }
             : undefined,
         priceTrmPerToken: rng.int(1, 3),
+        lendTerms:
+          honest && config.loanRate > 0 && (index === 0 || rng.chance(config.lenderFraction))
+            ? { capacityTrm: 900, maxTermHours: 1, minInterestPpmPerHour: 1_000 }
+            : undefined,
       });
       this.nodes.push(node);
       this.#byAccount.set(node.account, index);
@@ -124,6 +147,8 @@ class Run implements SimWorld, PurchaseWorld {
 
   async start(): Promise<void> {
     for (const node of this.nodes) await this.#startNode(node);
+    // Lend offers go out once every node listens (the sweeper re-publishes them every LENDING_TICK_MS).
+    for (const node of this.nodes) if (node.lendTerms !== undefined) await node.lending.offer(node.lendTerms);
     this.kernel.log(
       `start ${this.nodes.length} nodes: ${this.nodes.filter((n) => n.role.provider).length} providers, ` +
         `${this.nodes.filter((n) => n.role.byzantine).length} byzantine, ` +
@@ -143,15 +168,22 @@ class Run implements SimWorld, PurchaseWorld {
     if (na.up && nb.up) {
       na.requestSync(nb.account);
       nb.requestSync(na.account);
+      na.host.emit("peer:connected", { account: nb.account, peerId: nb.host.peerId });
+      nb.host.emit("peer:connected", { account: na.account, peerId: na.host.peerId });
     }
   }
 
   schedule(): void {
     const { config, kernel } = this;
     const windowMs = Math.max(1, config.steps * config.stepMs);
-    for (const node of this.nodes) this.#offerLoop(node, this.rng.int(0, 1_000));
+    // Providers announce themselves at once (consumers need their offers); the others' first offers are
+    // spread over one interval, as nodes that did not all start in the same second.
+    for (const node of this.nodes)
+      this.#offerLoop(node, this.rng.int(0, node.role.provider ? 1_000 : config.offerIntervalMs));
     for (let step = 0; step < config.steps; step += 1)
-      kernel.at(step * config.stepMs + this.rng.int(0, config.stepMs), "purchase", () => this.#purchase(step));
+      kernel.at(step * config.stepMs + this.rng.int(0, config.stepMs), "purchase", () =>
+        this.#purchase(step),
+      );
     this.#scheduleCrashes(windowMs);
     this.#schedulePartitions(windowMs);
     for (const node of this.honest())
@@ -172,7 +204,7 @@ class Run implements SimWorld, PurchaseWorld {
   #offerLoop(node: SimNode, delayMs: number): void {
     this.kernel.at(delayMs, "offer", () => {
       if (this.quiescent) return;
-      if (node.up) {
+      if (node.up && !this.offersPaused) {
         if (node.role.provider && !this.workloadOver && this.rng.chance(0.1))
           node.priceTrmPerToken = this.rng.int(1, 3);
         void node.gossip.publishOffer(node.offer()).catch(() => undefined);
@@ -184,6 +216,7 @@ class Run implements SimWorld, PurchaseWorld {
   #purchase(step: number): void {
     const consumer = this.rng.pick(this.nodes);
     if (!consumer.up) return;
+    if (this.rng.chance(this.config.loanRate)) return this.#borrow(consumer, step);
     const offers = consumer.offers.list().filter((offer) => offer.models.length > 0);
     if (offers.length === 0) return;
     const offer = this.rng.pick(offers);
@@ -199,8 +232,59 @@ class Run implements SimWorld, PurchaseWorld {
         const reason = `${outcome}: ${detail.replace(/[0-9a-f]{12,}/g, "…")}`;
         this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
       }
-      this.kernel.log(`buy ${requestId} ${consumer.index}→${provider} ×${maxTokens}@${price}: ${outcome} ${detail}`);
+      this.kernel.log(
+        `buy ${requestId} ${consumer.index}→${provider} ×${maxTokens}@${price}: ${outcome} ${detail}`,
+      );
     });
+  }
+
+  /** A loan from the pool (lending's real handshake); most honest borrowers repay before the due time. */
+  #borrow(borrower: SimNode, step: number): void {
+    const amountTrm = this.rng.int(2, 15); // credit 0.3 (a new account) × a 900 TRM pool allows ~16
+    const collateralTrm = Math.ceil(amountTrm / 3) + this.rng.int(0, 5);
+    const repays = !borrower.role.byzantine && this.rng.chance(this.config.repayRate);
+    const repayAfterMs = this.rng.int(1_000, 40 * 60_000);
+    this.inFlight += 1;
+    const lending = borrower.lending;
+    void lending
+      .borrow({ spender: "operator", amountTrm, termHours: 1, collateralTrm })
+      .then(
+        (loan) => {
+          this.loans.created += 1;
+          this.kernel.log(
+            `loan ${loan.loan_id.slice(0, 12)} ${loan.loan.lender.slice(0, 8)}→${borrower.index} ${amountTrm} TRM${repays ? "" : ", will default"}`,
+          );
+          if (repays) this.kernel.at(repayAfterMs, "repay", () => this.#repay(borrower, loan.loan_id));
+        },
+        (error: unknown) => {
+          this.loans.refused += 1;
+          const code = (error as { code?: string }).code ?? "ERROR";
+          this.kernel.log(`loan step ${step} by ${borrower.index} refused: ${code}`);
+        },
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+      });
+  }
+
+  #repay(borrower: SimNode, loanId: string): void {
+    if (!borrower.up) return; // a borrower down at its repayment time lets the loan default
+    this.inFlight += 1;
+    void borrower.lending
+      .repay({ spender: "operator", loanId })
+      .then(
+        () => {
+          this.loans.repaid += 1;
+          this.kernel.log(`loan ${loanId.slice(0, 12)} repaid by ${borrower.index}`);
+        },
+        (error: unknown) =>
+          this.kernel.log(
+            `repay of ${loanId.slice(0, 12)} failed: ${(error as { code?: string }).code ?? (error as Error).message.slice(0, 40)}`,
+          ),
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+      });
   }
 
   #scheduleCrashes(windowMs: number): void {
@@ -223,6 +307,7 @@ class Run implements SimWorld, PurchaseWorld {
     if (node.up) return;
     await this.#startNode(node);
     node.counters.restarts += 1;
+    if (node.lendTerms !== undefined) await node.lending.offer(node.lendTerms);
     this.kernel.log(`node ${node.index} restarts at ${node.ledger.tradeCount()} trades`);
     for (const j of node.host.neighbours) this.connected(node.index, j);
   }
@@ -248,7 +333,8 @@ class Run implements SimWorld, PurchaseWorld {
     if (!this.network.partitioned) return;
     this.network.heal();
     this.kernel.log("partition heals");
-    for (const node of this.nodes) for (const j of node.host.neighbours) if (j > node.index) this.connected(node.index, j);
+    for (const node of this.nodes)
+      for (const j of node.host.neighbours) if (j > node.index) this.connected(node.index, j);
   }
 
   #byzantineLoop(node: SimNode, delayMs: number, windowMs: number): void {
@@ -266,7 +352,8 @@ class Run implements SimWorld, PurchaseWorld {
 
   #checkSample(): void {
     const up = this.nodes.filter((node) => node.up);
-    for (let i = 0; i < this.config.checkSample && up.length > 0; i += 1) this.referee.checkNode(this.rng.pick(up));
+    for (let i = 0; i < this.config.checkSample && up.length > 0; i += 1)
+      this.referee.checkNode(this.rng.pick(up));
   }
 
   /** End of the workload: faults stop, partitions heal, crashed nodes restart; then probe for quiescence. */
@@ -274,8 +361,13 @@ class Run implements SimWorld, PurchaseWorld {
     this.workloadOver = true;
     this.network.profile = { ...this.network.profile, dropRate: 0 };
     this.#healPartition();
-    this.kernel.log("workload over: faults stop, every node comes back");
+    this.kernel.log("workload over: faults stop, every node comes back, lenders withdraw their offers");
     for (const node of this.nodes) if (!node.up) await this.#restart(node);
+    for (const node of this.nodes)
+      if (node.lendTerms !== undefined) {
+        node.lendTerms = undefined;
+        await node.lending.offer(null);
+      }
     this.kernel.at(PROBE_MS, "probe", () => this.#probe(this.kernel.elapsedMs));
   }
 
@@ -284,7 +376,12 @@ class Run implements SimWorld, PurchaseWorld {
     const honest = this.honest();
     const root = honest[0]!.ledger.merkleRoot();
     const agreed = honest.every((node) => node.ledger.merkleRoot() === root);
-    if (this.inFlight === 0 && agreed) {
+    const openLoans = honest.reduce((sum, node) => sum + node.ledger.loans.stats().active_count, 0);
+    if (this.inFlight === 0 && agreed && openLoans > 0 && !this.offersPaused) {
+      this.offersPaused = true;
+      this.kernel.log(`converged with ${openLoans} open loan(s): time runs on to their due dates`);
+    }
+    if (this.inFlight === 0 && agreed && openLoans === 0) {
       this.quiescent = true;
       this.kernel.log(`quiescent: ${honest.length} honest nodes at root ${root.slice(0, 16)}`);
       return;
@@ -294,13 +391,22 @@ class Run implements SimWorld, PurchaseWorld {
       this.quiescent = true; // stop the run; the agreement check reports the difference
       return;
     }
-    this.kernel.at(PROBE_MS, "probe", () => this.#probe(healedAtMs));
+    this.kernel.at(this.offersPaused ? PAUSED_PROBE_MS : PROBE_MS, "probe", () => this.#probe(healedAtMs));
   }
 
   /** Runs events until quiescence (or until nothing is left). */
   async loop(): Promise<void> {
     const { kernel } = this;
+    const startedWall = performance.now();
+    let nextProgressMs = PROGRESS_MS;
     while (!this.quiescent) {
+      if (this.config.onProgress !== undefined && kernel.elapsedMs >= nextProgressMs) {
+        nextProgressMs = kernel.elapsedMs + PROGRESS_MS;
+        this.config.onProgress(
+          `  … ${(kernel.elapsedMs / 1000).toFixed(0)} s simulated, ${kernel.events} events, ` +
+            `${((performance.now() - startedWall) / 1000).toFixed(0)} s wall, ${this.inFlight} in flight`,
+        );
+      }
       const event = kernel.queue.pop();
       if (event === undefined) break;
       kernel.elapsedMs = event.atMs;
@@ -319,7 +425,10 @@ class Run implements SimWorld, PurchaseWorld {
       }),
     );
     const agreed = this.referee.checkAgreement(honest);
-    const verdict = this.referee.violations.length === 0 ? "all invariants hold" : `${this.referee.violations.length} violation(s)`;
+    const verdict =
+      this.referee.violations.length === 0
+        ? "all invariants hold"
+        : `${this.referee.violations.length} violation(s)`;
     this.kernel.log(`final: ${verdict}`);
     return agreed;
   }
@@ -336,6 +445,7 @@ export async function runSimulation(partial: Partial<SimConfig> & { seed: number
   const dir = config.dir ?? mkdtempSync(join(tmpdir(), "tirami-sim-"));
   const startedWall = performance.now();
   const run = new Run(config, dir);
+  const restoreEntropy = installSeededEntropy(run.entropy);
   try {
     await run.start();
     run.schedule();
@@ -357,6 +467,7 @@ export async function runSimulation(partial: Partial<SimConfig> & { seed: number
       syncRounds: run.nodes.reduce((sum, node) => sum + node.counters.syncRounds, 0),
       syncReceived: run.nodes.reduce((sum, node) => sum + node.counters.syncReceived, 0),
       network: { ...run.network.counters },
+      loans: { ...run.loans, defaulted: run.honest()[0]!.ledger.loans.stats().defaulted_count },
       quiescent: run.quiescent,
       root: agreed?.root,
       violations: [...run.referee.violations],
@@ -367,6 +478,7 @@ export async function runSimulation(partial: Partial<SimConfig> & { seed: number
     result.wallMs = performance.now() - startedWall;
     return result;
   } finally {
+    restoreEntropy();
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   }
 }
