@@ -1,6 +1,6 @@
 /**
  * `pnpm sim --seed S --nodes N --steps K [--seeds M] [--crashes C] [--partitions P] [--byzantine F] [--providers F]
- * [--loans F] [--progress] * [--no-faults]
+ * [--loans F] [--provider-offers-only] [--progress] * [--no-faults]
  * [--plant leak-hold|unsigned-apply] [--quiet]`:
  * runs one seed (or M consecutive seeds from S) and prints each report; exits 1 when any run breaks an
  * invariant. `--seed` defaults to one drawn from the OS (printed, so the run can be replayed).
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
       providers: { type: "string" },
       loans: { type: "string" },
       progress: { type: "boolean" },
+      "provider-offers-only": { type: "boolean" },
       "no-faults": { type: "boolean" },
       plant: { type: "string" },
       quiet: { type: "boolean" },
@@ -70,6 +71,7 @@ async function main(): Promise<number> {
         : { providerFraction: fraction(values.providers, "providers") }),
       ...(values.loans === undefined ? {} : { loanRate: fraction(values.loans, "loans") }),
       ...(values.progress === true ? { onProgress: (line: string) => console.error(line) } : {}),
+      ...(values["provider-offers-only"] === true ? { consumerOffers: false } : {}),
       faults: values["no-faults"] !== true,
       plant,
     });

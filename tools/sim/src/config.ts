@@ -36,6 +36,11 @@ export interface SimConfig {
   lenderFraction: number;
   /** Probability an honest borrower repays (Byzantine borrowers never do: their loans default). */
   repayRate: number;
+  /**
+   * Every node publishes its offer (root and trade count), as the market does; false: only providers do.
+   * Offers are O(nodes²) signature checks per interval, which dominates runs of 1,000 nodes.
+   */
+  consumerOffers: boolean;
   /** Simulated ms between two offers of one node. */
   offerIntervalMs: number;
   /** Simulated ms between two acts of one Byzantine node. */
@@ -72,6 +77,7 @@ export const DEFAULT_CONFIG: Omit<SimConfig, "seed"> = {
   loanRate: 0.05,
   lenderFraction: 0.3,
   repayRate: 0.8,
+  consumerOffers: true,
   offerIntervalMs: 30_000,
   byzantineActMs: 1_000,
   checkIntervalMs: 5_000,

@@ -19,6 +19,7 @@ export function replayCommand(result: SimResult): string {
   if (config.providerFraction !== DEFAULT_CONFIG.providerFraction)
     flags.push(`--providers ${config.providerFraction}`);
   if (config.loanRate !== DEFAULT_CONFIG.loanRate) flags.push(`--loans ${config.loanRate}`);
+  if (!config.consumerOffers) flags.push("--provider-offers-only");
   if (!config.faults) flags.push("--no-faults");
   if (config.plant !== undefined) flags.push(`--plant ${config.plant}`);
   return `pnpm sim ${flags.join(" ")}`;

@@ -117,7 +117,10 @@ export class SimHost implements MeshHost {
   }
 
   async ping(account: AccountId): Promise<number> {
-    return 2 * this.world.network.latencyMs() + 0 * this.#resolve(account);
+    const j = this.#resolve(account);
+    if (!this.world.network.reachable(this.index, j))
+      throw new NetError(NetErrorCode.PEER_UNREACHABLE, `sim node ${j} unreachable`);
+    return 2 * this.world.network.latencyMs();
   }
 
   peers(): PeerRecord[] {

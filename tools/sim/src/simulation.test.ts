@@ -11,8 +11,8 @@ import { formatResult } from "./report.js";
 import { runSimulation } from "./simulation.js";
 
 /** Seeds per CI run (the batch stays well under two minutes on two cores). */
-const CI_SEEDS = Number(process.env.SIM_CI_SEEDS ?? 8);
-const SMALL = { nodes: 8, steps: 80 } as const;
+const CI_SEEDS = Number(process.env.SIM_CI_SEEDS ?? 6);
+const SMALL = { nodes: 6, steps: 60 } as const;
 
 describe("simulator", () => {
   it("replays a seed exactly", async () => {

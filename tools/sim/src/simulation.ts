@@ -179,7 +179,8 @@ class Run implements SimWorld, PurchaseWorld {
     // Providers announce themselves at once (consumers need their offers); the others' first offers are
     // spread over one interval, as nodes that did not all start in the same second.
     for (const node of this.nodes)
-      this.#offerLoop(node, this.rng.int(0, node.role.provider ? 1_000 : config.offerIntervalMs));
+      if (node.role.provider || config.consumerOffers)
+        this.#offerLoop(node, this.rng.int(0, node.role.provider ? 1_000 : config.offerIntervalMs));
     for (let step = 0; step < config.steps; step += 1)
       kernel.at(step * config.stepMs + this.rng.int(0, config.stepMs), "purchase", () =>
         this.#purchase(step),
