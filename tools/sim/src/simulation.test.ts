@@ -49,18 +49,18 @@ describe("simulator", () => {
   });
 
   it("catches a provider hold that is never released", async () => {
-    const config = { seed: 1, nodes: 8, steps: 120, byzantineFraction: 0.5 };
+    const config = { seed: 1, nodes: 8, steps: 120, byzantineFraction: 0.5, loanRate: 0 };
     const clean = await runSimulation(config);
     const planted = await runSimulation({ ...config, plant: "leak-hold" });
     expect(clean.violations).toEqual([]);
     expect(planted.violations.map((v) => v.invariant)).toContain("holds");
     expect(formatResult(planted)).toContain(
-      "pnpm sim --seed 1 --nodes 8 --steps 120 --byzantine 0.5 --plant leak-hold",
+      "pnpm sim --seed 1 --nodes 8 --steps 120 --byzantine 0.5 --loans 0 --plant leak-hold",
     );
   });
 
   it("catches a trade applied without the consumer's signature", async () => {
-    const config = { seed: 2, nodes: 8, steps: 120, byzantineFraction: 0.5 };
+    const config = { seed: 2, nodes: 8, steps: 120, byzantineFraction: 0.5, loanRate: 0 };
     const clean = await runSimulation(config);
     const planted = await runSimulation({ ...config, plant: "unsigned-apply" });
     expect(clean.violations).toEqual([]);
