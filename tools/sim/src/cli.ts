@@ -80,6 +80,11 @@ async function main(): Promise<number> {
     const ok = result.violations.length === 0 && result.quiescent;
     if (!ok) failed += 1;
     if (!ok || values.quiet !== true) console.log(formatResult(result));
+    const done = s - seed + 1;
+    if (values.progress === true && seeds > 1 && done % 100 === 0)
+      console.error(
+        `  … ${done} of ${seeds} seeds, ${failed} failed, ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
+      );
   }
   if (seeds > 1) {
     const wallS = (performance.now() - started) / 1000;

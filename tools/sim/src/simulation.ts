@@ -330,12 +330,16 @@ class Run implements SimWorld, PurchaseWorld {
     }
   }
 
+  /** Heals the partition; the links it had cut reconnect (and only those: the others never dropped). */
   #healPartition(): void {
     if (!this.network.partitioned) return;
-    this.network.heal();
-    this.kernel.log("partition heals");
+    const cut: [number, number][] = [];
     for (const node of this.nodes)
-      for (const j of node.host.neighbours) if (j > node.index) this.connected(node.index, j);
+      for (const j of node.host.neighbours)
+        if (j > node.index && !this.network.reachable(node.index, j)) cut.push([node.index, j]);
+    this.network.heal();
+    this.kernel.log(`partition heals: ${cut.length} links reconnect`);
+    for (const [a, b] of cut) this.connected(a, b);
   }
 
   #byzantineLoop(node: SimNode, delayMs: number, windowMs: number): void {
