@@ -70,7 +70,9 @@ async function main(): Promise<number> {
         ? {}
         : { providerFraction: fraction(values.providers, "providers") }),
       ...(values.loans === undefined ? {} : { loanRate: fraction(values.loans, "loans") }),
-      ...(values.progress === true ? { onProgress: (line: string) => console.error(line) } : {}),
+      ...(values.progress === true && seeds === 1
+        ? { onProgress: (line: string) => console.error(line) }
+        : {}),
       ...(values["provider-offers-only"] === true ? { consumerOffers: false } : {}),
       faults: values["no-faults"] !== true,
       plant,
