@@ -95,8 +95,11 @@ export class SimNode {
   priceTrmPerToken: number;
   /** The lend offer it makes at start, until the operator withdraws it. */
   lendTerms: LendTerms | undefined;
-  /** Simulated time (elapsed ms) at which the kill switch was turned on, if it was. */
-  killedAtMs: number | undefined;
+  /**
+   * The last safety decision's id when the kill switch went on (if it did): any later decision that
+   * allowed a spend breaks the kill switch. (Ids, not times: a decision and the kill can share a ms.)
+   */
+  killedAfterDecisionId: number | undefined;
   up = false;
   ledger!: Ledger;
   gossip!: GossipHandle;

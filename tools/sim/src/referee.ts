@@ -99,7 +99,10 @@ export class Referee {
   }
 
   /** The end-of-run checks on one honest node: the cheap ones, `verify()`, safety and holds. */
-  checkFinal(node: SimNode, options: { fullVerify: boolean; killedAtClockMs: number | undefined }): void {
+  checkFinal(
+    node: SimNode,
+    options: { fullVerify: boolean; killedAfterDecisionId: number | undefined },
+  ): void {
     this.checkNode(node);
     const ledger = node.ledger;
     if (options.fullVerify) {
@@ -118,11 +121,11 @@ export class Referee {
         node: node.index,
         message: `${holds.length} active hold(s), e.g. ${holds[0]!.reason} ${holds[0]!.amount_trm} TRM`,
       });
-    if (options.killedAtClockMs !== undefined) {
+    if (options.killedAfterDecisionId !== undefined) {
       const late = ledger.sqlite
-        .prepare("SELECT count(*) FROM safety_decisions WHERE allowed = 1 AND time_ms >= ?")
+        .prepare("SELECT count(*) FROM safety_decisions WHERE allowed = 1 AND decision_id > ?")
         .pluck(true)
-        .get(options.killedAtClockMs) as number;
+        .get(options.killedAfterDecisionId) as number;
       if (late > 0)
         this.#fail({
           invariant: "kill_switch",

@@ -191,8 +191,11 @@ class Run implements SimWorld, PurchaseWorld {
       if (node.index >= 2 && this.rng.chance(config.killFraction))
         kernel.at(this.rng.int(0, windowMs), "kill", () => {
           if (!node.up) return;
+          node.killedAfterDecisionId ??= node.ledger.sqlite
+            .prepare("SELECT coalesce(max(decision_id), 0) FROM safety_decisions")
+            .pluck(true)
+            .get() as number;
           node.ledger.safety.activateKill("simulated operator", "sim");
-          node.killedAtMs ??= node.clock.nowMs();
           kernel.log(`node ${node.index} turns its kill switch on`);
         });
     for (const node of this.nodes.filter((n) => n.role.byzantine))
@@ -426,7 +429,7 @@ class Run implements SimWorld, PurchaseWorld {
     honest.forEach((node, k) =>
       this.referee.checkFinal(node, {
         fullVerify: k < this.config.verifyNodesMax,
-        killedAtClockMs: node.killedAtMs,
+        killedAfterDecisionId: node.killedAfterDecisionId,
       }),
     );
     const agreed = this.referee.checkAgreement(honest);
