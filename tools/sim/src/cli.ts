@@ -1,6 +1,6 @@
 /**
  * `pnpm sim --seed S --nodes N --steps K [--seeds M] [--crashes C] [--partitions P] [--byzantine F] [--providers F]
- * [--loans F] [--provider-offers-only] [--progress] * [--no-faults]
+ * [--loans F] [--drops F] [--provider-offers-only] [--progress] * [--no-faults]
  * [--plant leak-hold|unsigned-apply] [--quiet]`:
  * runs one seed (or M consecutive seeds from S) and prints each report; exits 1 when any run breaks an
  * invariant. `--seed` defaults to one drawn from the OS (printed, so the run can be replayed).
@@ -8,6 +8,7 @@
  */
 import { randomInt } from "node:crypto";
 import { parseArgs } from "node:util";
+import { DEFAULT_CONFIG } from "./config.js";
 import { runSimulation } from "./simulation.js";
 import { formatResult } from "./report.js";
 import type { PlantedFault } from "./purchase.js";
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
       byzantine: { type: "string" },
       providers: { type: "string" },
       loans: { type: "string" },
+      drops: { type: "string" },
       progress: { type: "boolean" },
       "provider-offers-only": { type: "boolean" },
       "no-faults": { type: "boolean" },
@@ -70,6 +72,9 @@ async function main(): Promise<number> {
         ? {}
         : { providerFraction: fraction(values.providers, "providers") }),
       ...(values.loans === undefined ? {} : { loanRate: fraction(values.loans, "loans") }),
+      ...(values.drops === undefined
+        ? {}
+        : { network: { ...DEFAULT_CONFIG.network, dropRate: fraction(values.drops, "drops") } }),
       ...(values.progress === true && seeds === 1
         ? { onProgress: (line: string) => console.error(line) }
         : {}),

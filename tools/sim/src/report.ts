@@ -19,6 +19,8 @@ export function replayCommand(result: SimResult): string {
   if (config.providerFraction !== DEFAULT_CONFIG.providerFraction)
     flags.push(`--providers ${config.providerFraction}`);
   if (config.loanRate !== DEFAULT_CONFIG.loanRate) flags.push(`--loans ${config.loanRate}`);
+  if (config.faults && config.network.dropRate !== DEFAULT_CONFIG.network.dropRate)
+    flags.push(`--drops ${config.network.dropRate}`);
   if (!config.consumerOffers) flags.push("--provider-offers-only");
   if (!config.faults) flags.push("--no-faults");
   if (config.plant !== undefined) flags.push(`--plant ${config.plant}`);
