@@ -10,6 +10,7 @@ export default defineConfig({
     projects: [
       "packages/*",
       "apps/*",
+      "tools/*",
       {
         test: {
           name: "repo",

@@ -21,7 +21,7 @@ export interface Violation {
   message: string;
 }
 
-const WORKSPACE_DIRS = ["packages", "apps"];
+const WORKSPACE_DIRS = ["packages", "apps", "tools"];
 const SOURCE_DIRS = ["src", "bench", "test"];
 const DEPENDENCY_FIELDS = [
   "dependencies",
