@@ -63,6 +63,13 @@ export const PENDING_REPAYMENTS_MAX = 1_024;
 export const LOAN_PROPOSAL_SKEW_MS = 60_000;
 /** How long a proposer waits for the answer. */
 export const LOAN_HANDSHAKE_TIMEOUT_MS = 15_000;
+/**
+ * Least time between two catch-ups with one peer asked by a differing root (`catchUpIfStale`): loan events
+ * are Merkle leaves that trade sync does not carry, so a root that stays different asks again, spaced.
+ */
+export const LOAN_CATCH_UP_SPACING_MS = 30_000;
+/** Peers whose last catch-up time is remembered (the oldest is forgotten past this). */
+const CATCH_UP_PEERS_MAX = 1_024;
 /** Protocol of the loan catch-up: the asker opens a stream and reads (see `catchUp`). */
 export const LOAN_CATCH_UP_PROTOCOL_ID = "/tirami/loan-sync/1.0.0";
 /** Most recent loans (with their repayments) one catch-up sends. */
@@ -152,6 +159,11 @@ export interface Lending {
   sweep(): StoredLoan[];
   /** Asks `peer` for its recent loans and repayments now (done on every connect). */
   catchUp(peer: AccountId): Promise<void>;
+  /**
+   * Asks `peer` again unless this node did within `LOAN_CATCH_UP_SPACING_MS`: for a peer whose offer shows
+   * the same trades under another root (`offerSyncNeeds`), where the difference may be loan events.
+   */
+  catchUpIfStale(peer: AccountId): Promise<void>;
   counters(): LendingCounters;
 }
 
@@ -383,7 +395,19 @@ export function createLending(options: LendingOptions): Lending {
     }
   }
 
+  const lastCatchUpMs = new Map<AccountId, number>();
+
+  function catchUpIfStale(peer: AccountId): Promise<void> {
+    const last = lastCatchUpMs.get(peer);
+    if (last !== undefined && now() - last < LOAN_CATCH_UP_SPACING_MS) return Promise.resolve();
+    return catchUp(peer);
+  }
+
   async function catchUp(peer: AccountId): Promise<void> {
+    lastCatchUpMs.delete(peer);
+    lastCatchUpMs.set(peer, now());
+    if (lastCatchUpMs.size > CATCH_UP_PEERS_MAX)
+      lastCatchUpMs.delete(lastCatchUpMs.keys().next().value as AccountId);
     let stream: FramedStream;
     try {
       stream = await host.request(peer, LOAN_CATCH_UP_PROTOCOL_ID, {
@@ -849,6 +873,7 @@ export function createLending(options: LendingOptions): Lending {
       return ledger.loans.get(loanId)!;
     },
     catchUp,
+    catchUpIfStale,
     sweep() {
       retryPending();
       const defaulted = ledger.loans.applyDueDefaults();

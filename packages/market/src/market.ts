@@ -13,6 +13,7 @@
  * - `route`, `providers`, `peers`, `network`, `remoteModels`, `demand`: what an API shows.
  * @module
  */
+import { offerSyncNeeds } from "./offer-sync.js";
 import { type AccountId, type Clock, type Signer, systemClock } from "@tirami/core";
 import type { Ledger, SpendPath } from "@tirami/ledger";
 import { EMBED_PROTOCOL_ID, INFER_PROTOCOL_ID, SETTLE_PROTOCOL_ID } from "@tirami/proto";
@@ -373,10 +374,10 @@ export function createMarket(options: MarketOptions): Market {
   /** A peer's offer: sync when it holds trades this node lacks; re-announce when it lacks ours. */
   function onOffer(offer: ProviderOffer, from: AccountId): void {
     const localCount = ledger.tradeCount();
-    const missing =
-      offer.trade_count > localCount ||
-      (offer.trade_count === localCount && offer.merkle_root !== ledger.merkleRoot());
-    if (missing) sync.request(host.connectedAccounts().includes(offer.account) ? offer.account : from);
+    const needs = offerSyncNeeds(offer, { tradeCount: localCount, merkleRoot: ledger.merkleRoot() });
+    const peer = host.connectedAccounts().includes(offer.account) ? offer.account : from;
+    if (needs.trades) sync.request(peer);
+    if (needs.loans) void lending?.catchUpIfStale(peer);
     if (offer.trade_count < localCount) publisher.changed(OFFER_ROOT_DEBOUNCE_MS);
   }
 

@@ -11,3 +11,4 @@ export { createSyncService, type SyncDeps, type SyncRoundReport, type SyncServic
 export { type IntakeLedger, type IntakeOutcome, type IntakeResult, intakeTrade } from "./trade-intake.js";
 export { checkProposal, type ProposalExpectation, type ProposalRejection } from "./check-proposal.js";
 export { OfferBook } from "./offer-book.js";
+export { type OfferSyncNeeds, offerSyncNeeds } from "./offer-sync.js";

@@ -25,6 +25,7 @@ import {
   startGossip,
   type SyncRoundReport,
   type SyncService,
+  offerSyncNeeds,
 } from "@tirami/market/parts";
 import { PROTOCOL_VERSION, type ProviderOffer, signProviderOffer } from "@tirami/proto";
 import { SimHost, type SimWorld } from "./sim-host.js";
@@ -238,14 +239,15 @@ export class SimNode {
     );
   }
 
-  /** The market's rule on a new offer: a peer with more trades, or as many under another root, has some we lack. */
+  /** The market's rule on a new offer (`offerSyncNeeds`): trades, and loan events under another root. */
   #onOffer(offer: ProviderOffer, from: AccountId): void {
-    const localCount = this.ledger.tradeCount();
-    const missing =
-      offer.trade_count > localCount ||
-      (offer.trade_count === localCount && offer.merkle_root !== this.ledger.merkleRoot());
-    if (missing)
-      this.requestSync(this.host.connectedAccounts().includes(offer.account) ? offer.account : from);
+    const needs = offerSyncNeeds(offer, {
+      tradeCount: this.ledger.tradeCount(),
+      merkleRoot: this.ledger.merkleRoot(),
+    });
+    const peer = this.host.connectedAccounts().includes(offer.account) ? offer.account : from;
+    if (needs.trades) this.requestSync(peer);
+    if (needs.loans) void this.lending.catchUpIfStale(peer);
   }
 
   #pump(): void {
