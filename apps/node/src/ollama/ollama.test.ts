@@ -8,35 +8,22 @@
 import { Ollama, type Tool } from "ollama";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateJson } from "@tirami/core";
-import { waitFor } from "@tirami/test-kit";
-import { createTestNode, type TestNode } from "../../test/fixture.js";
+import { FIXTURE_MODEL, type RunningTestNode, startLocalAndMesh } from "../../test/local-and-mesh.js";
 
-const MODEL = "stories260K";
-const started: TestNode[] = [];
-let local: { t: TestNode; url: string };
-let consumer: { t: TestNode; url: string };
+const MODEL = FIXTURE_MODEL;
+let local: RunningTestNode;
+let consumer: RunningTestNode;
 
-async function node(flags: Record<string, unknown>, model: boolean): Promise<{ t: TestNode; url: string }> {
-  const t = await createTestNode({ model, flags: { context_size: 2048, parallelism: 2, ...flags } });
-  started.push(t);
-  return { t, url: (await t.node.start()).url };
-}
-const clientOf = (n: { t: TestNode; url: string }, token = n.t.token) =>
+const clientOf = (n: RunningTestNode, token = n.t.token) =>
   new Ollama({ host: n.url, headers: { Authorization: `Bearer ${token}` } });
 
+let fixture: Awaited<ReturnType<typeof startLocalAndMesh>>;
 beforeAll(async () => {
-  local = await node({}, true);
-  const provider = await node({ p2p_port: 0, offer_interval_ms: 1_000, price_trm_per_token: 0.1 }, true);
-  const boot = [provider.t.node.mesh?.host.multiaddrs()[0] as string];
-  consumer = await node({ p2p_port: 0, offer_interval_ms: 1_000, bootstrap: boot }, false);
-  await waitFor(
-    "the provider's offer at the consumer",
-    () => (consumer.t.node.mesh?.route(MODEL, "balanced").length ?? 0) > 0,
-    { timeoutMs: 15_000 },
-  );
+  fixture = await startLocalAndMesh();
+  ({ local, consumer } = fixture);
 }, 60_000);
 afterAll(async () => {
-  for (const t of started.reverse()) await t.close();
+  await fixture?.close();
 });
 
 const weather = {
