@@ -16,16 +16,15 @@ import {
   type AccountId,
   encodeCanonical,
   fromHex,
-  isSignatureHex,
   PUBLIC_KEY_BYTES,
   publicKeyFromAccountId,
   sha256,
   SIGNATURE_BYTES,
   type Signer,
   toHex,
-  verifySignature,
 } from "@tirami/core";
-import { invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
+import { assembleDualSigned, checkDualSigned, type DualSignedSpec } from "./dual-signed.js";
+import { invalidField } from "./errors.js";
 import { TRADE_ID_BYTES } from "./ids.js";
 import { checkRecord, joinPath, type RecordType } from "./schema.js";
 
@@ -137,31 +136,25 @@ export function signFuture(f: Future, signer: Signer): string {
   return toHex(signer.sign(futureCanonicalBytes(f)));
 }
 
+/** The layout of a signed future (`dual-signed.ts`). */
+const SIGNED_FUTURE = {
+  kind: "signed_future",
+  id: "future_id",
+  body: "future",
+  parse: (value: unknown) => parseFuture(value),
+  canonical: (future: Future) => futureCanonicalBytes(future),
+  signers: [
+    { field: "long_signature", account: (future: Future) => future.long },
+    { field: "short_signature", account: (future: Future) => future.short },
+  ],
+} as const satisfies DualSignedSpec<Future, "future_id", "future", "long_signature", "short_signature">;
+
 export type FutureSignatureFailure =
   "malformed" | "future_id_mismatch" | "long_signature" | "short_signature";
 
 /** Checks a signed future completely. Returns the failure or null; never throws. */
 export function checkSignedFuture(signed: unknown): FutureSignatureFailure | null {
-  let future: Future;
-  let s: Record<string, unknown>;
-  try {
-    if (signed === null || typeof signed !== "object") return "malformed";
-    s = signed as Record<string, unknown>;
-    future = parseFuture(s["future"]);
-  } catch {
-    return "malformed";
-  }
-  if (
-    typeof s["future_id"] !== "string" ||
-    !isSignatureHex(s["long_signature"]) ||
-    !isSignatureHex(s["short_signature"])
-  )
-    return "malformed";
-  const bytes = futureCanonicalBytes(future);
-  if (toHex(sha256(bytes)) !== s["future_id"]) return "future_id_mismatch";
-  if (!verifySignature(future.long, bytes, fromHex(s["long_signature"]))) return "long_signature";
-  if (!verifySignature(future.short, bytes, fromHex(s["short_signature"]))) return "short_signature";
-  return null;
+  return checkDualSigned(SIGNED_FUTURE, signed);
 }
 
 /** Puts a future and both signatures together and checks them. `ProtoError` `INVALID_MESSAGE`. */
@@ -170,27 +163,7 @@ export function assembleSignedFuture(
   longSignature: string,
   shortSignature: string,
 ): SignedFuture {
-  const clean = parseFuture(future);
-  const signed: SignedFuture = {
-    future_id: computeFutureId(clean),
-    future: clean,
-    long_signature: longSignature,
-    short_signature: shortSignature,
-  };
-  const failure = checkSignedFuture(signed);
-  if (failure !== null)
-    throw new ProtoError(
-      ProtoErrorCode.INVALID_MESSAGE,
-      `signed_future: ${failure.replace(/_/g, " ")} does not verify`,
-      {
-        details: {
-          kind: "signed_future",
-          field: failure === "malformed" ? "signed_future" : failure,
-          failure,
-        },
-      },
-    );
-  return signed;
+  return assembleDualSigned(SIGNED_FUTURE, future, longSignature, shortSignature);
 }
 
 /**

@@ -19,16 +19,15 @@ import {
   type AccountId,
   encodeCanonical,
   fromHex,
-  isSignatureHex,
   PUBLIC_KEY_BYTES,
   publicKeyFromAccountId,
   sha256,
   SIGNATURE_BYTES,
   type Signer,
   toHex,
-  verifySignature,
 } from "@tirami/core";
-import { invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
+import { assembleDualSigned, checkDualSigned, type DualSignedSpec } from "./dual-signed.js";
+import { invalidField } from "./errors.js";
 import { TRADE_ID_BYTES } from "./ids.js";
 import { checkRecord, joinPath, type RecordType } from "./schema.js";
 
@@ -141,31 +140,31 @@ export function signInsurancePolicy(p: InsurancePolicy, signer: Signer): string 
   return toHex(signer.sign(insuranceCanonicalBytes(p)));
 }
 
+/** The layout of a signed policy (`dual-signed.ts`). */
+const SIGNED_POLICY = {
+  kind: "signed_policy",
+  id: "policy_id",
+  body: "policy",
+  parse: (value: unknown) => parseInsurancePolicy(value),
+  canonical: (policy: InsurancePolicy) => insuranceCanonicalBytes(policy),
+  signers: [
+    { field: "insurer_signature", account: (policy: InsurancePolicy) => policy.insurer },
+    { field: "insured_signature", account: (policy: InsurancePolicy) => policy.insured },
+  ],
+} as const satisfies DualSignedSpec<
+  InsurancePolicy,
+  "policy_id",
+  "policy",
+  "insurer_signature",
+  "insured_signature"
+>;
+
 export type PolicySignatureFailure =
   "malformed" | "policy_id_mismatch" | "insurer_signature" | "insured_signature";
 
 /** Checks a signed policy completely (fields, rules, id, both signatures). Returns the failure or null. */
 export function checkSignedPolicy(signed: unknown): PolicySignatureFailure | null {
-  let policy: InsurancePolicy;
-  let s: Record<string, unknown>;
-  try {
-    if (signed === null || typeof signed !== "object") return "malformed";
-    s = signed as Record<string, unknown>;
-    policy = parseInsurancePolicy(s["policy"]);
-  } catch {
-    return "malformed";
-  }
-  if (
-    typeof s["policy_id"] !== "string" ||
-    !isSignatureHex(s["insurer_signature"]) ||
-    !isSignatureHex(s["insured_signature"])
-  )
-    return "malformed";
-  const bytes = insuranceCanonicalBytes(policy);
-  if (toHex(sha256(bytes)) !== s["policy_id"]) return "policy_id_mismatch";
-  if (!verifySignature(policy.insurer, bytes, fromHex(s["insurer_signature"]))) return "insurer_signature";
-  if (!verifySignature(policy.insured, bytes, fromHex(s["insured_signature"]))) return "insured_signature";
-  return null;
+  return checkDualSigned(SIGNED_POLICY, signed);
 }
 
 /** Puts a policy and both signatures together and checks them. `ProtoError` `INVALID_MESSAGE` on failure. */
@@ -174,27 +173,7 @@ export function assembleSignedPolicy(
   insurerSignature: string,
   insuredSignature: string,
 ): SignedInsurancePolicy {
-  const clean = parseInsurancePolicy(policy);
-  const signed: SignedInsurancePolicy = {
-    policy_id: computePolicyId(clean),
-    policy: clean,
-    insurer_signature: insurerSignature,
-    insured_signature: insuredSignature,
-  };
-  const failure = checkSignedPolicy(signed);
-  if (failure !== null)
-    throw new ProtoError(
-      ProtoErrorCode.INVALID_MESSAGE,
-      `signed_policy: ${failure.replace(/_/g, " ")} does not verify`,
-      {
-        details: {
-          kind: "signed_policy",
-          field: failure === "malformed" ? "signed_policy" : failure,
-          failure,
-        },
-      },
-    );
-  return signed;
+  return assembleDualSigned(SIGNED_POLICY, policy, insurerSignature, insuredSignature);
 }
 
 /** The derived payout record's canonical bytes (its Merkle leaf is `SHA-256(0x00 ‖ these)`). */

@@ -16,16 +16,15 @@ import {
   type AccountId,
   encodeCanonical,
   fromHex,
-  isSignatureHex,
   PUBLIC_KEY_BYTES,
   publicKeyFromAccountId,
   sha256,
   SIGNATURE_BYTES,
   type Signer,
   toHex,
-  verifySignature,
 } from "@tirami/core";
-import { invalidField, ProtoError, ProtoErrorCode } from "./errors.js";
+import { assembleDualSigned, checkDualSigned, type DualSignedSpec } from "./dual-signed.js";
+import { invalidField } from "./errors.js";
 import { TRADE_ID_BYTES } from "./ids.js";
 import { checkRecord, joinPath, type RecordType } from "./schema.js";
 
@@ -188,6 +187,19 @@ export function signLoan(loan: Loan, signer: Signer): string {
   return toHex(signer.sign(loanCanonicalBytes(loan)));
 }
 
+/** The layout of a signed loan (`dual-signed.ts`). */
+const SIGNED_LOAN = {
+  kind: "signed_loan",
+  id: "loan_id",
+  body: "loan",
+  parse: (value: unknown) => parseLoan(value),
+  canonical: (loan: Loan) => loanCanonicalBytes(loan),
+  signers: [
+    { field: "lender_signature", account: (loan: Loan) => loan.lender },
+    { field: "borrower_signature", account: (loan: Loan) => loan.borrower },
+  ],
+} as const satisfies DualSignedSpec<Loan, "loan_id", "loan", "lender_signature", "borrower_signature">;
+
 export type LoanSignatureFailure =
   "malformed" | "loan_id_mismatch" | "lender_signature" | "borrower_signature";
 
@@ -196,26 +208,7 @@ export type LoanSignatureFailure =
  * both signatures against the lender's and borrower's own keys. Returns the failure or null. Never throws.
  */
 export function checkSignedLoan(signed: unknown): LoanSignatureFailure | null {
-  let loan: Loan;
-  let loanId: unknown, lenderSignature: unknown, borrowerSignature: unknown;
-  try {
-    if (signed === null || typeof signed !== "object") return "malformed";
-    ({
-      loan_id: loanId,
-      lender_signature: lenderSignature,
-      borrower_signature: borrowerSignature,
-    } = signed as Record<string, unknown>);
-    loan = parseLoan((signed as Record<string, unknown>).loan);
-  } catch {
-    return "malformed";
-  }
-  if (typeof loanId !== "string" || !isSignatureHex(lenderSignature) || !isSignatureHex(borrowerSignature))
-    return "malformed";
-  const bytes = loanCanonicalBytes(loan);
-  if (toHex(sha256(bytes)) !== loanId) return "loan_id_mismatch";
-  if (!verifySignature(loan.lender, bytes, fromHex(lenderSignature))) return "lender_signature";
-  if (!verifySignature(loan.borrower, bytes, fromHex(borrowerSignature))) return "borrower_signature";
-  return null;
+  return checkDualSigned(SIGNED_LOAN, signed);
 }
 
 /**
@@ -227,21 +220,5 @@ export function assembleSignedLoan(
   lenderSignature: string,
   borrowerSignature: string,
 ): SignedLoan {
-  const clean = parseLoan(loan);
-  const signed: SignedLoan = {
-    loan_id: computeLoanId(clean),
-    loan: clean,
-    lender_signature: lenderSignature,
-    borrower_signature: borrowerSignature,
-  };
-  const failure = checkSignedLoan(signed);
-  if (failure !== null)
-    throw new ProtoError(
-      ProtoErrorCode.INVALID_MESSAGE,
-      `signed_loan: ${failure.replace(/_/g, " ")} does not verify`,
-      {
-        details: { kind: "signed_loan", field: failure === "malformed" ? "signed_loan" : failure, failure },
-      },
-    );
-  return signed;
+  return assembleDualSigned(SIGNED_LOAN, loan, lenderSignature, borrowerSignature);
 }
